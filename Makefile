@@ -1,0 +1,93 @@
+# Chi bộ: `make run` starts the app, `make test` runs every check. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+# First Python >= 3.12 found: $PYTHON, python3.13, python3.12, pyenv's installs, then python3.
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+                     $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3
+# `make run` is a local, DEBUG app; `make test` runs with DEBUG off, as production does.
+export DEBUG ?= 1
+SYSTEM_PACKAGES := chromium poppler-utils gettext libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: help run test lint venv install install-dev system-deps migrate demo messages static worker beat clean
+
+help:
+	@echo "make run    install, migrate, load demo data and start web + Celery worker + beat"
+	@echo "make test   lint, Django checks, migrations check and the whole pytest suite (browser tests too)"
+
+$(VENV)/bin/python:
+	@py=""; for c in $(PYTHON_CANDIDATES); do \
+	  if "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then py=$$c; break; fi; \
+	done; \
+	if [ -z "$$py" ]; then echo "Chi bộ needs Python 3.12 or newer (Django 6.1). Install one, or set PYTHON=/path/to/python3.12." >&2; exit 1; fi; \
+	echo "Creating $(VENV) with $$py ($$("$$py" -V))"; "$$py" -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+
+venv: $(VENV)/bin/python
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -c "import django, celery, weasyprint" && touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
+	$(PY) -c "import pytest_django, playwright, factory, time_machine" && touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Debian packages the tests need (the browser, PDF tools, gettext). Installed when missing and we are root.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "Missing system packages:$$missing (install them with apt-get as root)" >&2; exit 1; fi; \
+	fi
+
+messages: install
+	@if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages -v 0 --ignore=.venv; \
+	else echo "gettext is not installed: the interface stays in Vietnamese only"; fi
+
+migrate: install
+	$(PY) manage.py migrate --noinput -v 0
+
+demo: migrate
+	$(PY) manage.py load_demo
+
+run: install messages demo
+	@mkdir -p var
+	@echo ""
+	@echo "  Chi bộ is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"
+	@echo "  Mail is written to var/mail/; the task broker is $${REDIS_URL:-embedded (var/broker/)}."
+	@echo ""
+	@trap 'kill 0' INT TERM; \
+	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=WARNING & \
+	$(VENV)/bin/celery -A config beat --loglevel=WARNING --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
+	wait
+
+static: install
+	$(PY) manage.py collectstatic --noinput -v 0
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: export DEBUG = 0
+test: export SECRET_KEY ?= make-test-only-insecure-secret-key-0123456789-abcdefghijklmnop
+test: system-deps install-dev messages lint
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) -m pytest
+
+clean:
+	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache

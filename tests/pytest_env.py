@@ -1,0 +1,18 @@
+"""Loaded with `-p tests.pytest_env` (pyproject), before pytest-django reads the settings.
+
+Tests run with DEBUG off, as production does; they need a SECRET_KEY, and get a throwaway one when none is set.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "pytest-only-insecure-secret-key-0123456789-abcdefghijklmnopqrstuv")
+# The test servers speak plain HTTP: no redirect to HTTPS, no HSTS, cookies not restricted to HTTPS.
+# (Set here, not with the `settings` fixture: SecurityMiddleware reads these once, when the server starts.)
+for name, value in {
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+}.items():
+    os.environ.setdefault(name, value)
