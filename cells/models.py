@@ -1,1 +1,137 @@
-"""Models of the cells app."""
+"""The organization tree: Party organizations of any depth, cells among them, with their names over time."""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from cells.querysets import OrganizationManager
+
+
+class Organization(MP_Node):
+    """A node of the one organization tree (materialized path: a whole subtree is one indexed prefix query).
+
+    Levels are data (``kind``), never code. A cell (chi bộ) is a node whose kind is a cell kind; it holds the regular
+    meetings. A merged or split node keeps links to the nodes it came from, and its names over time live in
+    ``OrganizationName`` so that old meetings print the name the organization had on their date.
+    """
+
+    class Kind(models.TextChoices):
+        CENTRAL = "central", _("Trung ương")
+        PROVINCIAL = "provincial", _("Đảng bộ tỉnh, thành phố")
+        COMMUNE = "commune", _("Đảng bộ xã, phường, đặc khu")
+        BLOC = "bloc", _("Đảng bộ khối")
+        GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+        SUB_COMMITTEE = "sub_committee", _("Đảng bộ bộ phận")
+        GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
+        SUBORDINATE_CELL = "subordinate_cell", _("Chi bộ trực thuộc")
+        PARTY_GROUP = "party_group", _("Tổ đảng")
+        OTHER = "other", _("Khác")
+
+    CELL_KINDS = (Kind.GRASSROOTS_CELL, Kind.SUBORDINATE_CELL)
+
+    class CellType(models.TextChoices):
+        RESIDENTIAL = "residential", _("Khu dân cư (thôn, bản, ấp, khóm, tổ dân phố)")
+        AGENCY = "agency", _("Cơ quan")
+        PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp (trường học, bệnh viện)")
+        ENTERPRISE = "enterprise", _("Doanh nghiệp")
+        ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+        OTHER = "other", _("Khác")
+
+    LAST_DAY_OF_MONTH = 0
+
+    name = models.CharField(_("tên"), max_length=200)
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    kind = models.CharField(_("loại tổ chức"), max_length=30, choices=Kind.choices)
+    place_name = models.CharField(
+        _("địa danh"), max_length=100, blank=True, help_text=_("In ở đầu văn bản: “{địa danh}, ngày … tháng … năm …”.")
+    )
+    valid_from = models.DateField(_("có hiệu lực từ"), default=datetime.date(2025, 7, 1))
+    valid_to = models.DateField(_("hết hiệu lực từ"), null=True, blank=True)
+    formed_from = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="succeeded_by",
+        blank=True,
+        verbose_name=_("hình thành từ (hợp nhất, chia tách)"),
+    )
+    cell_type = models.CharField(_("loại hình chi bộ"), max_length=20, choices=CellType.choices, blank=True)
+    meeting_day = models.PositiveSmallIntegerField(
+        _("ngày sinh hoạt định kỳ"), null=True, blank=True, help_text=_("1 đến 28, hoặc 0 là ngày cuối tháng.")
+    )
+    meeting_time = models.TimeField(_("giờ sinh hoạt"), null=True, blank=True)
+    venue = models.CharField(_("địa điểm sinh hoạt"), max_length=200, blank=True)
+
+    node_order_by = ["name"]
+    objects = OrganizationManager()
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting_day__isnull=True) | Q(meeting_day__lte=28),
+                name="%(app_label)s_%(class)s_meeting_day_in_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["grassroots_cell", "subordinate_cell"]) | Q(cell_type=""),
+                name="%(app_label)s_%(class)s_cell_type_only_on_cells",
+            ),
+        ]
+        indexes = [
+            # The organization browser's search: name or code starting with what was typed, within a subtree.
+            models.Index(fields=["kind", "path"], name="cells_org_kind_path_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in self.CELL_KINDS
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    def meeting_day_label(self) -> str:
+        if self.meeting_day is None:
+            return ""
+        if self.meeting_day == self.LAST_DAY_OF_MONTH:
+            return str(_("ngày cuối tháng"))
+        return str(_("ngày {day} hằng tháng")).format(day=self.meeting_day)
+
+
+class OrganizationName(models.Model):
+    """The name, place name and parent an organization had over a period, as printed on its documents then."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="names", verbose_name=_("tổ chức")
+    )
+    name = models.CharField(_("tên"), max_length=200)
+    place_name = models.CharField(_("địa danh"), max_length=100, blank=True)
+    parent_name = models.CharField(_("tên tổ chức cấp trên"), max_length=200, blank=True)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến trước ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tên tổ chức theo thời gian")
+        verbose_name_plural = _("tên tổ chức theo thời gian")
+        ordering = ["organization", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "valid_from"], name="%(app_label)s_%(class)s_one_name_per_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from:%d/%m/%Y})"

@@ -1,7 +1,14 @@
 """factory_boy factories shared by the tests."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+
+from cells.models import Organization
+from cells.services import organization_create
+from members.models import AccessGrant, CommitteeSeat, Position
+from members.services import member_create, position_assign
 
 TEST_PASSWORD = "mat-khau-thu-nghiem-2026"
 
@@ -15,3 +22,64 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Hiền"
     last_name = "Nguyễn Thị"
     password = factory.django.Password(TEST_PASSWORD)
+
+
+_codes = iter(range(1, 10**9))
+
+
+def make_org(parent=None, *, name=None, kind=Organization.Kind.COMMUNE, code=None, **fields) -> Organization:
+    """An organization node, through the service (so its name history exists)."""
+    n = next(_codes)
+    is_cell = kind in Organization.CELL_KINDS
+    defaults = {
+        "place_name": "Xuân Hiệp",
+        "valid_from": datetime.date(2000, 1, 1),
+        "cell_type": Organization.CellType.RESIDENTIAL if is_cell else "",
+        "meeting_day": 4 if is_cell else None,
+    }
+    defaults.update(fields)
+    return organization_create(
+        parent=parent, name=name or f"Tổ chức {n}", code=code or f"ORG{n:05d}", kind=kind, **defaults
+    )
+
+
+def make_cell(parent, *, name=None, **fields) -> Organization:
+    return make_org(parent, name=name, kind=Organization.Kind.SUBORDINATE_CELL, **fields)
+
+
+def make_member(cell, *, full_name=None, official=True, user=None, **fields):
+    n = next(_codes)
+    data = {
+        "full_name": full_name or f"Nguyễn Văn Thành {n}",
+        "admission_date": datetime.date(2015, 3, 1),
+        "official_date": datetime.date(2016, 3, 1) if official else None,
+        "birth_date": datetime.date(1980, 1, 1),
+        "email": f"dv{n}@example.vn",
+        "joined_cell_on": datetime.date(2020, 1, 1),
+    }
+    data.update(fields)
+    if not official:
+        data["official_date"] = None
+    member = member_create(cell=cell, **data)
+    if user is not None:
+        member.user = user
+        member.save(update_fields=["user"])
+    return member
+
+
+def make_secretary(cell, user, *, role=Position.Role.SECRETARY, **fields):
+    member = make_member(cell, user=user, **fields)
+    position_assign(member=member, organization=cell, role=role, valid_from=datetime.date(2020, 6, 1))
+    return member
+
+
+def grant(user, organization, *, can_write=False) -> AccessGrant:
+    return AccessGrant.objects.create(
+        user=user, organization=organization, can_write=can_write, valid_from=datetime.date(2020, 1, 1)
+    )
+
+
+def seat(member, organization, rank=CommitteeSeat.Rank.COMMITTEE) -> CommitteeSeat:
+    return CommitteeSeat.objects.create(
+        member=member, organization=organization, rank=rank, valid_from=datetime.date(2020, 1, 1)
+    )

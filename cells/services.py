@@ -1,0 +1,133 @@
+"""Writes to the organization tree. Moving or merging keeps history: meetings stay with the node that held them,
+and ``OrganizationName`` keeps the name, place and parent each node had on every date."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cells.models import Organization, OrganizationName
+
+
+def name_on(organization: Organization, day: datetime.date) -> OrganizationName | None:
+    """The name record in force on ``day`` (the printed name, place and parent of documents dated then)."""
+    return (
+        OrganizationName.objects.filter(organization=organization, valid_from__lte=day).order_by("-valid_from").first()
+    )
+
+
+def _open_name(organization: Organization, on: datetime.date) -> None:
+    """Close the current name record at ``on`` and open one with the organization's present name and parent."""
+    parent = Organization.objects.get_parent(organization, update=True)
+    OrganizationName.objects.filter(organization=organization, valid_to__isnull=True, valid_from__lt=on).update(
+        valid_to=on
+    )
+    OrganizationName.objects.update_or_create(
+        organization=organization,
+        valid_from=on,
+        defaults={
+            "name": organization.name,
+            "place_name": organization.place_name,
+            "parent_name": parent.name if parent else "",
+            "valid_to": None,
+        },
+    )
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    parent: Organization | None,
+    name: str,
+    code: str,
+    kind: str,
+    valid_from: datetime.date,
+    place_name: str = "",
+    cell_type: str = "",
+    meeting_day: int | None = None,
+    meeting_time: datetime.time | None = None,
+    venue: str = "",
+) -> Organization:
+    fields = {
+        "name": name,
+        "code": code,
+        "kind": kind,
+        "valid_from": valid_from,
+        "place_name": place_name,
+        "cell_type": cell_type,
+        "meeting_day": meeting_day,
+        "meeting_time": meeting_time,
+        "venue": venue,
+    }
+    candidate = Organization(**fields, path="0" * Organization.steplen, depth=1)
+    candidate.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is not None:
+        organization = Organization.objects.add_child(parent, create_kwargs=fields)
+    else:
+        organization = Organization.objects.add_root(create_kwargs=fields)
+    _open_name(organization, valid_from)
+    return organization
+
+
+@transaction.atomic
+def organization_rename(
+    *, organization: Organization, name: str, on: datetime.date, place_name: str | None = None
+) -> Organization:
+    """Rename from ``on``: documents dated before keep the old name."""
+    if not name.strip():
+        raise ValidationError({"name": _("Nhập tên mới.")})
+    current = name_on(organization, datetime.date.max)
+    if current and on <= current.valid_from:
+        raise ValidationError(
+            {"on": _("Ngày đổi tên phải sau ngày {day:%d/%m/%Y} của lần đổi trước.").format(day=current.valid_from)}
+        )
+    organization.name = name.strip()
+    if place_name is not None:
+        organization.place_name = place_name
+    organization.save(update_fields=["name", "place_name"])
+    _open_name(organization, on)
+    for child in Organization.objects.get_children(organization):
+        _open_name(child, on)  # their printed parent name changes too
+    return organization
+
+
+@transaction.atomic
+def organization_move(*, organization: Organization, new_parent: Organization, on: datetime.date) -> Organization:
+    """Re-parent a whole subtree from ``on``. Its meetings stay with it; its name records before ``on`` keep the old
+    parent's name, so minutes dated earlier still print "ĐẢNG BỘ {old parent}"."""
+    if new_parent.pk == organization.pk or new_parent.path.startswith(organization.path):
+        raise ValidationError(
+            {"new_parent": _("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó.")}
+        )
+    if new_parent.is_cell:
+        raise ValidationError({"new_parent": _("Chi bộ không có tổ chức trực thuộc.")})
+    current = name_on(organization, datetime.date.max)
+    if current and on <= current.valid_from:
+        raise ValidationError(
+            {"on": _("Ngày chuyển phải sau ngày {day:%d/%m/%Y} của thay đổi trước.").format(day=current.valid_from)}
+        )
+    Organization.objects.move(organization, new_parent, pos="sorted-child")
+    organization.refresh_from_db()
+    _open_name(organization, on)
+    return organization
+
+
+@transaction.atomic
+def organization_merge(*, sources: list[Organization], target: Organization, on: datetime.date) -> Organization:
+    """Merge ``sources`` into ``target`` from ``on`` (e.g. communes merged on 1 July 2025): the sources' children
+    move under the target, the sources end the day before, and the target records where it came from."""
+    for source in sources:
+        if source.pk == target.pk or target.path.startswith(source.path):
+            raise ValidationError({"target": _("Tổ chức nhận hợp nhất không được nằm trong tổ chức bị hợp nhất.")})
+    for source in sources:
+        for child in list(Organization.objects.get_children(source)):
+            organization_move(organization=child, new_parent=target, on=on)
+        source.refresh_from_db()
+        source.valid_to = on
+        source.save(update_fields=["valid_to"])
+        OrganizationName.objects.filter(organization=source, valid_to__isnull=True, valid_from__lt=on).update(
+            valid_to=on
+        )
+    target.formed_from.add(*sources)
+    return target

@@ -1,0 +1,41 @@
+"""Vietnamese text helpers: sort keys that put names in dictionary order (a ă â b c d đ e ê …)."""
+
+import unicodedata
+
+# Base letters in Vietnamese alphabetical order; a letter with a modifier (breve, circumflex, horn, stroke) sorts
+# after its base letter, and tones only break ties (they are a secondary level, as in dictionaries).
+_LETTER_MODIFIER = {"\u0306": 1, "\u0302": 2, "\u031b": 3}  # breve, circumflex, horn
+_TONES = {"\u0300": 2, "\u0309": 3, "\u0303": 4, "\u0301": 5, "\u0323": 6}  # huyền, hỏi, ngã, sắc, nặng
+
+
+def _letter_codes(word: str) -> tuple[str, str]:
+    primary, secondary = [], []
+    for char in word.lower():
+        if char == "đ":
+            primary.append("d1")
+            secondary.append("0")
+            continue
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
+        modifier = max((_LETTER_MODIFIER.get(mark, 0) for mark in marks), default=0)
+        tone = max((_TONES.get(mark, 0) for mark in marks), default=0)
+        primary.append(f"{base}{modifier}" if base.isalnum() else "")
+        secondary.append(str(tone))
+    return "".join(primary), "".join(secondary)
+
+
+def vi_sort_key(text: str) -> str:
+    """An ASCII key whose plain string order is Vietnamese dictionary order, on every database collation."""
+    words = text.split()
+    codes = [_letter_codes(word) for word in words]
+    # Each letter is a letter and a digit; words are separated by "00", which sorts before any letter, so
+    # "An" < "Anh". Tones come after all the letters, as a tie-breaker.
+    return "00".join(primary for primary, _ in codes) + "000" + "".join(secondary for _, secondary in codes)
+
+
+def vi_name_sort_key(full_name: str) -> str:
+    """Vietnamese rosters sort by the given name (the last word), then the family and middle names."""
+    words = full_name.split()
+    if not words:
+        return ""
+    return vi_sort_key(words[-1]) + "0000" + vi_sort_key(" ".join(words[:-1]))
