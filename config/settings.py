@@ -163,8 +163,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
+        # Hashed, compressed file names in production; plain names under DEBUG and in tests (the test server
+        # serves static files from the source folders, which know no hashed names).
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if env_bool("STATIC_MANIFEST", not DEBUG)
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -207,11 +209,17 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
     CELERY_RESULT_BACKEND = "file://" + str(VAR_DIR / "celery-results")
     # Both transports refuse to start when their folders are missing.
-    for _folder in (_broker_dir / "queue", _broker_dir / "processed", VAR_DIR / "celery-results"):
+    for _folder in (
+        _broker_dir / "queue",
+        _broker_dir / "processed",
+        _broker_dir / "control",
+        VAR_DIR / "celery-results",
+    ):
         _folder.mkdir(parents=True, exist_ok=True)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
