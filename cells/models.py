@@ -74,18 +74,24 @@ class Organization(MP_Node):
             models.CheckConstraint(
                 condition=Q(meeting_day__isnull=True) | Q(meeting_day__lte=28),
                 name="%(app_label)s_%(class)s_meeting_day_in_month",
+                violation_error_message=_("Ngày sinh hoạt định kỳ là từ 1 đến 28, hoặc 0 (ngày cuối tháng)."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gt=models.F("valid_from")),
                 name="%(app_label)s_%(class)s_valid_range",
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày có hiệu lực."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["grassroots_cell", "subordinate_cell"]) | Q(cell_type=""),
                 name="%(app_label)s_%(class)s_cell_type_only_on_cells",
+                violation_error_message=_("Chỉ chi bộ mới có loại hình chi bộ."),
             ),
         ]
         indexes = [
-            # The organization browser's search: name or code starting with what was typed, within a subtree.
+            # Every subtree query is `path LIKE 'prefix%'`: on PostgreSQL with a non-C collation only a
+            # pattern_ops index serves it (other databases ignore opclasses and use the unique index on path).
+            models.Index(fields=["path"], name="cells_org_path_like_idx", opclasses=["varchar_pattern_ops"]),
+            # Cells of a subtree (counts in the browser, the compliance sweep): kind, then the path prefix.
             models.Index(fields=["kind", "path"], name="cells_org_kind_path_idx"),
         ]
 

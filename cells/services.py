@@ -4,7 +4,7 @@ and ``OrganizationName`` keeps the name, place and parent each node had on every
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from cells.models import Organization, OrganizationName
@@ -60,6 +60,17 @@ def organization_create(
         "meeting_time": meeting_time,
         "venue": venue,
     }
+    errors = {}
+    if meeting_day is not None and not 0 <= meeting_day <= 28:
+        errors["meeting_day"] = _("Ngày sinh hoạt định kỳ là từ 1 đến 28, hoặc 0 (ngày cuối tháng).")
+    if cell_type and kind not in Organization.CELL_KINDS:
+        errors["cell_type"] = _("Chỉ chi bộ mới có loại hình chi bộ.")
+    if parent is not None:
+        parent.refresh_from_db()
+        if parent.is_cell and kind != Organization.Kind.PARTY_GROUP:
+            errors["parent"] = _("Dưới chi bộ chỉ có tổ đảng.")
+    if errors:
+        raise ValidationError(errors)
     candidate = Organization(**fields, path="0" * Organization.steplen, depth=1)
     candidate.full_clean(exclude=["path", "depth", "numchild"])
     if parent is not None:
@@ -75,6 +86,7 @@ def organization_rename(
     *, organization: Organization, name: str, on: datetime.date, place_name: str | None = None
 ) -> Organization:
     """Rename from ``on``: documents dated before keep the old name."""
+    organization.refresh_from_db()
     if not name.strip():
         raise ValidationError({"name": _("Nhập tên mới.")})
     current = name_on(organization, datetime.date.max)
@@ -88,8 +100,31 @@ def organization_rename(
     organization.save(update_fields=["name", "place_name"])
     _open_name(organization, on)
     for child in Organization.objects.get_children(organization):
-        _open_name(child, on)  # their printed parent name changes too
+        _reparent_name(child, on, organization.name)  # their printed parent name changes too
     return organization
+
+
+def _reparent_name(child: Organization, on: datetime.date, parent_name: str) -> None:
+    """From ``on``, the child's records print ``parent_name``: records starting on or after ``on`` are updated, the
+    one running across ``on`` is split. Nothing is opened before the child existed."""
+    OrganizationName.objects.filter(organization=child, valid_from__gte=on).update(parent_name=parent_name)
+    running = (
+        OrganizationName.objects.filter(organization=child, valid_from__lt=on)
+        .filter(models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on))
+        .first()
+    )
+    if running is None or running.parent_name == parent_name:
+        return
+    OrganizationName.objects.create(
+        organization=child,
+        name=running.name,
+        place_name=running.place_name,
+        parent_name=parent_name,
+        valid_from=on,
+        valid_to=running.valid_to,
+    )
+    running.valid_to = on
+    running.save(update_fields=["valid_to"])
 
 
 @transaction.atomic
@@ -100,8 +135,8 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
         raise ValidationError(
             {"new_parent": _("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức cấp dưới của nó.")}
         )
-    if new_parent.is_cell:
-        raise ValidationError({"new_parent": _("Chi bộ không có tổ chức trực thuộc.")})
+    if new_parent.is_cell and organization.kind != Organization.Kind.PARTY_GROUP:
+        raise ValidationError({"new_parent": _("Dưới chi bộ chỉ có tổ đảng.")})
     current = name_on(organization, datetime.date.max)
     if current and on <= current.valid_from:
         raise ValidationError(
@@ -117,6 +152,8 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
 def organization_merge(*, sources: list[Organization], target: Organization, on: datetime.date) -> Organization:
     """Merge ``sources`` into ``target`` from ``on`` (e.g. communes merged on 1 July 2025): the sources' children
     move under the target, the sources end the day before, and the target records where it came from."""
+    for node in (*sources, target):
+        node.refresh_from_db()  # paths shift when siblings are added: never trust ones loaded earlier
     for source in sources:
         if source.pk == target.pk or target.path.startswith(source.path):
             raise ValidationError({"target": _("Tổ chức nhận hợp nhất không được nằm trong tổ chức bị hợp nhất.")})

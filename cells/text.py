@@ -26,7 +26,7 @@ def _letter_codes(word: str) -> tuple[str, str]:
 
 def vi_sort_key(text: str) -> str:
     """An ASCII key whose plain string order is Vietnamese dictionary order, on every database collation."""
-    words = text.split()
+    words = unicodedata.normalize("NFC", text).split()
     codes = [_letter_codes(word) for word in words]
     # Each letter is a letter and a digit; words are separated by "00", which sorts before any letter, so
     # "An" < "Anh". Tones come after all the letters, as a tie-breaker.
@@ -35,7 +35,7 @@ def vi_sort_key(text: str) -> str:
 
 def vi_name_sort_key(full_name: str) -> str:
     """Vietnamese rosters sort by the given name (the last word), then the family and middle names."""
-    words = full_name.split()
+    words = unicodedata.normalize("NFC", full_name).split()
     if not words:
         return ""
     return vi_sort_key(words[-1]) + "0000" + vi_sort_key(" ".join(words[:-1]))

@@ -235,6 +235,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # is due in the database, so a missed run catches up on the next one. Later issues add their sweepers here.
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": crontab(minute="*/15")},
+    "sweep-outbox": {"task": "meetings.sweep_outbox", "schedule": crontab(minute="*")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -10,5 +10,8 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("members.urls")),
+    path("", include("meetings.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -133,7 +133,8 @@ def current_cell(member: Member) -> Organization | None:
 
 
 def get_member_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Member:
-    """A member the user may read: one who belonged to a cell in a subtree they read, or themselves.
+    """A member the user may read: one who belonged (at home or as a guest) to a cell in a subtree they read, or
+    themselves.
 
     Writing needs write access to the member's current cell (or, for a member who has left, their last cell).
     """
@@ -141,14 +142,12 @@ def get_member_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     member = Member.objects.filter(pk=pk).first()
     if member is None:
         raise Http404
-    homes = list(
-        Membership.objects.filter(member=member, kind=Membership.Kind.HOME)
-        .select_related("organization")
-        .order_by("-valid_from")
-    )
+    memberships = list(member.memberships.select_related("organization").order_by("-valid_from"))
+    homes = [m for m in memberships if m.kind == Membership.Kind.HOME]
     cell = homes[0].organization if homes else None
+    # Any cell the member belonged to, as home or as a guest attached there, lets its readers read them.
     readable = (
-        scope.is_admin or member.pk == scope.member_id or any(scope.can_read(home.organization) for home in homes)
+        scope.is_admin or member.pk == scope.member_id or any(scope.can_read(m.organization) for m in memberships)
     )
     if not readable:
         raise Http404

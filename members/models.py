@@ -61,10 +61,12 @@ class Member(models.Model):
                 fields=["card_number"],
                 condition=~Q(card_number=""),
                 name="%(app_label)s_%(class)s_card_number_unique",
+                violation_error_message=_("Số thẻ đảng viên này đã có trong hệ thống."),
             ),
             models.CheckConstraint(
                 condition=Q(official_date__isnull=True) | Q(official_date__gt=models.F("admission_date")),
                 name="%(app_label)s_%(class)s_official_after_admission",
+                violation_error_message=_("Ngày chính thức phải sau ngày vào Đảng."),
             ),
         ]
 

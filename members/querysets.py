@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 # Kept here (not imported from models) so that querysets do not import the models module that imports them.
 GONE_STATUSES = ("transferred_out", "struck_off", "deceased")
@@ -62,3 +62,28 @@ class MemberQuerySet(QuerySet):
         if not paths:
             return self.none()
         return self.filter(condition, memberships__valid_to__isnull=True, memberships__kind="home").distinct()
+
+
+def subtree_counts(nodes, day: datetime.date) -> dict[int, tuple[int, int]]:
+    """For each node, (active cells, current members) in its whole subtree: two queries for any number of nodes."""
+    from cells.models import Organization
+    from members.models import Membership
+
+    nodes = list(nodes)
+    if not nodes:
+        return {}
+    cell_counts = (
+        Organization.objects.cells()
+        .active_on(day)
+        .order_by()
+        .aggregate(**{f"n{node.pk}": Count("pk", filter=Q(path__startswith=node.path)) for node in nodes})
+    )
+    member_counts = (
+        Membership.objects.filter(kind="home")
+        .active_on(day)
+        .order_by()
+        .aggregate(
+            **{f"n{node.pk}": Count("member", filter=Q(organization__path__startswith=node.path)) for node in nodes}
+        )
+    )
+    return {node.pk: (cell_counts[f"n{node.pk}"], member_counts[f"n{node.pk}"]) for node in nodes}

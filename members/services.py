@@ -9,6 +9,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -43,7 +44,7 @@ def _check_member_dates(member: Member) -> None:
         and member.birth_date + relativedelta(years=18) > member.admission_date
     ):
         errors["birth_date"] = _("Ngày sinh không hợp lệ: đảng viên phải đủ 18 tuổi khi vào Đảng.")
-    if member.official_date and member.official_date < member.admission_date + PROBATION:
+    if member.official_date and member.admission_date and member.official_date < member.admission_date + PROBATION:
         errors["official_date"] = _("Ngày chính thức phải sau ngày vào Đảng ít nhất 12 tháng (sớm nhất {day}).").format(
             day=_fmt(member.admission_date + PROBATION)
         )
@@ -51,7 +52,8 @@ def _check_member_dates(member: Member) -> None:
         raise ValidationError(errors)
 
 
-def _check_card_unique(member: Member) -> None:
+def check_card_number_free(member: Member) -> None:
+    """Refuse a card number another member already has (the form calls this too, to show it on the field)."""
     if member.card_number and Member.objects.filter(card_number=member.card_number).exclude(pk=member.pk).exists():
         raise ValidationError(
             {"card_number": _("Số thẻ đảng viên {card} đã có trong hệ thống.").format(card=member.card_number)}
@@ -75,10 +77,19 @@ def member_create(*, cell: Organization, joined_cell_on: datetime.date | None = 
         if getattr(member, key) is None:
             setattr(member, key, "")
     member.full_name = " ".join((member.full_name or "").split())
-    member.full_clean(exclude=["sort_key"], validate_unique=False)
+    # Our own checks first: their messages name the problem better than the generic constraint messages.
     _check_member_dates(member)
-    _check_card_unique(member)
+    check_card_number_free(member)
+    member.full_clean(exclude=["sort_key"], validate_unique=False)
     since = joined_cell_on or member.admission_date
+    if since < member.admission_date:
+        raise ValidationError(
+            {
+                "joined_cell_on": _("Ngày bắt đầu sinh hoạt tại chi bộ không được trước ngày vào Đảng ({day}).").format(
+                    day=_fmt(member.admission_date)
+                )
+            }
+        )
     _check_cell(cell, since)
     member.save()
     Membership.objects.create(member=member, organization=cell, valid_from=since)
@@ -100,11 +111,36 @@ def member_update(*, member: Member, by=None, **fields) -> Member:
             value = fields[key]
             setattr(member, key, "" if value is None and key not in {"birth_date", "official_date"} else value)
     member.full_name = " ".join(member.full_name.split())
-    member.full_clean(exclude=["sort_key"], validate_unique=False)
+    # Our own checks first: their messages name the problem better than the generic constraint messages.
     _check_member_dates(member)
-    _check_card_unique(member)
+    check_card_number_free(member)
+    member.full_clean(exclude=["sort_key"], validate_unique=False)
+    _move_admission(member)
     member.save()
     return member
+
+
+def _move_admission(member: Member) -> None:
+    """A corrected admission date moves the first status change (probationary) with it, so that the status history
+    and the member's dates agree."""
+    changes = list(StatusChange.objects.filter(member=member).order_by("effective_from", "id")[:2])
+    if not changes or changes[0].status != Status.PROBATIONARY or changes[0].effective_from == member.admission_date:
+        return
+    if len(changes) > 1 and member.admission_date >= changes[1].effective_from:
+        raise ValidationError(
+            {"admission_date": _("Ngày vào Đảng phải trước lần thay đổi tình trạng kế tiếp ({day}).").format(
+                day=_fmt(changes[1].effective_from)
+            )}
+        )
+    first_home = Membership.objects.filter(member=member, kind=Membership.Kind.HOME).order_by("valid_from").first()
+    if first_home and member.admission_date > first_home.valid_from:
+        raise ValidationError(
+            {"admission_date": _("Ngày vào Đảng không được sau ngày bắt đầu sinh hoạt tại chi bộ ({day}).").format(
+                day=_fmt(first_home.valid_from)
+            )}
+        )
+    changes[0].effective_from = member.admission_date
+    changes[0].save(update_fields=["effective_from"])
 
 
 @transaction.atomic
@@ -126,7 +162,16 @@ def member_transfer(*, member: Member, to_cell: Organization, on: datetime.date,
     _check_cell(to_cell, on, field="to_cell")
     current.valid_to = on
     current.save(update_fields=["valid_to"])
+    _end_positions(member, on, organization=current.organization)
     return Membership.objects.create(member=member, organization=to_cell, valid_from=on)
+
+
+def _end_positions(member: Member, on: datetime.date, organization: Organization | None = None) -> None:
+    """A member who leaves a cell (or the Party) leaves its posts, and the write access they gave, that day."""
+    positions = Position.objects.filter(member=member, valid_to__isnull=True, valid_from__lt=on)
+    if organization is not None:
+        positions = positions.filter(organization=organization)
+    positions.update(valid_to=on)
 
 
 def status_on(member: Member, day: datetime.date) -> str | None:
@@ -165,7 +210,8 @@ def member_status_change(
         raise ValidationError({"effective_from": _("Ngày hiệu lực không được trước ngày vào Đảng.")})
     if status == Status.PROBATIONARY:
         raise ValidationError({"status": _("Đảng viên chỉ là dự bị từ ngày vào Đảng; không thể trở lại dự bị.")})
-    if status == Status.OFFICIAL and latest and latest.status == Status.PROBATIONARY:
+    never_official = not StatusChange.objects.filter(member=member, status=Status.OFFICIAL).exists()
+    if status == Status.OFFICIAL and never_official:
         earliest = member.admission_date + PROBATION
         if effective_from < earliest:
             raise ValidationError(
@@ -180,8 +226,22 @@ def member_status_change(
             raise ValidationError({"attached_to": _("Chọn hoặc ghi rõ nơi đến sinh hoạt tạm thời.")})
     else:
         attached_to, attached_to_name = None, ""
-    if until and until <= effective_from:
-        raise ValidationError({"until": _("Ngày kết thúc dự kiến phải sau ngày hiệu lực.")})
+    if until and until < effective_from:
+        raise ValidationError({"until": _("Ngày kết thúc dự kiến không được trước ngày hiệu lực.")})
+    if status in StatusChange.GONE or status == Status.ATTACHED_ELSEWHERE:
+        started = (
+            Membership.objects.filter(member=member, valid_to__isnull=True, kind=Membership.Kind.HOME)
+            .values_list("valid_from", flat=True)
+            .first()
+        )
+        if started and effective_from <= started:
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "Ngày hiệu lực phải sau ngày bắt đầu sinh hoạt ở chi bộ hiện tại ({day})."
+                    ).format(day=_fmt(started))
+                }
+            )
 
     change = StatusChange.objects.create(
         member=member,
@@ -196,20 +256,22 @@ def member_status_change(
     if status == Status.OFFICIAL and not member.official_date:
         member.official_date = effective_from
         member.save(update_fields=["official_date"])
+    if latest and latest.status == Status.ATTACHED_ELSEWHERE:
+        # Back home (or gone): the temporary attachment still running on that day ends.
+        Membership.objects.filter(member=member, kind=Membership.Kind.TEMPORARY, valid_from__lt=effective_from).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gt=effective_from)
+        ).update(valid_to=effective_from)
     if status in StatusChange.GONE:
         Membership.objects.filter(member=member, valid_to__isnull=True).update(valid_to=effective_from)
+        _end_positions(member, effective_from)
     if status == Status.ATTACHED_ELSEWHERE and attached_to is not None and attached_to.is_cell:
+        # "until" is the last day of the attachment; a membership runs up to (not including) valid_to.
         Membership.objects.create(
             member=member,
             organization=attached_to,
             kind=Membership.Kind.TEMPORARY,
             valid_from=effective_from,
-            valid_to=until,
-        )
-    if latest and latest.status == Status.ATTACHED_ELSEWHERE:
-        # Back home: the open temporary attachment ends.
-        Membership.objects.filter(member=member, kind=Membership.Kind.TEMPORARY, valid_to__isnull=True).update(
-            valid_to=effective_from
+            valid_to=until + datetime.timedelta(days=1) if until else None,
         )
     return change
 

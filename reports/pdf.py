@@ -28,18 +28,18 @@ def static_file_path(url: str) -> Path:
     if (parts.scheme, parts.netloc) != (base.scheme, base.netloc) or not parts.path.startswith(static_prefix):
         raise RefusedResource(f"refused: {url}")
     name = unquote(parts.path[len(static_prefix) :])
-    if not name or ".." in Path(name).parts:
+    if not name or name.startswith(("/", "\\")) or ".." in Path(name).parts:
         raise RefusedResource(f"refused: {url}")
-    # Collected (possibly hashed) files first, then the source folders.
+    # The source folders first; then collected files, where the manifest storage's hashed names live.
+    found = finders.find(name)
+    if found:
+        return Path(found)
     try:
         if staticfiles_storage.exists(name):
             return Path(staticfiles_storage.path(name))
     except NotImplementedError:  # a storage without local paths
         pass
-    found = finders.find(name)
-    if not found:
-        raise RefusedResource(f"not found: {url}")
-    return Path(found)
+    raise RefusedResource(f"not found: {url}")
 
 
 class StaticOnlyFetcher(URLFetcher):

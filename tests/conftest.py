@@ -1,4 +1,4 @@
-"""Test set-up shared by every test: the system Chromium and the collected static files."""
+"""Test set-up shared by every test: the system Chromium, fast password hashing, the `world` fixture."""
 
 import os
 import shutil
@@ -7,16 +7,14 @@ import shutil
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
-from django.conf import settings as django_settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    manifest = django_settings.STATIC_ROOT / "staticfiles.json"
-    if not django_settings.DEBUG and not manifest.exists():
-        call_command("collectstatic", interactive=False, verbosity=0)
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing with PBKDF2's full strength costs ~0.3 s per user; tests need no strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")

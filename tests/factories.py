@@ -19,8 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    first_name = "Hiền"
-    last_name = "Nguyễn Thị"
+    first_name = factory.Sequence(lambda n: f"{n}")
+    last_name = "Người dùng"
     password = factory.django.Password(TEST_PASSWORD)
 
 
@@ -58,6 +58,8 @@ def make_member(cell, *, full_name=None, official=True, user=None, **fields):
         "joined_cell_on": datetime.date(2020, 1, 1),
     }
     data.update(fields)
+    if "joined_cell_on" not in fields:
+        data["joined_cell_on"] = max(data["joined_cell_on"], data["admission_date"])
     if not official:
         data["official_date"] = None
     member = member_create(cell=cell, **data)
@@ -83,3 +85,12 @@ def seat(member, organization, rank=CommitteeSeat.Rank.COMMITTEE) -> CommitteeSe
     return CommitteeSeat.objects.create(
         member=member, organization=organization, rank=rank, valid_from=datetime.date(2020, 1, 1)
     )
+
+
+def make_meeting(organization, *, kind="regular", planned_date=datetime.date(2026, 11, 4), **fields):
+    """A planned meeting with the default agenda, through the service."""
+    from meetings.services import meeting_plan
+
+    data = {"planned_time": datetime.time(14, 0), "venue": "Hội trường UBND xã", "topic": ""}
+    data.update(fields)
+    return meeting_plan(organization=organization, kind=kind, planned_date=planned_date, **data)

@@ -10,6 +10,7 @@ os.environ.setdefault("SECRET_KEY", "pytest-only-insecure-secret-key-0123456789-
 # The test servers speak plain HTTP: no redirect to HTTPS, no HSTS, cookies not restricted to HTTPS.
 # (Set here, not with the `settings` fixture: SecurityMiddleware reads these once, when the server starts.)
 for name, value in {
+    "STATIC_MANIFEST": "0",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_HSTS_SECONDS": "0",
     "SESSION_COOKIE_SECURE": "0",

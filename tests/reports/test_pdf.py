@@ -60,6 +60,7 @@ def test_it_embeds_the_bundled_serif_not_a_system_font(sample_pdf, tmp_path):
         "file:///etc/passwd",
         PDF_BASE_URL + "media/secret.pdf",
         PDF_BASE_URL + "static/../config/settings.py",
+        PDF_BASE_URL + "static//etc/passwd",
         PDF_BASE_URL + "static/css/does-not-exist.css",
     ],
 )

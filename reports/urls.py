@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("sinh-hoat/<int:pk>/bien-ban.pdf", views.minutes_pdf, name="minutes_pdf"),
+]

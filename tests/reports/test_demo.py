@@ -1,0 +1,223 @@
+"""`manage.py load_demo`: a believable province, loaded once, safe to load again, every demo login works."""
+
+import io
+import re
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from cells.models import Organization, OrganizationName
+from members.access import scope_for
+from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
+from reports.demo import AGENCY_CELL, DEMO_PASSWORD, PROVINCE_CODE, WARD, load_demo
+
+pytestmark = pytest.mark.django_db
+
+FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """One load for the whole module (it takes seconds), in a transaction rolled back after the last test."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
+        logins = load_demo()
+        yield logins
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def _counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _org(code: str) -> Organization:
+    return Organization.objects.get(code=code)
+
+
+def _cells_under(code: str):
+    return Organization.objects.cells().filter(path__startswith=_org(code).path)
+
+
+def test_a_second_load_changes_nothing_and_is_quick(demo, django_assert_max_num_queries):
+    before = _counts()
+
+    with django_assert_max_num_queries(20):
+        logins = load_demo()
+
+    assert _counts() == before
+    assert logins == demo
+
+
+def test_the_command_prints_the_logins_admin_first(demo):
+    out = io.StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0] == f"Demo data is loaded. Logins (password for all: {DEMO_PASSWORD}):"
+    assert re.match(r"^  admin {17} \S", lines[1])
+    assert all(re.match(r"^  [a-z0-9._-]+ +\S", line) for line in lines[1:])
+    assert len(lines) == 1 + len(demo)
+
+
+def test_the_agency_cell_of_seed_000(demo, today):
+    cell = _org(AGENCY_CELL)
+
+    assert cell.name == "Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp"
+    assert cell.cell_type == Organization.CellType.AGENCY
+    assert Member.objects.roster_of(cell, today).count() == 19
+    assert cell.meeting_day == 4
+    assert cell.meeting_time.strftime("%H:%M") == "14:00"
+    assert cell.meeting_day_label() == "ngày 4 hằng tháng"
+    assert Organization.objects.get_parent(cell).name == "Đảng bộ xã Xuân Hiệp"
+
+
+def test_the_ward_of_seed_001(demo, today):
+    ward = _org(WARD)
+    cells = list(Organization.objects.get_children(ward))
+
+    assert len(cells) == 20 and all(cell.is_cell for cell in cells)
+    assert sum(cell.cell_type == Organization.CellType.RESIDENTIAL for cell in cells) == 13
+    assert {cell.cell_type for cell in cells} >= {
+        "residential",
+        "agency",
+        "public_service",
+        "enterprise",
+        "armed_forces",
+    }
+    assert 550 <= Member.objects.in_paths([ward.path]).count() <= 650
+
+
+def test_the_tree_has_no_district_level_and_shows_depth(demo):
+    province = _org(PROVINCE_CODE)
+    communes = Organization.objects.get_children(province).filter(kind=Organization.Kind.COMMUNE)
+    sub_committee = Organization.objects.get(kind=Organization.Kind.SUB_COMMITTEE)
+    cells = Organization.objects.cells()
+
+    assert province.kind == Organization.Kind.PROVINCIAL and province.place_name == "Đồng Nai"
+    assert communes.count() == 3
+    assert Organization.objects.filter(name__startswith="Chi bộ thôn").count() >= 3
+    assert Organization.objects.filter(name__startswith="Chi bộ ấp").count() >= 3
+    assert Organization.objects.get_parent(sub_committee).kind == Organization.Kind.GRASSROOTS_COMMITTEE
+    assert Organization.objects.get_children(sub_committee).filter(kind=Organization.Kind.SUBORDINATE_CELL).count() >= 2
+    assert set(cells.values_list("cell_type", flat=True)) == set(Organization.CellType.values)
+    assert set(cells.values_list("kind", flat=True)) == set(Organization.CELL_KINDS)
+    # organization_create made the name records: every organization prints its name and parent.
+    assert OrganizationName.objects.count() == Organization.objects.count()
+
+
+def test_members_are_consistent_and_look_real(demo, today):
+    members = list(Member.objects.all())
+    cards = [m.card_number for m in members if m.card_number]
+    probationary = Member.objects.with_status_on(today).filter(status=StatusChange.Status.PROBATIONARY)
+
+    assert 900 <= len(members) <= 1200
+    assert len(cards) == len(set(cards))
+    assert not Member.objects.filter(memberships__isnull=True).exists()
+    assert not Member.objects.filter(status_changes__isnull=True).exists()
+    assert all(m.birth_date + relativedelta(years=18) <= m.admission_date for m in members)
+    assert all(m.official_date >= m.admission_date + relativedelta(months=12) for m in members if m.official_date)
+    assert probationary.exists()
+    assert all(m.admission_date > today - relativedelta(months=12) and not m.card_number for m in probationary)
+    assert 0.6 < sum(bool(m.email) for m in members) / len(members) < 1
+    assert all(m.email.endswith(".example") for m in members if m.email)  # demo mail never reaches anyone
+    family_names = {m.full_name.split()[0] for m in members}
+    assert {"Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ"} <= family_names
+
+
+def test_every_status_occurs_today(demo, today):
+    statuses = set(Member.objects.with_status_on(today).values_list("status", flat=True))
+    attached = StatusChange.objects.filter(status=StatusChange.Status.ATTACHED_ELSEWHERE)
+
+    assert statuses == set(StatusChange.Status.values)
+    assert attached.filter(attached_to__isnull=False).exists()
+    assert attached.filter(attached_to__isnull=True).exclude(attached_to_name="").exists()
+    # Gone members have left their cell; transferred members have two home cells over time.
+    gone = Member.objects.with_status_on(today).filter(status__in=StatusChange.GONE)
+    assert not Membership.objects.filter(member__in=gone, valid_to__isnull=True, kind="home").exists()
+    moved = Member.objects.annotate(homes=Count("memberships", filter=Q(memberships__kind="home"))).filter(homes=2)
+    assert moved.count() >= 2
+
+
+def test_every_cell_has_one_secretary_and_most_a_deputy(demo, today):
+    cells = Organization.objects.cells()
+    current = Position.objects.active_on(today)
+    secretaries = dict(
+        current.filter(role=Position.Role.SECRETARY)
+        .values_list("organization")
+        .annotate(n=Count("id"))
+        .values_list("organization", "n")
+    )
+    with_deputy = set(current.filter(role=Position.Role.DEPUTY_SECRETARY).values_list("organization", flat=True))
+
+    assert all(secretaries.get(cell.pk) == 1 for cell in cells)
+    assert len(with_deputy) >= 0.8 * cells.count()
+    assert current.filter(role=Position.Role.COMMITTEE_MEMBER).count() >= cells.count()
+    assert Position.objects.filter(role=Position.Role.SECRETARY, valid_to__isnull=False).exists()  # a handover
+
+
+def test_committee_seats_and_follow_up(demo, today):
+    province_seats = CommitteeSeat.objects.filter(organization__code=PROVINCE_CODE)
+    followed = set(Assignment.objects.active_on(today).values_list("organization__code", flat=True))
+
+    assert province_seats.filter(rank=CommitteeSeat.Rank.STANDING, member__isnull=False).count() >= 3
+    assert province_seats.filter(rank=CommitteeSeat.Rank.COMMITTEE).exists()
+    outsider = province_seats.get(member__isnull=True)
+    assert outsider.holder_name and outsider.title
+    for commune in ("DN-XH", WARD, "DN-BD"):
+        assert CommitteeSeat.objects.filter(organization__code=commune, rank=CommitteeSeat.Rank.COMMITTEE).exists()
+        assert set(_cells_under(commune).values_list("code", flat=True)) <= followed
+
+
+def _login(client, username):
+    return client.post("/dang-nhap/", {"username": username, "password": DEMO_PASSWORD}, REMOTE_ADDR="10.9.9.9")
+
+
+def test_every_demo_login_logs_in(demo, client):
+    assert demo[0].username == "admin"
+    users = get_user_model().objects.in_bulk([login.username for login in demo], field_name="username")
+    for login in demo:
+        user = users[login.username]
+        client.logout()
+
+        assert _login(client, login.username).status_code == 302, login.username
+        assert "Xin chào" in client.get("/").content.decode()
+        assert scope_for(user).is_anything
+        if login.username != "admin":  # linked to their member, named the Vietnamese way
+            assert f"{user.last_name} {user.first_name}" == user.member.full_name
+    assert users["admin"].is_superuser
+
+
+def _scope(username):
+    return scope_for(get_user_model().objects.get(username=username))
+
+
+def test_what_each_login_reaches(demo):
+    agency, other_agency = _org(AGENCY_CELL), _org("DN-TH-UBND")
+    all_cells = list(Organization.objects.cells())
+
+    secretary = _scope("bithu.xuanhiep")
+    assert secretary.can_write(agency) and not secretary.can_read(_org("DN-XH-A01"))
+    assert _scope("phobithu.khupho1").can_write(_org("DN-TH-KP01"))
+    member = _scope("dangvien.xuanhiep")
+    assert member.can_see(agency) and not member.can_read(agency) and not member.can_write(agency)
+    committee = _scope("capuy.xuanhiep")
+    assert all(committee.can_read(cell) for cell in _cells_under("DN-XH"))
+    assert not committee.can_read(other_agency) and not committee.can_write(agency)
+    province_board = _scope("bantochuc.tinh")
+    assert all(province_board.can_read(cell) for cell in all_cells)
+    assert not any(province_board.can_write(cell) for cell in all_cells)
+    ward_board = _scope("bantochuc.phuong")
+    assert all(ward_board.can_write(cell) for cell in _cells_under(WARD))
+    assert not ward_board.can_read(agency)

@@ -1,0 +1,101 @@
+import datetime
+import subprocess
+import unicodedata
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from meetings import services
+from members.models import CommitteeSeat
+from tests.factories import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held_meeting(world):
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC), tick=False):
+        meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4))
+        services.attendance_prepare(meeting=meeting)
+        services.attendance_set(meeting=meeting, member=world.secretary, status="present")
+        services.attendance_set(meeting=meeting, member=world.member, status="present")
+        services.attendance_set(meeting=meeting, member=world.plain_member, status="excused", reason="Ốm")
+        visitor_seat = CommitteeSeat.objects.create(
+            organization=world.commune,
+            holder_name="Trần Văn Bình",
+            title="Phó Bí thư Đảng ủy xã",
+            rank=CommitteeSeat.Rank.STANDING,
+            valid_from=datetime.date(2025, 7, 1),
+        )
+        services.visitor_add(meeting=meeting, seat=visitor_seat)
+        item = meeting.agenda.get(order=3)
+        services.speech_add(meeting=meeting, member=world.member, agenda_item=item, summary="Đề nghị tăng cường.")
+        start = datetime.datetime(2026, 11, 4, 7, 0, tzinfo=datetime.UTC)  # 14:00 in Hà Nội
+        services.meeting_record(
+            meeting=meeting,
+            version=None,
+            started_at=start,
+            ended_at=start + datetime.timedelta(minutes=120),
+            chair=world.secretary,
+            recorder=world.member,
+            conclusions={item.pk: "Thống nhất giao chi ủy theo dõi."},
+            resolution_title="Nghị quyết tháng 11",
+            votes_for=2,
+            votes_against=0,
+            quality_score=92,
+            mark_held=True,
+        )
+        return meeting
+
+
+def _text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "minutes.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    return unicodedata.normalize("NFC", " ".join(out.stdout.split()))
+
+
+def test_the_minutes_pdf_prints_the_official_layout(client, world, held_meeting, tmp_path):
+    client.force_login(world.board_user)
+
+    response = client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk]))
+
+    assert response["Content-Type"] == "application/pdf"
+    text = _text(response.content, tmp_path)
+    for phrase in [
+        "ĐẢNG BỘ XÃ XUÂN HIỆP",
+        "CHI BỘ CƠ QUAN UBND XÃ",
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "Xuân Hiệp, ngày 04 tháng 11 năm 2026",
+        "BIÊN BẢN",
+        "SINH HOẠT CHI BỘ ĐỊNH KỲ THÁNG 11 NĂM 2026",
+        "bắt đầu lúc 14 giờ 00 ngày 04/11/2026",
+        "đồng chí Trần Văn Bình, Phó Bí thư Đảng ủy xã",
+        "Chủ trì: đồng chí Nguyễn Thị Hiền",
+        "Có mặt: 2. Vắng: 1 (có lý do: đồng chí Quách Thị Hương (Ốm))",
+        "Đồng chí Đỗ Thanh Hài: Đề nghị tăng cường.",
+        "Chủ trì kết luận: Thống nhất giao chi ủy theo dõi.",
+        "tán thành: 2",
+        "thông qua",
+        "92 điểm, xếp loại Tốt",
+        "kết thúc lúc 16 giờ 00",
+        "Bản dự thảo, chưa được chủ trì duyệt.",
+    ]:
+        assert phrase in text, phrase
+
+
+def test_the_approved_minutes_carry_their_number_and_no_draft_mark(client, world, held_meeting, tmp_path):
+    services.minutes_approve(meeting=held_meeting, by=world.secretary_user)
+    client.force_login(world.secretary_user)
+
+    text = _text(client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).content, tmp_path)
+
+    assert "Số: 1-BB/CB" in text
+    assert "dự thảo" not in text
+
+
+def test_the_minutes_pdf_is_hidden_from_other_cells(client, world, held_meeting):
+    client.force_login(world.outsider_user)
+
+    assert client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).status_code == 404
