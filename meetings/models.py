@@ -1,1 +1,358 @@
-"""Models of the meetings app."""
+"""Meetings of Party organizations: the plan, the agenda, attendance, speeches, the vote, the minutes, and mail."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cells.models import Organization
+from members.models import CommitteeSeat, Member
+
+
+class Meeting(models.Model):
+    """A meeting held by an organization (a cell in most cases). Its minutes are an official document: once
+    approved they change only through a correction with a reason, kept in ``history``."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Sinh hoạt định kỳ")
+        THEMATIC = "thematic", _("Sinh hoạt chuyên đề")
+        COMBINED = "combined", _("Sinh hoạt định kỳ kết hợp chuyên đề")
+        EXTRAORDINARY = "extraordinary", _("Sinh hoạt bất thường")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Đang chuẩn bị")
+        PUBLISHED = "published", _("Đã gửi thông báo")
+        HELD = "held", _("Đã họp, chờ duyệt biên bản")
+        APPROVED = "approved", _("Biên bản đã duyệt")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", _("Tốt")
+        GOOD = "good", _("Khá")
+        AVERAGE = "average", _("Trung bình")
+        POOR = "poor", _("Kém")
+
+    # Kinds that count as the month's regular meeting (one per cell per month).
+    REGULAR_KINDS = (Kind.REGULAR, Kind.COMBINED)
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("tổ chức")
+    )
+    kind = models.CharField(_("loại buổi sinh hoạt"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
+    topic = models.CharField(_("chuyên đề"), max_length=300, blank=True)
+    planned_date = models.DateField(_("ngày họp"))
+    month = models.DateField(_("tháng"), editable=False, help_text=_("Ngày đầu tháng của ngày họp."))
+    planned_time = models.TimeField(_("giờ bắt đầu dự kiến"))
+    venue = models.CharField(_("địa điểm"), max_length=200)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+
+    chair = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("chủ trì")
+    )
+    recorder = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("thư ký")
+    )
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+    long_meeting_confirmed = models.BooleanField(_("xác nhận họp trên 6 giờ"), default=False)
+
+    resolution_title = models.CharField(_("tên nghị quyết / kết luận"), max_length=300, blank=True)
+    resolution_text = models.TextField(_("nội dung nghị quyết / kết luận"), blank=True)
+    votes_for = models.PositiveSmallIntegerField(_("tán thành"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("không tán thành"), null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(_("không biểu quyết"), null=True, blank=True)
+    quality_score = models.PositiveSmallIntegerField(_("điểm tự đánh giá"), null=True, blank=True)
+    quality_grade = models.CharField(_("xếp loại"), max_length=20, choices=Grade.choices, blank=True)
+
+    number = models.PositiveIntegerField(_("số biên bản"), null=True, blank=True)
+    published_at = models.DateTimeField(_("gửi thông báo lúc"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người duyệt"),
+    )
+    correction_count = models.PositiveSmallIntegerField(_("số lần đính chính"), default=0)
+    sequence = models.PositiveIntegerField(_("lần cập nhật lịch"), default=0, help_text=_("SEQUENCE của lịch .ics."))
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, help_text=_("Chống ghi đè khi hai người sửa."))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("buổi sinh hoạt")
+        verbose_name_plural = _("buổi sinh hoạt")
+        ordering = ["-planned_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "month"],
+                condition=Q(kind__in=["regular", "combined"]) & ~Q(status="cancelled"),
+                name="%(app_label)s_%(class)s_one_regular_per_month",
+                violation_error_message=_("Chi bộ đã có buổi sinh hoạt định kỳ trong tháng này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(ended_at__gt=models.F("started_at")),
+                name="%(app_label)s_%(class)s_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(quality_score__isnull=True) | Q(quality_score__lte=100),
+                name="%(app_label)s_%(class)s_score_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="thematic") | ~Q(topic=""), name="%(app_label)s_%(class)s_thematic_has_topic"
+            ),
+        ]
+        indexes = [
+            # A cell's meeting list by month, and the compliance sweep over a period.
+            models.Index(fields=["organization", "month"], name="meetings_org_month_idx"),
+            # The reminder sweeper: published meetings coming up.
+            models.Index(fields=["status", "planned_date"], name="meetings_status_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.organization} {self.planned_date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.month = self.planned_date.replace(day=1)
+        if kwargs.get("update_fields") is not None and "planned_date" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "month"}
+        super().save(*args, **kwargs)
+
+    @property
+    def length_minutes(self) -> int | None:
+        if self.started_at and self.ended_at:
+            return int((self.ended_at - self.started_at).total_seconds() // 60)
+        return None
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def planned_start(self) -> datetime.datetime:
+        from django.utils import timezone
+
+        return timezone.make_aware(datetime.datetime.combine(self.planned_date, self.planned_time))
+
+
+class AgendaItem(models.Model):
+    """One item of the order of business, with the chair's conclusion on it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("buổi họp"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"))
+    title = models.CharField(_("nội dung"), max_length=300)
+    details = models.TextField(_("chi tiết"), blank=True)
+    conclusion = models.TextField(_("kết luận của chủ trì"), blank=True)
+
+    class Meta:
+        verbose_name = _("mục chương trình")
+        verbose_name_plural = _("chương trình")
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="%(app_label)s_%(class)s_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title}"
+
+
+class Attendance(models.Model):
+    """Roll call of one member at one meeting, with the member's status on that day frozen."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Có mặt")
+        EXCUSED = "excused", _("Vắng có lý do")
+        ABSENT = "absent", _("Vắng không lý do")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("buổi họp")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("đảng viên")
+    )
+    status = models.CharField(_("điểm danh"), max_length=10, choices=Status.choices, blank=True)
+    reason = models.CharField(_("lý do vắng"), max_length=200, blank=True)
+    absence_accepted = models.BooleanField(
+        _("chi ủy chấp nhận lý do vắng"),
+        default=True,
+        help_text=_("Vắng có lý do được chi ủy chấp nhận thì không tính vào số đảng viên được biểu quyết."),
+    )
+    member_status = models.CharField(_("tình trạng đảng viên ngày họp"), max_length=20)
+    is_guest = models.BooleanField(_("đến sinh hoạt tạm thời"), default=False)
+
+    class Meta:
+        verbose_name = _("điểm danh")
+        verbose_name_plural = _("điểm danh")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="%(app_label)s_%(class)s_once_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class AbsenceNotice(models.Model):
+    """A member says ahead that they will be absent; the secretary sees it as a proposed excused absence."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="absence_notices", verbose_name=_("buổi họp")
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("đảng viên"))
+    reason = models.CharField(_("lý do"), max_length=200)
+    created_at = models.DateTimeField(_("báo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("báo vắng trước")
+        verbose_name_plural = _("báo vắng trước")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="%(app_label)s_%(class)s_once_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.reason}"
+
+
+class Visitor(models.Model):
+    """A guest or superior-committee visitor (dự sinh hoạt): linked to a committee seat, or by name and title."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="visitors", verbose_name=_("buổi họp"))
+    seat = models.ForeignKey(
+        CommitteeSeat,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("cấp ủy viên cấp trên"),
+    )
+    name = models.CharField(_("họ tên"), max_length=120)
+    title = models.CharField(_("chức vụ"), max_length=200, blank=True)
+    is_superior = models.BooleanField(_("đại biểu cấp trên"), default=True)
+
+    class Meta:
+        verbose_name = _("đại biểu dự")
+        verbose_name_plural = _("đại biểu dự")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Speech(models.Model):
+    """A speech (ý kiến phát biểu): by a present member or a visitor, on an agenda item, summarised."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speeches", verbose_name=_("buổi họp"))
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="speeches", verbose_name=_("đảng viên")
+    )
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, null=True, blank=True, related_name="speeches", verbose_name=_("đại biểu")
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speeches",
+        verbose_name=_("mục chương trình"),
+    )
+    summary = models.TextField(_("tóm tắt ý kiến"))
+
+    class Meta:
+        verbose_name = _("ý kiến phát biểu")
+        verbose_name_plural = _("ý kiến phát biểu")
+        ordering = ["meeting", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, visitor__isnull=True) | Q(member__isnull=True, visitor__isnull=False),
+                name="%(app_label)s_%(class)s_one_speaker",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member or self.visitor}: {self.summary[:40]}"
+
+
+def material_path(instance: "Material", filename: str) -> str:
+    return f"meetings/{instance.meeting_id}/{filename}"
+
+
+class Material(models.Model):
+    """A document for the meeting (PDF, DOCX, XLSX, image), served only to users who may see the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="materials", verbose_name=_("buổi họp"))
+    file = models.FileField(_("tệp"), upload_to=material_path)
+    name = models.CharField(_("tên tài liệu"), max_length=200)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("người tải")
+    )
+    uploaded_at = models.DateTimeField(_("tải lên lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu")
+        verbose_name_plural = _("tài liệu")
+        ordering = ["meeting", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxMessage(models.Model):
+    """An e-mail to send: written as a row first (unique per kind, recipient and subject), then sent by a task that
+    claims it. Nothing is lost when the worker or the mail server is down: the sweeper retries queued rows."""
+
+    class Kind(models.TextChoices):
+        AGENDA = "agenda", _("Thông báo sinh hoạt")
+        UPDATE = "update", _("Thay đổi lịch sinh hoạt")
+        CANCEL = "cancel", _("Hủy buổi sinh hoạt")
+        REMINDER = "reminder", _("Nhắc việc")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Chờ gửi")
+        SENDING = "sending", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi lỗi")
+
+    key = models.CharField(_("khóa"), max_length=200, unique=True)
+    kind = models.CharField(_("loại thư"), max_length=20, choices=Kind.choices)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="outbox", verbose_name=_("buổi họp")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("người nhận")
+    )
+    to_email = models.EmailField(_("gửi đến"))
+    subject = models.CharField(_("tiêu đề"), max_length=300)
+    body_text = models.TextField(_("nội dung"))
+    body_html = models.TextField(_("nội dung HTML"), blank=True)
+    ics = models.TextField(_("lịch .ics"), blank=True)
+    ics_method = models.CharField(_("METHOD của lịch"), max_length=20, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
+    last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư chờ gửi")
+        verbose_name_plural = _("hộp thư đi")
+        ordering = ["-created_at"]
+        indexes = [
+            # The sweeper: queued rows that are due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="queued"), name="meetings_outbox_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.to_email}"

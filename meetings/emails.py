@@ -1,0 +1,423 @@
+"""Meeting e-mails through the outbox: a row per recipient first, then a send by a task that claims the row.
+
+- ``queue_meeting_mail`` (called by the meeting services inside their transaction) writes one ``OutboxMessage`` per
+  recipient with a unique key, and enqueues the sends once the transaction commits.
+- ``outbox_send`` (the task ``meetings.send_outbox_message``) claims a row with a conditional UPDATE, so a task
+  delivered twice sends one mail; it retries transient errors with a bounded backoff and gives up on permanent ones.
+- ``outbox_sweep`` (the task ``meetings.sweep_outbox``, every minute) enqueues rows that are due and rescues rows
+  stuck in "sending": nothing is lost when the broker or the worker is down.
+
+While a row is "sending", ``next_attempt_at`` holds the end of the sender's lease (claim time + 15 minutes): the
+sweeper puts a row whose lease has run out back in the queue.
+"""
+
+import datetime
+import hashlib
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import MIMEPart
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import transaction
+from django.db.models import F, Q, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cells.services import name_on
+from meetings.calendar import agenda_items, meeting_ics
+from meetings.models import Meeting, OutboxMessage
+from members.models import Assignment, Member
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+
+MEETING_KINDS = ("agenda", "update", "cancel")
+# A transient error is retried after 1, 5 and 30 minutes, then 2 and 6 hours; the sixth failure is final.
+MAX_ATTEMPTS = 6
+BACKOFF_MINUTES = (1, 5, 30, 120, 360)
+# A sender that has held a row this long has died: the sweeper gives the row back to the queue.
+SENDING_LEASE = datetime.timedelta(minutes=15)
+# A new row's send is enqueued when its transaction commits; the sweeper leaves it that long before stepping in.
+FRESH_GRACE = datetime.timedelta(minutes=1)
+SWEEP_BATCH = 500
+
+
+# --- How a meeting reads in Vietnamese -------------------------------------------------------------------------------
+
+
+def vi_weekday(day: datetime.date) -> str:
+    return (
+        _("thứ Hai"),
+        _("thứ Ba"),
+        _("thứ Tư"),
+        _("thứ Năm"),
+        _("thứ Sáu"),
+        _("thứ Bảy"),
+        _("Chủ nhật"),
+    )[day.weekday()]
+
+
+def vi_when(day: datetime.date, time: datetime.time) -> str:
+    """ "14 giờ 00, thứ Tư ngày 04/11/2026"."""
+    return _("{hour:02d} giờ {minute:02d}, {weekday} ngày {day}").format(
+        hour=time.hour, minute=time.minute, weekday=vi_weekday(day), day=day.strftime("%d/%m/%Y")
+    )
+
+
+def organization_name(meeting: Meeting) -> str:
+    """The organization's name on the meeting's date (cached on the instance: one query per meeting)."""
+    cached = getattr(meeting, "_chibo_printed_name", None)
+    if cached is None or cached[0] != (meeting.organization_id, meeting.planned_date):
+        printed = name_on(meeting.organization, meeting.planned_date)
+        cached = (
+            (meeting.organization_id, meeting.planned_date),
+            printed.name if printed else meeting.organization.name,
+        )
+        meeting._chibo_printed_name = cached
+    return cached[1]
+
+
+def meeting_title(meeting: Meeting) -> str:
+    """ "Sinh hoạt định kỳ tháng 11/2026", "Sinh hoạt chuyên đề “…”", …"""
+    month = meeting.planned_date.strftime("%m/%Y")
+    topic = meeting.topic.strip()
+    if meeting.kind == Meeting.Kind.REGULAR:
+        return _("Sinh hoạt định kỳ tháng {month}").format(month=month)
+    if meeting.kind == Meeting.Kind.THEMATIC:
+        return _("Sinh hoạt chuyên đề “{topic}”").format(topic=topic)
+    if meeting.kind == Meeting.Kind.COMBINED:
+        if topic:
+            return _("Sinh hoạt định kỳ tháng {month} kết hợp chuyên đề “{topic}”").format(month=month, topic=topic)
+        return _("Sinh hoạt định kỳ kết hợp chuyên đề tháng {month}").format(month=month)
+    if topic:
+        return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
+    return _("Sinh hoạt bất thường ngày {day}").format(day=meeting.planned_date.strftime("%d/%m/%Y"))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+# --- Who gets the mail ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member: Member
+    email: str
+    is_committee: bool  # a superior-committee member following the organization (not on its roster)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    by_email: list[Recipient]
+    # Roster members without an e-mail: the secretary tells them on paper.
+    roster_without_email: list[Member]
+    # Committee seats following the organization whose holder cannot be e-mailed (no address, or outside the tree).
+    committee_without_email: list
+
+
+def _clean_email(address: str) -> str:
+    return (address or "").strip()
+
+
+def meeting_recipients(meeting: Meeting) -> Recipients:
+    """The roster on the meeting's date, then the committee members assigned to follow the organization on that date
+    (seat and assignment both in force); one recipient per e-mail address. Three queries."""
+    day = meeting.planned_date
+    roster = list(Member.objects.roster_of(meeting.organization, day).order_by("sort_key", "id"))
+    assignments = list(
+        Assignment.objects.active_on(day)
+        .filter(organization=meeting.organization, seat__valid_from__lte=day)
+        .filter(Q(seat__valid_to__isnull=True) | Q(seat__valid_to__gt=day))
+        .select_related("seat__member")
+        .order_by("seat__member__sort_key", "seat_id", "id")
+    )
+    seen: set[str] = set()
+    by_email: list[Recipient] = []
+    without: list[Member] = []
+    for member in roster:
+        address = _clean_email(member.email)
+        if not address:
+            without.append(member)
+        elif address.lower() not in seen:
+            seen.add(address.lower())
+            by_email.append(Recipient(member=member, email=address, is_committee=False))
+    committee_without: list = []
+    seen_seats: set[int] = set()
+    for assignment in assignments:
+        seat = assignment.seat
+        if seat.pk in seen_seats:
+            continue
+        seen_seats.add(seat.pk)
+        address = _clean_email(seat.member.email) if seat.member_id else ""
+        if not address:
+            committee_without.append(seat)
+        elif address.lower() not in seen:
+            seen.add(address.lower())
+            by_email.append(Recipient(member=seat.member, email=address, is_committee=True))
+    without.sort(key=lambda member: (member.sort_key, member.pk))
+    return Recipients(by_email=by_email, roster_without_email=without, committee_without_email=committee_without)
+
+
+# --- Writing the rows -------------------------------------------------------------------------------------------------
+
+
+def outbox_key(kind: str, meeting: Meeting, email: str) -> str:
+    """Unique per (kind, meeting, calendar sequence, recipient): the same publish twice writes no second row."""
+    key = f"{kind}:{meeting.pk}:{meeting.sequence}:{email.lower()}"
+    if len(key) > OutboxMessage._meta.get_field("key").max_length:
+        key = f"{kind}:{meeting.pk}:{meeting.sequence}:{hashlib.sha256(email.lower().encode()).hexdigest()}"
+    return key
+
+
+def ics_method(kind: str) -> str:
+    return "CANCEL" if kind == "cancel" else "REQUEST"
+
+
+def _previous_plan(meeting: Meeting):
+    """The plan as members were last told it: the latest history record before this calendar sequence."""
+    return (
+        meeting.history.filter(sequence__lt=meeting.sequence)
+        .only("planned_date", "planned_time", "venue")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def _changes(meeting: Meeting) -> list[dict]:
+    before = _previous_plan(meeting)
+    if before is None:
+        return []
+    changes = []
+    if (before.planned_date, before.planned_time) != (meeting.planned_date, meeting.planned_time):
+        changes.append(
+            {
+                "label": _("Thời gian"),
+                "old": vi_when(before.planned_date, before.planned_time),
+                "new": vi_when(meeting.planned_date, meeting.planned_time),
+            }
+        )
+    if before.venue != meeting.venue:
+        changes.append({"label": _("Địa điểm"), "old": before.venue, "new": meeting.venue})
+    return changes
+
+
+def meeting_mail_context(meeting: Meeting, *, kind: str) -> dict:
+    """What every recipient's copy shares (the recipient is added per copy)."""
+    title = meeting_title(meeting)
+    return {
+        "kind": kind,
+        "meeting": meeting,
+        "organization_name": organization_name(meeting),
+        "title": title,
+        "title_lower": _lower_first(title),
+        "when": vi_when(meeting.planned_date, meeting.planned_time),
+        "date": meeting.planned_date.strftime("%d/%m/%Y"),
+        "venue": meeting.venue,
+        "kind_label": meeting.get_kind_display(),
+        "topic": meeting.topic,
+        "agenda": agenda_items(meeting),
+        "materials": [
+            {"name": material.name, "url": absolute(reverse("meetings:material", args=[meeting.pk, material.pk]))}
+            for material in meeting.materials.all()
+        ],
+        "detail_url": absolute(reverse("meetings:detail", args=[meeting.pk])),
+        # The absence form is on the meeting page (the absence URL itself takes a POST).
+        "absence_url": absolute(reverse("meetings:detail", args=[meeting.pk])) + "#bao-vang",
+        "cancel_reason": meeting.cancel_reason,
+        "changes": _changes(meeting) if kind == "update" else [],
+    }
+
+
+def render_meeting_mail(context: dict, recipient: Recipient) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of one recipient's copy, in the active language."""
+    context = {**context, "recipient": recipient, "recipient_name": recipient.member.full_name}
+    name = f"emails/meeting-{context['kind']}"
+    subject = render_to_string(f"{name}-subject.txt", context)
+    text = render_to_string(f"{name}-body.txt", context)
+    html = render_to_string(f"{name}-body.html", context)
+    subject = " ".join(subject.split())
+    return subject, text.strip() + "\n", html
+
+
+def queue_meeting_mail(meeting: Meeting, *, kind: str) -> list[Member]:
+    """Queue one outbox row per recipient of ``meeting``'s ``kind`` e-mail (agenda, update, cancel) and enqueue the
+    sends when the transaction commits. Safe to call twice: existing rows are kept, none is added twice.
+
+    Returns the roster members without an e-mail address (to be told on paper), in roster order."""
+    if kind not in MEETING_KINDS:
+        raise ValueError(f"unknown meeting mail kind {kind!r}")
+    recipients = meeting_recipients(meeting)
+    keys = {outbox_key(kind, meeting, recipient.email): recipient for recipient in recipients.by_email}
+    existing = set(OutboxMessage.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+    missing = {key: recipient for key, recipient in keys.items() if key not in existing}
+    if missing:
+        prefetch_related_objects([meeting], "agenda", "materials")
+        method = ics_method(kind)
+        stamp = timezone.now()
+        rows = []
+        # Members have no language of their own yet: every copy is in the site's language (Vietnamese), whatever
+        # language the secretary who published is browsing in.
+        with translation.override(settings.LANGUAGE_CODE):
+            context = meeting_mail_context(meeting, kind=kind)
+            for key, recipient in missing.items():
+                subject, text, html = render_meeting_mail(context, recipient)
+                attendee = (recipient.member.full_name, recipient.email)
+                rows.append(
+                    OutboxMessage(
+                        key=key,
+                        kind=kind,
+                        meeting=meeting,
+                        member=recipient.member,
+                        to_email=recipient.email,
+                        subject=subject[:300],
+                        body_text=text,
+                        body_html=html,
+                        ics=meeting_ics(meeting, method=method, attendee=attendee, now=stamp),
+                        ics_method=method,
+                    )
+                )
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    queued = OutboxMessage.objects.filter(key__in=list(keys), status=Status.QUEUED).values_list("pk", flat=True)
+    for message_id in queued:
+        transaction.on_commit(partial(enqueue_send, message_id))
+    return recipients.roster_without_email
+
+
+# --- Sending ----------------------------------------------------------------------------------------------------------
+
+
+def enqueue_send(message_id: int) -> bool:
+    """Hand the send to the broker. When the broker is down the row stays queued and the sweeper sends it later, so
+    the error is logged (no personal data) and swallowed: the caller's transaction has already committed."""
+    from meetings.tasks import send_outbox_message
+
+    try:
+        send_outbox_message.delay(message_id)
+    except Exception as error:  # kombu.OperationalError, redis.ConnectionError, OSError …: any broker failure
+        logger.warning(
+            "outbox message %s: could not enqueue the send (%s); the sweeper will retry",
+            message_id,
+            type(error).__name__,
+        )
+        return False
+    return True
+
+
+def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The e-mail of an outbox row: text, an HTML alternative, and the calendar invite as ``invite.ics``."""
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        to=[message.to_email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    if message.ics:
+        # As bytes in base64: a text part would have its CRLF line ends (which RFC 5545 requires) rewritten.
+        part = MIMEPart()
+        part.set_content(
+            message.ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            cte="base64",
+            disposition="attachment",
+            filename="invite.ics",
+            params={"method": message.ics_method or "REQUEST", "charset": "UTF-8"},
+        )
+        email.attach(part)
+    return email
+
+
+def describe_error(error: BaseException) -> tuple[bool, str]:
+    """(transient?, description). The description is the class name and the SMTP code or errno, never the server's
+    text, which may quote addresses."""
+    name = type(error).__name__
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _reply in error.recipients.values()})
+        transient = bool(codes) and all(400 <= code < 500 for code in codes)
+        return transient, f"{name} {','.join(str(code) for code in codes)}".strip()
+    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPAuthenticationError):
+        # The server or our credentials, not this message: retried (bounded) so that a fixed setting sends it.
+        return True, f"{name} {error.smtp_code}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500, f"{name} {error.smtp_code}"
+    if isinstance(error, OSError):  # SMTPServerDisconnected, ConnectionError, TimeoutError, socket errors
+        return True, f"{name} {error.errno}" if error.errno else name
+    return False, name
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def outbox_send(*, message_id: int) -> str:
+    """Send one outbox row if this call wins the claim. Returns "sent", "retry", "failed" or "skipped"."""
+    now = timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(status=Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
+    )
+    if not claimed:
+        return "skipped"
+    message = OutboxMessage.objects.get(pk=message_id)
+    mine = OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts)
+    try:
+        mailers.default.send_messages([build_email(message)])
+    except Exception as error:
+        transient, description = describe_error(error)
+        if transient and message.attempts < MAX_ATTEMPTS:
+            delay = _backoff(message.attempts)
+            mine.filter(status=Status.SENDING).update(
+                status=Status.QUEUED, next_attempt_at=timezone.now() + delay, last_error=description[:500]
+            )
+            logger.warning(
+                "outbox message %s: %s on attempt %s of %s; retry in %s min",
+                message.pk,
+                description,
+                message.attempts,
+                MAX_ATTEMPTS,
+                int(delay.total_seconds() // 60),
+            )
+            return "retry"
+        mine.filter(status=Status.SENDING).update(status=Status.FAILED, next_attempt_at=None, last_error=description)
+        logger.error("outbox message %s: %s on attempt %s; not retried", message.pk, description, message.attempts)
+        return "failed"
+    # Also when the sweeper thought this sender dead meanwhile (status back to queued): it was sent, say so.
+    mine.filter(status__in=[Status.SENDING, Status.QUEUED]).update(
+        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None
+    )
+    return "sent"
+
+
+def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Rescue rows stuck in "sending" past their lease, then enqueue the queued rows that are due (retries whose time
+    has come, and new rows whose enqueue on commit was lost). Returns the number enqueued."""
+    now = now or timezone.now()
+    stuck = OutboxMessage.objects.filter(status=Status.SENDING, next_attempt_at__lte=now)
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.FAILED, next_attempt_at=None, last_error="Timeout")
+    rescued = stuck.update(status=Status.QUEUED, next_attempt_at=now, last_error="Timeout")
+    if rescued:
+        logger.warning("outbox: %s message(s) stuck in sending put back in the queue", rescued)
+    due = list(
+        OutboxMessage.objects.filter(status=Status.QUEUED)
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - FRESH_GRACE))
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for message_id in due:
+        enqueue_send(message_id)
+    return len(due)

@@ -1,0 +1,117 @@
+"""Forms for planning meetings, materials and absence notices. They validate; the views call the services."""
+
+import datetime
+from pathlib import Path
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import Meeting
+from members.forms import DateInput
+
+MAX_MATERIAL_BYTES = 10 * 1024 * 1024
+MATERIAL_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xls": "application/vnd.ms-excel",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+# The first bytes of each kind of file: an upload must be what its name says.
+MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class MeetingPlanForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại buổi sinh hoạt"), choices=Meeting.Kind.choices)
+    topic = forms.CharField(
+        label=_("Chuyên đề"), max_length=300, required=False, help_text=_("Bắt buộc với sinh hoạt chuyên đề.")
+    )
+    planned_date = forms.DateField(
+        label=_("Ngày họp"), widget=DateInput(), error_messages={"required": _("Nhập ngày họp.")}
+    )
+    planned_time = forms.TimeField(
+        label=_("Giờ bắt đầu"), widget=TimeInput(), error_messages={"required": _("Nhập giờ bắt đầu.")}
+    )
+    venue = forms.CharField(label=_("Địa điểm"), max_length=200, error_messages={"required": _("Nhập địa điểm họp.")})
+    agenda = forms.CharField(
+        label=_("Chương trình (mỗi dòng một nội dung)"),
+        widget=forms.Textarea(attrs={"rows": 9}),
+        required=False,
+        help_text=_("Để trống khi lập mới để dùng chương trình mẫu theo Hướng dẫn 42-HD/BTCTW."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean_planned_date(self):
+        value = self.cleaned_data["planned_date"]
+        if value < timezone.localdate() - datetime.timedelta(days=366):
+            raise forms.ValidationError(_("Ngày họp quá xa trong quá khứ."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Meeting.Kind.THEMATIC and not (data.get("topic") or "").strip():
+            self.add_error("topic", _("Sinh hoạt chuyên đề phải có tên chuyên đề."))
+        return data
+
+    def agenda_items(self) -> list[tuple[str, str]] | None:
+        """Agenda lines as (title, details); a line "Title: details" splits at the first colon."""
+        text = self.cleaned_data.get("agenda", "").strip()
+        if not text:
+            return None
+        items = []
+        for line in text.splitlines():
+            line = line.strip().lstrip("-•0123456789. ").strip()
+            if line:
+                title, _sep, details = line.partition(" — ")
+                items.append((title.strip()[:300], details.strip()))
+        return items or None
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do hủy"), max_length=300, error_messages={"required": _("Ghi lý do hủy.")})
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("Tài liệu (PDF, DOCX, XLSX, ảnh; tối đa 10 MB)"))
+    name = forms.CharField(label=_("Tên tài liệu"), max_length=200, required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in MATERIAL_TYPES:
+            raise forms.ValidationError(_("Chỉ nhận tệp PDF, DOC, DOCX, XLS, XLSX, PNG, JPG."))
+        if upload.size > MAX_MATERIAL_BYTES:
+            raise forms.ValidationError(_("Tệp lớn hơn 10 MB."))
+        head = upload.read(8)
+        upload.seek(0)
+        if not head.startswith(MAGIC[suffix]):
+            raise forms.ValidationError(_("Nội dung tệp không đúng với đuôi {suffix}.").format(suffix=suffix))
+        return upload
+
+
+class AbsenceForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do vắng"), max_length=200, error_messages={"required": _("Ghi lý do vắng.")})
+
+
+class MonthForm(forms.Form):
+    thang = forms.DateField(input_formats=["%Y-%m"], required=False)

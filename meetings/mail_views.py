@@ -1,0 +1,106 @@
+"""Pages of a meeting's mail: the outbox (secretary), one message and its invite, and the meeting's .ics file.
+
+Every meeting comes through ``meetings.access``: 404 outside the user's subtree, 403 for a read-only user on the
+outbox pages. The .ics of the meeting is for anyone who may see the meeting.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from meetings import emails
+from meetings.access import get_meeting_for_user
+from meetings.calendar import meeting_ics
+from meetings.models import Meeting, OutboxMessage
+
+
+def error_hint(last_error: str) -> str:
+    """What a technical last error ("SMTPResponseException 451") means, for the secretary."""
+    if not last_error:
+        return ""
+    name, _sep, code = last_error.partition(" ")
+    if name == "Timeout":
+        return _("Quá thời gian gửi, sẽ gửi lại")
+    if name == "SMTPRecipientsRefused":
+        return _("Máy chủ thư từ chối địa chỉ người nhận")
+    if name == "SMTPAuthenticationError":
+        return _("Máy chủ thư từ chối đăng nhập (cần kiểm tra cấu hình)")
+    if code[:1] == "4":
+        return _("Máy chủ thư tạm thời chưa nhận")
+    if code[:1] == "5":
+        return _("Máy chủ thư từ chối thư")
+    return _("Không kết nối được máy chủ thư")
+
+
+def _calendar_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's outbox rows (recipient, kind, status, attempts, last error) and who must be told on paper."""
+    meeting = get_meeting_for_user(request, pk, write=True)
+    rows = list(meeting.outbox.select_related("member").order_by("created_at", "member__sort_key", "pk"))
+    for row in rows:
+        row.hint = error_hint(row.last_error)
+    counts = dict(meeting.outbox.order_by().values_list("status").annotate(n=Count("pk")))
+    recipients = emails.meeting_recipients(meeting)
+    return render(
+        request,
+        "meetings/outbox.html",
+        {
+            "meeting": meeting,
+            "title": emails.meeting_title(meeting),
+            "when": emails.vi_when(meeting.planned_date, meeting.planned_time),
+            "rows": rows,
+            "counts": [(status, label, counts.get(status, 0)) for status, label in OutboxMessage.Status.choices],
+            "roster_without_email": recipients.roster_without_email,
+            "committee_without_email": recipients.committee_without_email,
+            "is_published": meeting.status != Meeting.Status.PLANNED,
+        },
+    )
+
+
+def _message_for(request: HttpRequest, pk: int, message_pk: int) -> tuple[Meeting, OutboxMessage]:
+    meeting = get_meeting_for_user(request, pk, write=True)
+    message = meeting.outbox.select_related("member").filter(pk=message_pk).first()
+    if message is None:
+        raise Http404
+    return meeting, message
+
+
+@login_required
+@require_GET
+def outbox_message(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """One message as it was (or will be) sent: subject, text, and a link to its invite."""
+    meeting, message = _message_for(request, pk, message_pk)
+    message.hint = error_hint(message.last_error)
+    return render(
+        request,
+        "meetings/outbox.html",
+        {"meeting": meeting, "title": emails.meeting_title(meeting), "message": message},
+    )
+
+
+@login_required
+@require_GET
+def outbox_ics(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    _meeting, message = _message_for(request, pk, message_pk)
+    if not message.ics:
+        raise Http404
+    return _calendar_response(message.ics, "invite.ics")
+
+
+@login_required
+@require_GET
+def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting's current calendar invite, for anyone who may see the meeting (same UID and SEQUENCE as mailed)."""
+    meeting = get_meeting_for_user(request, pk)
+    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
+    return _calendar_response(meeting_ics(meeting, method=method), f"sinh-hoat-{meeting.pk}.ics")

@@ -1,0 +1,46 @@
+"""What the minutes (biên bản) say: one reading of a meeting, used by the meeting page and the PDF."""
+
+from django.db.models import Prefetch
+
+from cells.services import name_on
+from meetings import services
+from meetings.models import Attendance, Meeting, Speech
+
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def minutes_context(meeting: Meeting) -> dict:
+    """Everything the minutes print, in a constant number of queries."""
+    attendances = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
+    agenda = list(
+        meeting.agenda.prefetch_related(
+            Prefetch("speeches", queryset=Speech.objects.select_related("member", "visitor").order_by("order"))
+        )
+    )
+    general_speeches = list(
+        meeting.speeches.filter(agenda_item__isnull=True).select_related("member", "visitor").order_by("order")
+    )
+    printed = name_on(meeting.organization, meeting.planned_date)
+    held = meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED)
+    home = [a for a in attendances if not a.is_guest]
+    return {
+        "meeting": meeting,
+        "printed": printed,
+        "attendances": attendances,
+        "present": [a for a in attendances if a.status == Attendance.Status.PRESENT],
+        "excused": [a for a in attendances if a.status == Attendance.Status.EXCUSED],
+        "absent": [a for a in attendances if a.status == Attendance.Status.ABSENT],
+        "away": sum(1 for a in attendances if a.status in (Attendance.Status.EXCUSED, Attendance.Status.ABSENT)),
+        "counts": {
+            "total": len(home),
+            "official": sum(1 for a in home if a.member_status != "probationary"),
+            "probationary": sum(1 for a in home if a.member_status == "probationary"),
+            "exempted": sum(1 for a in home if a.member_status == "exempted"),
+            "attached_elsewhere": sum(1 for a in home if a.member_status == "attached_elsewhere"),
+        },
+        "agenda": agenda,
+        "general_speeches": general_speeches,
+        "visitors": list(meeting.visitors.all()),
+        "figures": services.figures(meeting) if held else None,
+        "quarter": ROMAN_QUARTERS[(meeting.planned_date.month - 1) // 3 + 1],
+    }

@@ -1,0 +1,568 @@
+"""The meeting recording page: what the cell secretary fills in on a phone during the meeting.
+
+One page (``record``) holds the main form (times, chair and recorder, conclusions, resolution, vote, score; saved
+with the meeting's ``version`` for optimistic locking) and small forms that save one thing each (a roll-call row, a
+visitor, a speech). With htmx those small forms swap their part of the page and, out of band, the live figures and
+the selects that list the present members; without JavaScript every form posts and comes back to the page.
+All writes go through ``meetings.services``.
+"""
+
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cells.models import Organization
+from meetings import services
+from meetings.access import get_meeting_for_user
+from meetings.forms_record import AttendanceForm, RecordForm, SpeechForm, VisitorForm
+from meetings.models import Attendance, Meeting
+from meetings.rules import grade_for
+from members.models import Assignment, CommitteeSeat, StatusChange
+
+PAGE = "meetings/record.html"
+
+
+# --- Loading -----------------------------------------------------------------------------------------------------
+
+
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    """The meeting through the access gate, for writing; a cancelled meeting has nothing to record."""
+    meeting = get_meeting_for_user(request, pk, write=True)
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise Http404
+    return meeting
+
+
+def _attendances(meeting: Meeting, *, prepare: bool = False) -> list[Attendance]:
+    """The roll call in name order. Opening the page creates the rows (freezing each member's status that day),
+    except on approved minutes, which change only through a correction."""
+    if prepare and not meeting.is_locked:
+        return services.attendance_prepare(meeting=meeting)
+    return list(meeting.attendances.select_related("member").order_by("member__sort_key"))
+
+
+def _seats(meeting: Meeting) -> list[CommitteeSeat]:
+    """Superior-committee seats that may visit: those assigned to follow the organization, then the seats on the
+    committees above it, in force on the meeting's date. One query."""
+    organization, day = meeting.organization, meeting.planned_date
+    step = Organization.steplen
+    ancestors = [organization.path[:end] for end in range(step, len(organization.path), step)]
+    follows = Exists(Assignment.objects.filter(seat=OuterRef("pk"), organization=organization).active_on(day))
+    return list(
+        CommitteeSeat.objects.active_on(day)
+        .annotate(follows=follows)
+        .filter(Q(follows=True) | Q(organization__path__in=ancestors))
+        .select_related("member")
+        .order_by("-follows", "organization__depth", "rank", "id")
+    )
+
+
+class Parts:
+    """What the parts of the page show, loaded once (a constant number of queries whatever the roster size)."""
+
+    def __init__(self, meeting: Meeting, *, prepare: bool = False, seats: bool = False):
+        self.meeting = meeting
+        self.attendances = _attendances(meeting, prepare=prepare)
+        self.agenda = list(meeting.agenda.all())
+        self.visitors = list(meeting.visitors.order_by("id"))
+        self.seats = _seats(meeting) if seats else []
+
+    def speeches(self):
+        return list(self.meeting.speeches.select_related("member", "visitor", "agenda_item"))
+
+    def speech_form(self, data=None, initial=None) -> SpeechForm:
+        return SpeechForm(
+            data,
+            initial=initial,
+            attendances=self.attendances,
+            visitors=self.visitors,
+            agenda=self.agenda,
+            auto_id="speech_%s",
+        )
+
+    def visitor_form(self, data=None) -> VisitorForm:
+        return VisitorForm(data, seats=self.seats, auto_id="visitor_%s")
+
+    def record_form(self, data=None, initial=None) -> RecordForm:
+        return RecordForm(data, initial=initial, meeting=self.meeting, attendances=self.attendances, agenda=self.agenda)
+
+
+def _figures(meeting: Meeting, preview: dict | None = None) -> dict:
+    """``services.figures`` of the saved meeting; ``preview`` (times, votes, score not saved yet) updates the
+    length, the outcome and the grade shown, so the secretary sees them while typing."""
+    figures = services.figures(meeting)
+    score = meeting.quality_score
+    if preview:
+        started, ended = preview.get("started_at"), preview.get("ended_at")
+        length = int((ended - started).total_seconds() // 60) if started and ended and ended > started else None
+        figures["length"] = length
+        figures["length_ok"] = length is not None and length >= figures["min_length"]
+        figures["votes_for"] = preview.get("votes_for")
+        figures["passes"] = figures["basis"].passes(figures["votes_for"])
+        score = preview.get("quality_score")
+    else:
+        figures["votes_for"] = meeting.votes_for
+    figures["score"] = score
+    figures["grade"] = dict(Meeting.Grade.choices).get(grade_for(score), "")
+    figures["marked"] = figures["roster"] - figures["unmarked"]
+    return figures
+
+
+def _current_version(meeting: Meeting) -> int:
+    return Meeting.objects.filter(pk=meeting.pk).values_list("version", flat=True).get()
+
+
+def _correction_reason(request: HttpRequest) -> str:
+    return request.POST.get("correction_reason", "")
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on its field when the form has one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page_url(meeting: Meeting, anchor: str = "", **params) -> str:
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{reverse('meetings:record', args=[meeting.pk])}{query}{f'#{anchor}' if anchor else ''}"
+
+
+# --- htmx answers: the part that changed, plus out-of-band swaps of what depends on it ------------------------
+
+
+def _oob(request: HttpRequest, parts: Parts, *, writes: int = 0, people=False, speaker=False, speech_list=False):
+    """Out-of-band parts: the figures always; the chair/recorder selects and the speaker select when the present
+    members or the visitors changed (keeping what the user had picked, sent along with ``hx-include``); the list of
+    speeches; and on approved minutes the main form's version, when this user's own corrections bumped it."""
+    meeting = parts.meeting
+    context = {"meeting": meeting, "figures": _figures(meeting), "oob": True}
+    if people:
+        context["form"] = parts.record_form(
+            initial={"chair": request.POST.get("chair", ""), "recorder": request.POST.get("recorder", "")}
+        )
+    if speaker:
+        context["speech_form"] = parts.speech_form(initial={"speaker": request.POST.get("speaker", "")})
+    if speech_list:
+        context["speech_list"] = True
+        context["speeches"] = parts.speeches()
+    if meeting.is_locked and writes:
+        # Each correction bumps the version; the main form follows if nobody else saved in between (else its
+        # next save is refused as stale, as it should be).
+        version = _current_version(meeting)
+        posted = request.POST.get("version", "")
+        if posted.isdigit() and int(posted) + writes == version:
+            context["version"] = version
+    return render_to_string("meetings/includes/_record_oob.html", context, request=request)
+
+
+def _answer(request: HttpRequest, template: str, context: dict, oob: str) -> HttpResponse:
+    return HttpResponse(render_to_string(template, context, request=request) + oob)
+
+
+# --- The page and the main form ------------------------------------------------------------------------------
+
+
+def _initial(meeting: Meeting) -> dict:
+    return {
+        "version": meeting.version,
+        "started_at": meeting.started_at or meeting.planned_start,
+        "ended_at": meeting.ended_at,
+        "confirm_long": meeting.long_meeting_confirmed,
+        "chair": meeting.chair_id or "",
+        "recorder": meeting.recorder_id or "",
+        "resolution_title": meeting.resolution_title,
+        "resolution_text": meeting.resolution_text,
+        "votes_for": meeting.votes_for,
+        "votes_against": meeting.votes_against,
+        "votes_abstain": meeting.votes_abstain,
+        "quality_score": meeting.quality_score,
+    }
+
+
+def _stale_differences(form: RecordForm, saved: Meeting, agenda: list) -> list[dict]:
+    """What the other person saved that differs from this user's input: shown to review before saving again."""
+    data = form.cleaned_data
+
+    def when(value):
+        return timezone.localtime(value).strftime("%H:%M %d/%m/%Y") if value else "—"
+
+    def person(member):
+        return member.full_name if member else "—"
+
+    rows = [
+        (_("Bắt đầu lúc"), when(saved.started_at), when(data.get("started_at"))),
+        (_("Kết thúc lúc"), when(saved.ended_at), when(data.get("ended_at"))),
+        (_("Chủ trì"), person(saved.chair), person(data.get("chair"))),
+        (_("Thư ký"), person(saved.recorder), person(data.get("recorder"))),
+        (_("Tên nghị quyết / kết luận"), saved.resolution_title, (data.get("resolution_title") or "").strip()),
+        (_("Nội dung nghị quyết / kết luận"), saved.resolution_text, (data.get("resolution_text") or "").strip()),
+        (_("Tán thành"), saved.votes_for, data.get("votes_for")),
+        (_("Không tán thành"), saved.votes_against, data.get("votes_against")),
+        (_("Không biểu quyết"), saved.votes_abstain, data.get("votes_abstain")),
+        (_("Điểm tự đánh giá"), saved.quality_score, data.get("quality_score")),
+    ]
+    conclusions = form.conclusions()
+    for item in agenda:
+        rows.append((f"{item.order}. {item.title}", item.conclusion, conclusions.get(item.pk, "").strip()))
+    return [
+        {
+            "label": label,
+            "theirs": "—" if theirs in (None, "") else theirs,
+            "yours": "—" if yours in (None, "") else yours,
+        }
+        for label, theirs, yours in rows
+        if (theirs or None) != (yours or None)
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recording page (GET), and the main form (POST: "Lưu", or "Lưu và chốt buổi họp" with ``mark_held``)."""
+    meeting = _meeting(request, pk)
+    parts = Parts(meeting, prepare=True, seats=True)
+    form = parts.record_form(request.POST or None, initial=_initial(meeting))
+    stale = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        mark_held = "mark_held" in request.POST
+        try:
+            services.meeting_record(
+                meeting=meeting,
+                version=data["version"],
+                started_at=data["started_at"],
+                ended_at=data["ended_at"],
+                confirm_long=data["confirm_long"],
+                chair=data["chair"],
+                recorder=data["recorder"],
+                conclusions=form.conclusions(),
+                resolution_title=data["resolution_title"],
+                resolution_text=data["resolution_text"],
+                votes_for=data["votes_for"],
+                votes_against=data["votes_against"],
+                votes_abstain=data["votes_abstain"],
+                quality_score=data["quality_score"],
+                mark_held=mark_held,
+                correction_reason=data.get("correction_reason"),
+                by=request.user,
+            )
+        except services.StaleEdit as error:
+            # Keep everything the user typed; show what changed; the next save carries the new version.
+            saved = Meeting.objects.select_related("chair", "recorder").get(pk=meeting.pk)
+            form.add_error(None, error)
+            form.data = form.data.copy()
+            form.data["version"] = saved.version
+            stale = _stale_differences(form, saved, list(saved.agenda.all()))
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            if meeting.is_locked:
+                messages.success(request, _("Đã lưu đính chính. Lý do được ghi vào lịch sử biên bản."))
+            elif mark_held:
+                messages.success(
+                    request, _("Đã chốt buổi họp. Đồng chí chủ trì xem lại và duyệt biên bản trên trang buổi họp.")
+                )
+            else:
+                messages.success(request, _("Đã lưu biên bản."))
+            return redirect("meetings:record", pk=meeting.pk)
+    preview = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else None
+    open_reason = request.GET.get("ly-do", "")
+    for row in parts.attendances:
+        row.open_reason = str(row.member_id) == open_reason
+    page_figures = _figures(meeting, preview)
+    history = []
+    if meeting.correction_count:
+        history = list(
+            meeting.history.filter(history_change_reason__isnull=False)
+            .select_related("history_user")
+            .order_by("-history_date")[:10]
+        )
+    return render(
+        request,
+        PAGE,
+        {
+            "meeting": meeting,
+            "form": form,
+            "stale": stale,
+            "figures": page_figures,
+            "attendances": parts.attendances,
+            "unmarked": page_figures["unmarked"],
+            "agenda": parts.agenda,
+            "visitors": parts.visitors,
+            "visitor_form": parts.visitor_form(),
+            "speech_form": parts.speech_form(),
+            "speeches": parts.speeches(),
+            "history": history,
+            "status_labels": dict(StatusChange.Status.choices),
+        },
+        status=200,
+    )
+
+
+class PreviewForm(forms.Form):
+    started_at = RecordForm.base_fields["started_at"]
+    ended_at = RecordForm.base_fields["ended_at"]
+    votes_for = RecordForm.base_fields["votes_for"]
+    quality_score = RecordForm.base_fields["quality_score"]
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest, pk: int) -> HttpResponse:
+    """The figures panel; with the main form's times, votes and score (not saved yet) it shows what they give."""
+    meeting = _meeting(request, pk)
+    preview = PreviewForm(request.GET) if request.GET else None
+    values = preview.cleaned_data if preview is not None and preview.is_valid() else None
+    return render(
+        request, "meetings/includes/_record_figures.html", {"meeting": meeting, "figures": _figures(meeting, values)}
+    )
+
+
+# --- Attendance --------------------------------------------------------------------------------------------------
+
+
+def _row_context(meeting: Meeting, row: Attendance) -> dict:
+    return {"meeting": meeting, "row": row, "status_labels": dict(StatusChange.Status.choices)}
+
+
+@login_required
+@require_POST
+def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    """One roll-call row: present, excused (with a reason, accepted by the committee or not) or absent."""
+    meeting = _meeting(request, pk)
+    row = meeting.attendances.select_related("member").filter(member_id=member_pk).first()
+    if row is None:
+        raise Http404
+    form = AttendanceForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.attendance_set(
+                meeting=meeting,
+                member=row.member,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                absence_accepted=form.absence_accepted(),
+                correction_reason=_correction_reason(request),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+    else:
+        error = " ".join(message for messages_ in form.errors.values() for message in messages_)
+    wanted = form.cleaned_data.get("status") if hasattr(form, "cleaned_data") else None
+    # An excused absence without its reason opens the reason field (a prompt rather than an error).
+    open_reason = error is not None and wanted == Attendance.Status.EXCUSED
+    hint = None
+    if open_reason and not (form.cleaned_data.get("reason") or "").strip():
+        hint, error = _("Ghi lý do vắng rồi bấm “Lưu lý do”."), None
+    if not request.htmx:
+        if error:
+            messages.error(request, f"{row.member.full_name}: {error}")
+        params = {"ly-do": row.member_id} if open_reason else {}
+        return redirect(_page_url(meeting, f"att-{row.member_id}", **params))
+    row.refresh_from_db(fields=["status", "reason", "absence_accepted"])
+    row.open_reason, row.error, row.hint = open_reason, error, hint
+    row.reason_value = form.data.get("reason") if open_reason else None
+    parts = Parts(meeting)
+    written = error is None and hint is None
+    oob = _oob(request, parts, writes=int(written), people=True, speaker=True)
+    return _answer(request, "meetings/includes/_record_attendance_row.html", _row_context(meeting, row), oob)
+
+
+@login_required
+@require_POST
+def attendance_all_present(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark every member not yet marked as present (the usual case, one tap); marked rows are left as they are."""
+    meeting = _meeting(request, pk)
+    unmarked = [row for row in _attendances(meeting) if not row.status]
+    error = None
+    writes = 0
+    for row in unmarked:
+        try:
+            services.attendance_set(
+                meeting=meeting,
+                member=row.member,
+                status=Attendance.Status.PRESENT,
+                correction_reason=_correction_reason(request),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            error = _error_text(exc)
+            break
+        writes += 1
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Đã điểm danh có mặt {n} đồng chí.").format(n=writes))
+        return redirect(_page_url(meeting, "diem-danh"))
+    parts = Parts(meeting)
+    context = {
+        "meeting": meeting,
+        "attendances": parts.attendances,
+        "unmarked": sum(1 for row in parts.attendances if not row.status),
+        "attendance_error": error,
+        "status_labels": dict(StatusChange.Status.choices),
+    }
+    oob = _oob(request, parts, writes=writes, people=True, speaker=True)
+    return _answer(request, "meetings/includes/_record_attendance.html", context, oob)
+
+
+# --- Visitors ----------------------------------------------------------------------------------------------------
+
+
+def _visitors_answer(request: HttpRequest, parts: Parts, form: VisitorForm, *, writes: int) -> HttpResponse:
+    context = {"meeting": parts.meeting, "visitors": parts.visitors, "visitor_form": form}
+    oob = _oob(request, parts, writes=writes, speaker=True, speech_list=True)
+    return _answer(request, "meetings/includes/_record_visitors.html", context, oob)
+
+
+@login_required
+@require_POST
+def visitor_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A superior-committee member (by their seat) or a guest (by name and title) attends."""
+    meeting = _meeting(request, pk)
+    parts = Parts(meeting, seats=True)
+    form = parts.visitor_form(request.POST)
+    written = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            visitor = services.visitor_add(
+                meeting=meeting,
+                seat=data["seat_obj"],
+                name=data["name"],
+                title=data["title"],
+                is_superior=data["seat_obj"] is not None or data["is_superior"],
+                correction_reason=_correction_reason(request),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            written = True
+            parts.visitors.append(visitor)
+            form = parts.visitor_form()
+    if not request.htmx:
+        if written:
+            messages.success(request, _("Đã thêm đại biểu {name}.").format(name=visitor.name))
+        else:
+            messages.error(request, " ".join(form.errors.get("__all__", []) + _field_errors(form)))
+        return redirect(_page_url(meeting, "dai-bieu"))
+    return _visitors_answer(request, parts, form, writes=int(written))
+
+
+def _field_errors(form: forms.Form) -> list[str]:
+    return [str(message) for name, errors in form.errors.items() if name != "__all__" for message in errors]
+
+
+@login_required
+@require_POST
+def visitor_remove(request: HttpRequest, pk: int, visitor_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    visitor = meeting.visitors.filter(pk=visitor_pk).first()
+    if visitor is None:
+        raise Http404
+    error = None
+    try:
+        services.visitor_remove(visitor=visitor, correction_reason=_correction_reason(request), by=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Đã bỏ đại biểu {name}.").format(name=visitor.name))
+        return redirect(_page_url(meeting, "dai-bieu"))
+    parts = Parts(meeting, seats=True)
+    form = parts.visitor_form()
+    if error:
+        form.add_error(None, error)
+    return _visitors_answer(request, parts, form, writes=0 if error else 1)
+
+
+# --- Speeches ----------------------------------------------------------------------------------------------------
+
+
+def _speeches_answer(request: HttpRequest, parts: Parts, form: SpeechForm, *, writes: int) -> HttpResponse:
+    context = {"meeting": parts.meeting, "speech_form": form, "speeches": parts.speeches()}
+    return _answer(request, "meetings/includes/_record_speeches.html", context, _oob(request, parts, writes=writes))
+
+
+@login_required
+@require_POST
+def speech_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A speech by a present member or a visitor, on an agenda item, in a sentence or two."""
+    meeting = _meeting(request, pk)
+    parts = Parts(meeting)
+    form = parts.speech_form(request.POST)
+    written = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.speech_add(
+                meeting=meeting,
+                summary=data["summary"],
+                member=data["member"],
+                visitor=data["visitor"],
+                agenda_item=data["item"],
+                correction_reason=_correction_reason(request),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            written = True
+            # The next speaker most often speaks on the same item.
+            form = parts.speech_form(initial={"agenda_item": data["agenda_item"]})
+    if not request.htmx:
+        if written:
+            messages.success(request, _("Đã ghi ý kiến phát biểu."))
+        else:
+            messages.error(request, " ".join(form.errors.get("__all__", []) + _field_errors(form)))
+        return redirect(_page_url(meeting, "phat-bieu"))
+    return _speeches_answer(request, parts, form, writes=int(written))
+
+
+@login_required
+@require_POST
+def speech_remove(request: HttpRequest, pk: int, speech_pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    speech = meeting.speeches.filter(pk=speech_pk).first()
+    if speech is None:
+        raise Http404
+    error = None
+    try:
+        services.speech_remove(speech=speech, correction_reason=_correction_reason(request), by=request.user)
+    except ValidationError as exc:
+        error = _error_text(exc)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Đã xóa ý kiến phát biểu."))
+        return redirect(_page_url(meeting, "phat-bieu"))
+    parts = Parts(meeting)
+    form = parts.speech_form()
+    if error:
+        form.add_error(None, error)
+    return _speeches_answer(request, parts, form, writes=0 if error else 1)

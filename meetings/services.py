@@ -1,0 +1,562 @@
+"""Writes about meetings: plan, agenda, publish, change, cancel, absence notices, recording, approval, correction.
+
+Each function validates (Vietnamese messages keyed by form field), writes in one transaction, and writes nothing
+when it refuses. Mail is queued as outbox rows in the same transaction and sent after the commit.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cells.models import Organization
+from meetings import emails
+from meetings.agenda import default_agenda
+from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, Speech, Visitor
+from meetings.rules import grade_for, rules_for, vote_basis
+from members.models import CommitteeSeat, Member
+
+Status = Meeting.Status
+
+
+class StaleEdit(ValidationError):
+    """Somebody else saved the meeting since this form was opened (optimistic locking)."""
+
+
+def _fmt(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _check_version(meeting: Meeting, version: int | None) -> None:
+    if version is not None and version != meeting.version:
+        raise StaleEdit(
+            _(
+                "Biên bản vừa được người khác lưu (phiên bản {theirs}, bạn đang sửa phiên bản {yours}). "
+                "Nội dung bạn nhập vẫn còn bên dưới: hãy xem lại bản mới rồi lưu lại."
+            ).format(theirs=meeting.version, yours=version)
+        )
+
+
+def _bump(meeting: Meeting, fields: list[str]) -> None:
+    """Save ``fields`` and the next version. Callers hold the row lock (``_lock``), so the increment is safe."""
+    meeting.version += 1
+    meeting.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    """Re-read the meeting under a row lock: concurrent writers queue here, and see each other's version."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _check_plan(organization: Organization, kind: str, planned_date: datetime.date, topic: str, exclude_pk=None):
+    errors = {}
+    if kind == Meeting.Kind.THEMATIC and not topic.strip():
+        errors["topic"] = _("Sinh hoạt chuyên đề phải có tên chuyên đề.")
+    if kind in Meeting.REGULAR_KINDS:
+        clash = (
+            Meeting.objects.filter(
+                organization=organization, month=planned_date.replace(day=1), kind__in=Meeting.REGULAR_KINDS
+            )
+            .exclude(status=Status.CANCELLED)
+            .exclude(pk=exclude_pk)
+            .first()
+        )
+        if clash:
+            errors["planned_date"] = _(
+                "Tháng {month} đã có buổi sinh hoạt định kỳ (ngày {day}). Buổi họp thêm trong tháng là sinh hoạt "
+                "bất thường hoặc chuyên đề."
+            ).format(month=planned_date.strftime("%m/%Y"), day=_fmt(clash.planned_date))
+    if not organization.is_active_on(planned_date):
+        errors["planned_date"] = _("Tổ chức không còn hoạt động vào ngày {day}.").format(day=_fmt(planned_date))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_plan(
+    *,
+    organization: Organization,
+    kind: str,
+    planned_date: datetime.date,
+    planned_time: datetime.time,
+    venue: str,
+    topic: str = "",
+    agenda: list[tuple[str, str]] | None = None,
+    by=None,
+) -> Meeting:
+    """Plan a meeting; the agenda defaults to the order of business for its kind."""
+    _check_plan(organization, kind, planned_date, topic)
+    meeting = Meeting(
+        organization=organization,
+        kind=kind,
+        planned_date=planned_date,
+        planned_time=planned_time,
+        venue=venue.strip(),
+        topic=topic.strip(),
+    )
+    meeting.month = planned_date.replace(day=1)
+    meeting.full_clean(exclude=["month"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError:  # a concurrent plan for the same month won the race
+        raise ValidationError({"planned_date": _("Chi bộ đã có buổi sinh hoạt định kỳ trong tháng này.")}) from None
+    items = agenda if agenda is not None else default_agenda(kind, topic)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, order=i, title=title, details=details)
+        for i, (title, details) in enumerate(items, 1)
+    )
+    return meeting
+
+
+def _check_editable(meeting: Meeting) -> None:
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError(_("Buổi sinh hoạt đã hủy."))
+    if meeting.status == Status.APPROVED:
+        raise ValidationError(_("Biên bản đã duyệt: muốn sửa phải ghi lý do đính chính."))
+
+
+@transaction.atomic
+def meeting_update_plan(
+    *,
+    meeting: Meeting,
+    version: int | None,
+    kind: str,
+    planned_date: datetime.date,
+    planned_time: datetime.time,
+    venue: str,
+    topic: str = "",
+    by=None,
+) -> Meeting:
+    """Change the plan. After publishing, a new time or venue sends an "updated" e-mail (same UID, higher SEQUENCE)."""
+    meeting = _lock(meeting)
+    _check_version(meeting, version)
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        raise ValidationError(_("Chỉ sửa được kế hoạch trước khi họp."))
+    _check_plan(meeting.organization, kind, planned_date, topic, exclude_pk=meeting.pk)
+    moved = (planned_date, planned_time, venue.strip()) != (meeting.planned_date, meeting.planned_time, meeting.venue)
+    meeting.kind, meeting.planned_date, meeting.planned_time = kind, planned_date, planned_time
+    meeting.venue, meeting.topic = venue.strip(), topic.strip()
+    fields = ["kind", "planned_date", "month", "planned_time", "venue", "topic"]
+    if moved and meeting.status == Status.PUBLISHED:
+        meeting.sequence += 1
+        fields.append("sequence")
+    _bump(meeting, fields)
+    if moved and meeting.status == Status.PUBLISHED:
+        emails.queue_meeting_mail(meeting, kind="update")
+    return meeting
+
+
+@transaction.atomic
+def agenda_set(*, meeting: Meeting, items: list[tuple[str, str]], by=None) -> list[AgendaItem]:
+    """Replace the agenda with ``items`` (title, details), keeping conclusions and speeches of kept titles."""
+    meeting = _lock(meeting)
+    _check_editable(meeting)
+    cleaned = [(title.strip(), details.strip()) for title, details in items if title.strip()]
+    if not cleaned:
+        raise ValidationError({"agenda": _("Chương trình phải có ít nhất một nội dung.")})
+    existing = {item.title: item for item in meeting.agenda.all()}
+    keep = []
+    AgendaItem.objects.filter(meeting=meeting).update(order=F("order") + 1000)  # free the order numbers
+    for order, (title, details) in enumerate(cleaned, 1):
+        item = existing.pop(title, None)
+        if item:
+            item.order, item.details = order, details
+            item.save(update_fields=["order", "details"])
+        else:
+            item = AgendaItem.objects.create(meeting=meeting, order=order, title=title, details=details)
+        keep.append(item)
+    AgendaItem.objects.filter(pk__in=[item.pk for item in existing.values()]).delete()
+    return keep
+
+
+@transaction.atomic
+def meeting_publish(*, meeting: Meeting, by=None) -> list[Member]:
+    """Publish: every member on the roster and every superior-committee member following the organization gets the
+    agenda e-mail with an .ics invite. Returns the members without an e-mail address, to be told on paper."""
+    meeting = _lock(meeting)
+    if meeting.status != Status.PLANNED:
+        raise ValidationError(_("Buổi sinh hoạt này đã được gửi thông báo hoặc đã họp."))
+    if not meeting.agenda.exists():
+        raise ValidationError(_("Chưa có chương trình sinh hoạt."))
+    meeting.status = Status.PUBLISHED
+    meeting.published_at = timezone.now()
+    _bump(meeting, ["status", "published_at"])
+    return emails.queue_meeting_mail(meeting, kind="agenda")
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
+    meeting = _lock(meeting)
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        raise ValidationError(_("Chỉ hủy được buổi sinh hoạt chưa họp."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ghi lý do hủy.")})
+    was_published = meeting.status == Status.PUBLISHED
+    meeting.status = Status.CANCELLED
+    meeting.cancel_reason = reason.strip()
+    fields = ["status", "cancel_reason"]
+    if was_published:
+        meeting.sequence += 1
+        fields.append("sequence")
+    _bump(meeting, fields)
+    if was_published:
+        emails.queue_meeting_mail(meeting, kind="cancel")
+    return meeting
+
+
+def roster_for(meeting: Meeting):
+    return Member.objects.roster_of(meeting.organization, meeting.planned_date)
+
+
+@transaction.atomic
+def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> AbsenceNotice:
+    """A member says ahead that they will be absent; the secretary sees it as a proposed excused absence."""
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        raise ValidationError(_("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
+    if timezone.now() >= meeting.planned_start:
+        raise ValidationError(_("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
+    if not roster_for(meeting).filter(pk=member.pk).exists():
+        raise ValidationError(_("Bạn không có trong danh sách đảng viên của buổi sinh hoạt này."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Ghi lý do vắng.")})
+    notice, _created = AbsenceNotice.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"reason": reason.strip()[:200]}
+    )
+    Attendance.objects.filter(meeting=meeting, member=member, status="").update(status="excused", reason=notice.reason)
+    return notice
+
+
+@transaction.atomic
+def absence_notice_withdraw(*, meeting: Meeting, member: Member) -> None:
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        raise ValidationError(_("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
+    AbsenceNotice.objects.filter(meeting=meeting, member=member).delete()
+
+
+@transaction.atomic
+def attendance_prepare(*, meeting: Meeting) -> list[Attendance]:
+    """Create the roll-call rows for the roster on the meeting's date, each freezing the member's status that day.
+    Absence notices become proposed excused absences. Safe to call again: adds members who joined the roster."""
+    existing = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+    notices = dict(AbsenceNotice.objects.filter(meeting=meeting).values_list("member_id", "reason"))
+    rows = []
+    for member in roster_for(meeting):
+        if member.pk in existing:
+            continue
+        notice = notices.get(member.pk)
+        rows.append(
+            Attendance(
+                meeting=meeting,
+                member=member,
+                member_status=member.status,
+                is_guest=member.membership_kind == "temporary",
+                status="excused" if notice else "",
+                reason=notice or "",
+            )
+        )
+    Attendance.objects.bulk_create(rows)
+    return list(meeting.attendances.select_related("member").order_by("member__sort_key"))
+
+
+def _check_not_locked(meeting: Meeting, correction_reason: str | None) -> None:
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError(_("Buổi sinh hoạt đã hủy."))
+    if meeting.status == Status.APPROVED and not (correction_reason or "").strip():
+        raise ValidationError({"correction_reason": _("Biên bản đã duyệt: ghi lý do đính chính để sửa.")})
+
+
+def _after_change(meeting: Meeting, correction_reason: str | None, by) -> None:
+    if meeting.status == Status.APPROVED:
+        meeting.correction_count += 1
+        meeting._change_reason = _("Đính chính: {reason}").format(reason=correction_reason.strip())
+        _bump(meeting, ["correction_count"])
+
+
+@transaction.atomic
+def attendance_set(
+    *,
+    meeting: Meeting,
+    member: Member,
+    status: str,
+    reason: str = "",
+    absence_accepted: bool = True,
+    correction_reason: str | None = None,
+    by=None,
+) -> Attendance:
+    """Mark one member present, excused (with a reason) or absent. Each row is its own write (htmx toggles)."""
+    meeting = _lock(meeting)
+    _check_not_locked(meeting, correction_reason)
+    row = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if row is None:
+        raise ValidationError(_("Đảng viên không có trong danh sách điểm danh của buổi này."))
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": _("Chọn có mặt, vắng có lý do hoặc vắng không lý do.")})
+    if status == Attendance.Status.EXCUSED and not reason.strip():
+        raise ValidationError({"reason": _("Vắng có lý do thì phải ghi lý do.")})
+    if status != Attendance.Status.PRESENT and (member.pk in (meeting.chair_id, meeting.recorder_id)):
+        raise ValidationError({"status": _("Chủ trì và thư ký phải có mặt.")})
+    if status != Attendance.Status.PRESENT and meeting.speeches.filter(member=member).exists():
+        raise ValidationError({"status": _("Đảng viên này đã phát biểu nên phải có mặt.")})
+    row.status = status
+    row.reason = reason.strip() if status == Attendance.Status.EXCUSED else ""
+    row.absence_accepted = absence_accepted if status == Attendance.Status.EXCUSED else True
+    row.save(update_fields=["status", "reason", "absence_accepted"])
+    _after_change(meeting, correction_reason, by)
+    return row
+
+
+def figures(meeting: Meeting) -> dict:
+    """The live figures beside the recording form: length, speakers, the vote basis and outcome, the quorum."""
+    rules = rules_for(meeting.organization, meeting.planned_date)
+    rows = list(meeting.attendances.values_list("member_status", "status", "absence_accepted", "is_guest"))
+    basis = vote_basis(rows)
+    speakers = meeting.speeches.filter(member__isnull=False).values("member").distinct().count()
+    minimum = rules.min_minutes.get(meeting.kind, 0)
+    length = meeting.length_minutes
+    return {
+        "rules": rules,
+        "length": length,
+        "min_length": minimum,
+        "length_ok": length is not None and length >= minimum,
+        "speakers": speakers,
+        "min_speakers": rules.min_member_speakers,
+        "speakers_ok": speakers >= rules.min_member_speakers,
+        "basis": basis,
+        "passes": basis.passes(meeting.votes_for),
+        "quorum_ok": basis.quorum_ok,
+        "present": sum(1 for row in rows if row[1] == "present"),
+        "excused": sum(1 for row in rows if row[1] == "excused"),
+        "absent": sum(1 for row in rows if row[1] == "absent"),
+        "unmarked": sum(1 for row in rows if row[1] == ""),
+        "roster": len(rows),
+    }
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    meeting: Meeting,
+    version: int | None,
+    started_at: datetime.datetime | None,
+    ended_at: datetime.datetime | None,
+    confirm_long: bool = False,
+    chair: Member | None = None,
+    recorder: Member | None = None,
+    conclusions: dict[int, str] | None = None,
+    resolution_title: str = "",
+    resolution_text: str = "",
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    quality_score: int | None = None,
+    mark_held: bool = False,
+    correction_reason: str | None = None,
+    by=None,
+) -> Meeting:
+    """Save what happened: times, chair and recorder, conclusions per item, the resolution and its vote, the
+    self-assessment. ``mark_held`` closes the recording (every roster member must have an attendance state)."""
+    meeting = _lock(meeting)
+    _check_version(meeting, version)
+    _check_not_locked(meeting, correction_reason)
+    errors: dict[str, str] = {}
+    now = timezone.now()
+    if started_at and started_at > now:
+        errors["started_at"] = _("Giờ bắt đầu không được ở tương lai.")
+    if ended_at and ended_at > now:
+        errors["ended_at"] = _("Giờ kết thúc không được ở tương lai.")
+    if started_at and ended_at and ended_at <= started_at:
+        errors["ended_at"] = _("Giờ kết thúc phải sau giờ bắt đầu.")
+    rules = rules_for(meeting.organization, meeting.planned_date)
+    if started_at and ended_at and ended_at > started_at:
+        minutes = (ended_at - started_at).total_seconds() / 60
+        if minutes > rules.confirm_over_minutes and not confirm_long:
+            errors["confirm_long"] = _(
+                "Buổi họp dài {hours:.1f} giờ (trên 6 giờ): đánh dấu xác nhận nếu đúng như vậy."
+            ).format(hours=minutes / 60)
+    present = set(meeting.attendances.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
+    if chair and chair.pk not in present:
+        errors["chair"] = _("Chủ trì phải có mặt (điểm danh “Có mặt”).")
+    if recorder and recorder.pk not in present:
+        errors["recorder"] = _("Thư ký phải có mặt (điểm danh “Có mặt”).")
+    if quality_score is not None and not 0 <= quality_score <= 100:
+        errors["quality_score"] = _("Điểm tự đánh giá từ 0 đến 100.")
+    rows = list(meeting.attendances.values_list("member_status", "status", "absence_accepted", "is_guest"))
+    basis = vote_basis(rows)
+    cast = sum(v or 0 for v in (votes_for, votes_against, votes_abstain))
+    if any(v is not None for v in (votes_for, votes_against, votes_abstain)) and cast > basis.eligible_present:
+        errors["votes_for"] = _("Tổng số phiếu ({cast}) vượt số đảng viên có mặt được biểu quyết ({eligible}).").format(
+            cast=cast, eligible=basis.eligible_present
+        )
+    if mark_held:
+        if not (started_at and ended_at):
+            errors.setdefault("started_at", _("Nhập giờ bắt đầu và kết thúc trước khi chốt buổi họp."))
+        unmarked = meeting.attendances.filter(status="").count()
+        if unmarked or not rows:
+            errors["attendance"] = _(
+                "Còn {n} đảng viên chưa điểm danh: mỗi đảng viên phải có mặt, vắng có lý do hoặc vắng không lý do."
+            ).format(n=unmarked)
+        if not chair:
+            errors.setdefault("chair", _("Chọn đồng chí chủ trì."))
+        if not recorder:
+            errors.setdefault("recorder", _("Chọn đồng chí thư ký."))
+    if errors:
+        raise ValidationError(errors)
+
+    meeting.started_at, meeting.ended_at = started_at, ended_at
+    meeting.long_meeting_confirmed = bool(confirm_long)
+    meeting.chair, meeting.recorder = chair, recorder
+    meeting.resolution_title, meeting.resolution_text = resolution_title.strip(), resolution_text.strip()
+    meeting.votes_for, meeting.votes_against, meeting.votes_abstain = votes_for, votes_against, votes_abstain
+    meeting.quality_score = quality_score
+    meeting.quality_grade = grade_for(quality_score)
+    fields = [
+        "started_at",
+        "ended_at",
+        "long_meeting_confirmed",
+        "chair",
+        "recorder",
+        "resolution_title",
+        "resolution_text",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "quality_score",
+        "quality_grade",
+    ]
+    if mark_held and meeting.status in (Status.PLANNED, Status.PUBLISHED):
+        meeting.status = Status.HELD
+        fields.append("status")
+    if meeting.status == Status.APPROVED:
+        meeting.correction_count += 1
+        meeting._change_reason = _("Đính chính: {reason}").format(reason=correction_reason.strip())
+        fields.append("correction_count")
+    _bump(meeting, fields)
+    for item in meeting.agenda.all():
+        if conclusions is not None and item.pk in conclusions and conclusions[item.pk].strip() != item.conclusion:
+            item.conclusion = conclusions[item.pk].strip()
+            item.save(update_fields=["conclusion"])
+    return meeting
+
+
+@transaction.atomic
+def visitor_add(
+    *,
+    meeting: Meeting,
+    seat: CommitteeSeat | None = None,
+    name: str = "",
+    title: str = "",
+    is_superior=True,
+    correction_reason: str | None = None,
+    by=None,
+) -> Visitor:
+    meeting = _lock(meeting)
+    _check_not_locked(meeting, correction_reason)
+    if seat is not None:
+        name = name or seat.holder
+        title = title or seat.title or seat.get_rank_display()
+    if not name.strip():
+        raise ValidationError({"name": _("Nhập họ tên đại biểu hoặc chọn cấp ủy viên.")})
+    visitor = Visitor.objects.create(
+        meeting=meeting, seat=seat, name=name.strip(), title=title.strip(), is_superior=is_superior
+    )
+    _after_change(meeting, correction_reason, by)
+    return visitor
+
+
+@transaction.atomic
+def visitor_remove(*, visitor: Visitor, correction_reason: str | None = None, by=None) -> None:
+    meeting = _lock(visitor.meeting)
+    _check_not_locked(meeting, correction_reason)
+    visitor.delete()
+    _after_change(meeting, correction_reason, by)
+
+
+@transaction.atomic
+def speech_add(
+    *,
+    meeting: Meeting,
+    summary: str,
+    member: Member | None = None,
+    visitor: Visitor | None = None,
+    agenda_item: AgendaItem | None = None,
+    correction_reason: str | None = None,
+    by=None,
+) -> Speech:
+    """A speech by a present member (or a visitor of this meeting), on an agenda item."""
+    meeting = _lock(meeting)
+    _check_not_locked(meeting, correction_reason)
+    if (member is None) == (visitor is None):
+        raise ValidationError({"speaker": _("Chọn người phát biểu.")})
+    if member is not None and not meeting.attendances.filter(member=member, status=Attendance.Status.PRESENT).exists():
+        raise ValidationError({"speaker": _("Người phát biểu phải có mặt (điểm danh “Có mặt”).")})
+    if visitor is not None and visitor.meeting_id != meeting.pk:
+        raise ValidationError({"speaker": _("Đại biểu không dự buổi này.")})
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": _("Mục chương trình không thuộc buổi này.")})
+    if not summary.strip():
+        raise ValidationError({"summary": _("Ghi tóm tắt ý kiến phát biểu.")})
+    order = (meeting.speeches.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    speech = Speech.objects.create(
+        meeting=meeting, member=member, visitor=visitor, agenda_item=agenda_item, summary=summary.strip(), order=order
+    )
+    _after_change(meeting, correction_reason, by)
+    return speech
+
+
+@transaction.atomic
+def speech_remove(*, speech: Speech, correction_reason: str | None = None, by=None) -> None:
+    meeting = _lock(speech.meeting)
+    _check_not_locked(meeting, correction_reason)
+    speech.delete()
+    _after_change(meeting, correction_reason, by)
+
+
+@transaction.atomic
+def minutes_approve(*, meeting: Meeting, by) -> Meeting:
+    """The chair approves the minutes: the meeting is locked; later changes need a reason and are kept in history."""
+    meeting = _lock(meeting)
+    if meeting.status != Status.HELD:
+        raise ValidationError(_("Chỉ duyệt được biên bản của buổi đã chốt (đã họp)."))
+    chair_user_id = Member.objects.filter(pk=meeting.chair_id).values_list("user_id", flat=True).first()
+    if chair_user_id is not None and by is not None and chair_user_id != by.pk and not by.is_superuser:
+        raise ValidationError(_("Chỉ đồng chí chủ trì buổi họp duyệt được biên bản."))
+    meeting.status = Status.APPROVED
+    meeting.approved_at = timezone.now()
+    meeting.approved_by = by
+    if meeting.number is None:
+        year_start = meeting.planned_date.replace(month=1, day=1)
+        last = (
+            Meeting.objects.filter(
+                organization=meeting.organization, planned_date__gte=year_start, number__isnull=False
+            )
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        meeting.number = (last or 0) + 1
+    meeting._change_reason = _("Chủ trì duyệt biên bản")
+    _bump(meeting, ["status", "approved_at", "approved_by", "number"])
+    return meeting
+
+
+@transaction.atomic
+def material_add(*, meeting: Meeting, upload, name: str = "", content_type: str, by=None):
+    """Attach a document to the meeting (checked by the form: type, size, magic bytes)."""
+    from meetings.models import Material
+
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError(_("Buổi sinh hoạt đã hủy."))
+    material = Material(
+        meeting=meeting,
+        name=(name or upload.name).strip()[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=by,
+    )
+    material.file.save(upload.name, upload, save=False)
+    material.save()
+    return material

@@ -1,0 +1,12 @@
+"""Routes of meetings/mail_views.py (in the `meetings` namespace)."""
+
+from django.urls import path
+
+from meetings import mail_views
+
+urlpatterns = [
+    path("sinh-hoat/<int:pk>/thu/", mail_views.outbox, name="outbox"),
+    path("sinh-hoat/<int:pk>/thu/<int:message_pk>/", mail_views.outbox_message, name="outbox_message"),
+    path("sinh-hoat/<int:pk>/thu/<int:message_pk>/invite.ics", mail_views.outbox_ics, name="outbox_ics"),
+    path("sinh-hoat/<int:pk>/lich.ics", mail_views.meeting_ics_download, name="ics"),
+]

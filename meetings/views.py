@@ -1,0 +1,397 @@
+"""Pages for planning and reading meetings. Every meeting comes through ``meetings.access``."""
+
+import datetime
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import services
+from meetings.access import get_meeting_for_user
+from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
+from meetings.minutes import minutes_context
+from meetings.models import AbsenceNotice, Attendance, Meeting
+from meetings.rules import rules_for
+from members.access import get_organization_for_user, scope_for
+from members.models import Member
+from members.views import _apply_errors
+
+
+def _month_window(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Twelve months ending with the chosen month (?thang=YYYY-MM), default the next 2 months and 10 past."""
+    form = MonthForm(request.GET or None)
+    chosen = form.cleaned_data.get("thang") if form.is_valid() else None
+    end = (chosen or today).replace(day=1)
+    if chosen is None:
+        end = (end + datetime.timedelta(days=62)).replace(day=1)
+    start = (end - datetime.timedelta(days=335)).replace(day=1)
+    return start, end
+
+
+@login_required
+@require_GET
+def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """A cell's meetings by month with status and figures: constant queries whatever the number of meetings."""
+    organization = get_organization_for_user(request, org_pk)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    start, end = _month_window(request, today)
+    meetings = list(
+        Meeting.objects.filter(organization=organization, month__gte=start, month__lte=end)
+        .annotate(
+            present=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+            roster=Count("attendances", distinct=True),
+            speakers=Count("speeches__member", distinct=True),
+        )
+        .order_by("-planned_date", "-id")
+    )
+    rules = rules_for(organization, today)
+    for meeting in meetings:
+        meeting.min_length = rules.min_minutes.get(meeting.kind, 0)
+        meeting.length_ok = meeting.length_minutes is not None and meeting.length_minutes >= meeting.min_length
+        meeting.speakers_ok = meeting.speakers >= rules.min_member_speakers
+    months = []
+    cursor = end
+    while cursor >= start:
+        month_meetings = [m for m in meetings if m.month == cursor]
+        has_regular = any(
+            m.kind in Meeting.REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in month_meetings
+        )
+        months.append(
+            {"month": cursor, "meetings": month_meetings, "missing_regular": not has_regular and cursor <= today}
+        )
+        cursor = (cursor - datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "organization": organization,
+            "months": months,
+            "can_write": scope.can_write(organization),
+            "rules": rules,
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+def _next_meeting_date(organization, today: datetime.date) -> datetime.date:
+    """The cell's fixed meeting day in the next month that has no regular meeting yet (this month if still ahead)."""
+    month = today.replace(day=1)
+    planned = set(
+        Meeting.objects.filter(organization=organization, kind__in=Meeting.REGULAR_KINDS, month__gte=month)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("month", flat=True)
+    )
+    for _step in range(24):
+        if month not in planned:
+            day = organization.meeting_day
+            if day in (None, 0):
+                next_month = (month + datetime.timedelta(days=32)).replace(day=1)
+                candidate = next_month - datetime.timedelta(days=1) if day == 0 else month.replace(day=4)
+            else:
+                candidate = month.replace(day=day)
+            if candidate >= today:
+                return candidate
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return today
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
+    organization = get_organization_for_user(request, org_pk, write=True)
+    today = timezone.localdate()
+    initial = {
+        "kind": request.GET.get("loai", Meeting.Kind.REGULAR),
+        "planned_date": _next_meeting_date(organization, today),
+        "planned_time": organization.meeting_time or datetime.time(14, 0),
+        "venue": organization.venue,
+    }
+    form = MeetingPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_plan(
+                organization=organization,
+                kind=data["kind"],
+                planned_date=data["planned_date"],
+                planned_time=data["planned_time"],
+                venue=data["venue"],
+                topic=data["topic"],
+                agenda=form.agenda_items(),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "organization": organization, "title": _("Lập kế hoạch sinh hoạt")},
+    )
+
+
+def _agenda_text(meeting: Meeting) -> str:
+    return "\n".join(f"{item.title} — {item.details}" if item.details else item.title for item in meeting.agenda.all())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk, write=True)
+    if meeting.status not in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED):
+        messages.error(request, _("Chỉ sửa được kế hoạch trước khi họp."))
+        return redirect("meetings:detail", pk=meeting.pk)
+    initial = {
+        "kind": meeting.kind,
+        "topic": meeting.topic,
+        "planned_date": meeting.planned_date,
+        "planned_time": meeting.planned_time,
+        "venue": meeting.venue,
+        "agenda": _agenda_text(meeting),
+        "version": meeting.version,
+    }
+    form = MeetingPlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.meeting_update_plan(
+                meeting=meeting,
+                version=data["version"],
+                kind=data["kind"],
+                planned_date=data["planned_date"],
+                planned_time=data["planned_time"],
+                venue=data["venue"],
+                topic=data["topic"],
+                by=request.user,
+            )
+            items = form.agenda_items()
+            if items:
+                services.agenda_set(meeting=meeting, items=items, by=request.user)
+        except services.StaleEdit as error:
+            form.add_error(None, error)
+            form.data = form.data.copy()
+            form.data["version"] = Meeting.objects.get(pk=meeting.pk).version
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu kế hoạch."))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "organization": meeting.organization, "meeting": meeting, "title": _("Sửa kế hoạch")},
+    )
+
+
+@login_required
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The meeting as it reads in the minutes: header, attendance, agenda with speeches and conclusions, the vote."""
+    meeting = get_meeting_for_user(request, pk)
+    scope = scope_for(request.user)
+    can_write = scope.can_write(meeting.organization)
+    my_notice = None
+    if scope.member_id:
+        my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
+    notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
+    chair_user_id = meeting.chair.user_id if meeting.chair else None
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            **minutes_context(meeting),
+            "materials": list(meeting.materials.all()),
+            "can_write": can_write,
+            "can_approve": meeting.status == Meeting.Status.HELD
+            and can_write
+            and (chair_user_id in (None, request.user.pk) or request.user.is_superuser),
+            "is_member_here": scope.member_id is not None and not can_write,
+            "my_notice": my_notice,
+            "notices": notices,
+            "absence_form": AbsenceForm(),
+            "cancel_form": CancelForm(),
+            "material_form": MaterialForm(),
+            "history": list(meeting.history.exclude(history_change_reason=None).order_by("-history_date")[:20])
+            if meeting.correction_count
+            else [],
+        },
+    )
+
+
+def _post_action(request, pk, action, success_message):
+    meeting = get_meeting_for_user(request, pk, write=True)
+    try:
+        result = action(meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("meetings:detail", pk=meeting.pk), None
+    messages.success(request, success_message)
+    return redirect("meetings:detail", pk=meeting.pk), result
+
+
+@login_required
+@require_POST
+def meeting_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    response, without_email = _post_action(
+        request,
+        pk,
+        lambda meeting: services.meeting_publish(meeting=meeting, by=request.user),
+        _("Đã gửi thông báo và chương trình sinh hoạt cho đảng viên qua thư điện tử."),
+    )
+    if without_email:
+        messages.warning(
+            request,
+            _("Các đồng chí chưa có thư điện tử, cần báo trên giấy: {names}.").format(
+                names=", ".join(member.full_name for member in without_email)
+            ),
+        )
+    return response
+
+
+@login_required
+@require_POST
+def meeting_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        get_meeting_for_user(request, pk, write=True)
+        messages.error(request, _("Ghi lý do hủy."))
+        return redirect("meetings:detail", pk=pk)
+    response, _meeting = _post_action(
+        request,
+        pk,
+        lambda meeting: services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"], by=request.user),
+        _("Đã hủy buổi sinh hoạt."),
+    )
+    return response
+
+
+@login_required
+@require_POST
+def minutes_approve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    response, _meeting = _post_action(
+        request,
+        pk,
+        lambda meeting: services.minutes_approve(meeting=meeting, by=request.user),
+        _("Đã duyệt biên bản. Biên bản đã khóa; muốn sửa phải ghi lý do đính chính."),
+    )
+    return response
+
+
+@login_required
+@require_POST
+def material_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request, pk, write=True)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.material_add(
+                meeting=meeting,
+                upload=upload,
+                name=form.cleaned_data["name"],
+                content_type=MATERIAL_TYPES[Path(upload.name).suffix.lower()],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Đã thêm tài liệu."))
+    else:
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_GET
+def material_download(request: HttpRequest, pk: int, material_pk: int) -> FileResponse:
+    """Served through the access gate only, never as a public media URL."""
+    meeting = get_meeting_for_user(request, pk)
+    material = meeting.materials.filter(pk=material_pk).first()
+    if material is None:
+        raise Http404
+    suffix = Path(material.file.name).suffix.lower()
+    response = FileResponse(
+        material.file.open("rb"),
+        content_type=material.content_type,
+        as_attachment=suffix not in {".pdf", ".png", ".jpg", ".jpeg"},
+        filename=f"{material.name}{'' if material.name.lower().endswith(suffix) else suffix}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _viewer_member(request: HttpRequest) -> Member:
+    member_id = scope_for(request.user).member_id
+    if member_id is None:
+        raise PermissionDenied
+    return Member.objects.get(pk=member_id)
+
+
+@login_required
+@require_POST
+def absence_notice_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member says ahead that they will be absent (or withdraws it with ``rut=1``)."""
+    meeting = get_meeting_for_user(request, pk)
+    member = _viewer_member(request)
+    try:
+        if request.POST.get("rut"):
+            services.absence_notice_withdraw(meeting=meeting, member=member)
+            messages.success(request, _("Đã rút báo vắng."))
+        else:
+            form = AbsenceForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Ghi lý do vắng."))
+            services.absence_notice_submit(meeting=meeting, member=member, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Đã báo vắng. Bí thư chi bộ sẽ thấy lý do của đồng chí."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@login_required
+@require_GET
+def my_meetings(request: HttpRequest) -> HttpResponse:
+    """A member's upcoming meetings (of the cells they belong to today) and their own attendance history."""
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    upcoming, history = [], []
+    if scope.member_id:
+        cell_ids = list(
+            Member.objects.get(pk=scope.member_id)
+            .memberships.active_on(today)
+            .values_list("organization_id", flat=True)
+        )
+        upcoming = list(
+            Meeting.objects.filter(
+                organization_id__in=cell_ids,
+                planned_date__gte=today,
+                status__in=[Meeting.Status.PUBLISHED, Meeting.Status.PLANNED],
+            )
+            .select_related("organization")
+            .prefetch_related("agenda", "materials")
+            .order_by("planned_date")
+        )
+        notices = set(
+            AbsenceNotice.objects.filter(member_id=scope.member_id, meeting__in=upcoming).values_list(
+                "meeting_id", flat=True
+            )
+        )
+        for meeting in upcoming:
+            meeting.my_notice = meeting.pk in notices
+        history = list(
+            Attendance.objects.filter(member_id=scope.member_id)
+            .select_related("meeting", "meeting__organization")
+            .order_by("-meeting__planned_date")[:24]
+        )
+    return render(request, "meetings/my_meetings.html", {"upcoming": upcoming, "history": history})

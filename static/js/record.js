@@ -1,0 +1,44 @@
+// The meeting recording page (templates/meetings/record.html). Loaded as a file: the CSP forbids inline scripts.
+(function () {
+  "use strict";
+
+  function pad(n) {
+    return String(n).padStart(2, "0");
+  }
+
+  // "Kết thúc bây giờ": fill a datetime-local input with the current local time.
+  document.querySelectorAll(".js-now").forEach(function (button) {
+    var input = document.getElementById(button.dataset.nowFor);
+    if (!input) return;
+    button.classList.remove("d-none");
+    button.addEventListener("click", function () {
+      var now = new Date();
+      input.value =
+        now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) +
+        "T" + pad(now.getHours()) + ":" + pad(now.getMinutes());
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+    });
+  });
+
+  // Warn before leaving the page with typed but unsaved fields of the main form (times, conclusions, vote...).
+  // Attendance, visitors and speeches are saved on each tap and need no warning.
+  var form = document.getElementById("record-form");
+  if (!form) return;
+  var dirty = false;
+  document.addEventListener("input", function (event) {
+    if (event.target.form === form) dirty = true;
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.form === form) dirty = true;
+  });
+  form.addEventListener("submit", function () {
+    dirty = false;
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();

@@ -1,0 +1,159 @@
+"""The meeting's iCalendar text (RFC 5545), checked strictly: no parser library is installed, so we read it."""
+
+import datetime
+import re
+
+import pytest
+
+from meetings import services
+from meetings.calendar import escape_text, fold, meeting_ics
+from meetings.models import AgendaItem
+from tests.factories import make_meeting
+
+LONG_VENUE = "Hội trường Nhà văn hóa thôn Đồng Tâm, xã Xuân Hiệp; tầng 2, phòng họp số 3 \\ khu B (cạnh trạm y tế)"
+
+
+def unfold(text: str) -> list[str]:
+    """The logical content lines: CRLF followed by one space or tab continues the previous line."""
+    assert text.endswith("\r\n")
+    return re.sub(r"\r\n[ \t]", "", text)[: -len("\r\n")].split("\r\n")
+
+
+def prop(text: str, name: str) -> str:
+    """The value of the first property ``name`` (with or without parameters)."""
+    for line in unfold(text):
+        key, _sep, value = line.partition(":")
+        if key.split(";")[0] == name:
+            return value
+    raise AssertionError(f"no {name} in the calendar")
+
+
+def unescape(value: str) -> str:
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+@pytest.fixture
+def meeting(world):
+    return make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4), planned_time=datetime.time(14, 0))
+
+
+def test_lines_end_with_crlf_and_nothing_else(meeting):
+    text = meeting_ics(meeting, method="REQUEST")
+
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert text.endswith("END:VCALENDAR\r\n")
+    assert "\n" not in text.replace("\r\n", "")
+    assert "\r" not in text.replace("\r\n", "")
+
+
+def test_long_vietnamese_lines_are_folded_at_75_octets_never_inside_a_character(meeting):
+    meeting.venue = LONG_VENUE
+    meeting.topic = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về phát triển kinh tế"
+    meeting.kind = "thematic"
+
+    text = meeting_ics(meeting, method="REQUEST")
+
+    physical = text.split("\r\n")[:-1]
+    assert max(len(line.encode()) for line in physical) <= 75
+    assert any(line.startswith(" ") for line in physical)  # something was folded
+    for line in physical:
+        line.encode().decode("utf-8")  # each piece is whole characters
+    assert unescape(prop(text, "LOCATION")) == LONG_VENUE
+
+
+def test_fold_counts_octets_not_characters():
+    ascii_line = "DESCRIPTION:" + "x" * 200
+    vietnamese = "SUMMARY:" + "Đảng " * 40  # "Đ" and "ả" take 2 and 3 octets
+
+    for line in (ascii_line, vietnamese):
+        pieces = fold(line).split("\r\n")
+        assert len(pieces[0].encode()) <= 75
+        assert all(piece.startswith(" ") and len(piece.encode()) <= 75 for piece in pieces[1:])
+        assert "".join(piece[1:] if i else piece for i, piece in enumerate(pieces)) == line
+    assert fold("SHORT:x") == "SHORT:x"
+    assert len(fold("X" * 75).split("\r\n")) == 1
+    assert len(fold("X" * 76).split("\r\n")) == 2
+
+
+def test_text_values_escape_backslash_semicolon_comma_and_newlines(meeting):
+    assert escape_text("a\\b;c,d\r\ne\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
+    meeting.venue = "Phòng 2, tầng 3; nhà A\\B"
+    AgendaItem.objects.filter(meeting=meeting, order=1).update(title="Khai mạc; điểm danh, thu đảng phí")
+
+    text = meeting_ics(meeting, method="REQUEST")
+
+    assert prop(text, "LOCATION") == "Phòng 2\\, tầng 3\\; nhà A\\\\B"
+    description = unescape(prop(text, "DESCRIPTION"))
+    assert "1. Khai mạc; điểm danh, thu đảng phí\n2. " in description
+
+
+def test_the_event_has_a_fixed_plus_seven_time_zone_and_utc_stamp(meeting):
+    text = meeting_ics(meeting, method="REQUEST", now=datetime.datetime(2026, 11, 1, 9, 30, tzinfo=datetime.UTC))
+    lines = unfold(text)
+
+    block = lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
+    assert "TZID:Asia/Ho_Chi_Minh" in block
+    assert "TZOFFSETFROM:+0700" in block and "TZOFFSETTO:+0700" in block
+    assert "BEGIN:DAYLIGHT" not in block
+    assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261104T140000" in lines
+    assert "DTSTAMP:20261101T093000Z" in lines
+    assert lines.index("END:VTIMEZONE") < lines.index("BEGIN:VEVENT")
+    assert lines.count("BEGIN:VEVENT") == 1
+    assert [line for line in lines if line.startswith(("PRODID:", "VERSION:"))] == [
+        "PRODID:-//Chi bo//Sinh hoat chi bo//VI",
+        "VERSION:2.0",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic", "end"),
+    [("regular", "", "153000"), ("thematic", "Chuyển đổi số", "160000"), ("extraordinary", "", "153000")],
+)
+def test_the_event_lasts_the_minimum_length_for_its_kind(world, kind, topic, end):
+    meeting = make_meeting(world.cell_a, kind=kind, topic=topic, planned_date=datetime.date(2026, 11, 18))
+
+    assert f"DTEND;TZID=Asia/Ho_Chi_Minh:20261118T{end}" in unfold(meeting_ics(meeting, method="REQUEST"))
+
+
+def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, meeting, settings):
+    settings.SITE_URL = "https://chibo.example.vn"
+    services.meeting_publish(meeting=meeting, by=world.secretary_user)
+    meeting.refresh_from_db()
+    first = meeting_ics(meeting, method="REQUEST")
+    services.meeting_update_plan(
+        meeting=meeting,
+        version=meeting.version,
+        kind="regular",
+        planned_date=datetime.date(2026, 11, 5),
+        planned_time=datetime.time(8, 0),
+        venue="Nhà văn hóa ấp 1",
+    )
+    meeting.refresh_from_db()
+    updated = meeting_ics(meeting, method="REQUEST")
+    services.meeting_cancel(meeting=meeting, reason="Bão", by=world.secretary_user)
+    meeting.refresh_from_db()
+    cancelled = meeting_ics(meeting, method="CANCEL")
+
+    uid = f"meeting-{meeting.pk}@chibo.example.vn"
+    assert [prop(text, "UID") for text in (first, updated, cancelled)] == [uid, uid, uid]
+    assert [prop(text, "SEQUENCE") for text in (first, updated, cancelled)] == ["0", "1", "2"]
+    assert [prop(text, "METHOD") for text in (first, updated, cancelled)] == ["REQUEST", "REQUEST", "CANCEL"]
+    assert [prop(text, "STATUS") for text in (first, updated, cancelled)] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
+    assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261105T080000" in unfold(updated)
+    assert "Lý do: Bão" in unescape(prop(cancelled, "DESCRIPTION"))
+
+
+def test_organizer_and_attendee_are_mailto_addresses(meeting, settings):
+    settings.DEFAULT_FROM_EMAIL = "Chi bộ Xuân Hiệp <no-reply@chibo.example.vn>"
+
+    lines = unfold(meeting_ics(meeting, method="REQUEST", attendee=("Đỗ Thanh Hài", "hai@example.vn")))
+
+    assert "ORGANIZER;CN=Chi bộ Xuân Hiệp:mailto:no-reply@chibo.example.vn" in lines
+    assert (
+        "ATTENDEE;CN=Đỗ Thanh Hài;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:hai@example.vn" in lines
+    )
+
+
+def test_an_unknown_method_is_refused(meeting):
+    with pytest.raises(ValueError, match="method"):
+        meeting_ics(meeting, method="REPLY")

@@ -1,0 +1,356 @@
+"""Planning, publishing, cancelling, materials, absence notices and approval: services and pages."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting
+from tests.factories import make_meeting
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- Planning -------------------------------------------------------------------------------------------------------
+
+
+def test_the_plan_form_is_prefilled_from_the_cells_fixed_day_time_and_venue(client, world):
+    world.cell_a.meeting_time = datetime.time(14, 30)
+    world.cell_a.venue = "Hội trường UBND xã"
+    world.cell_a.save()
+
+    body = _login(client, world.secretary_user).get(reverse("meetings:plan", args=[world.cell_a.pk])).content.decode()
+
+    # The 4th of November has passed on 22 November: the next regular meeting is on 4 December.
+    assert 'value="2026-12-04"' in body
+    assert 'value="14:30"' in body
+    assert "Hội trường UBND xã" in body
+
+
+def test_planning_creates_the_agenda_from_the_order_of_business(client, world):
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {"kind": "regular", "planned_date": "2026-12-04", "planned_time": "14:00", "venue": "Hội trường"},
+    )
+
+    meeting = Meeting.objects.get(organization=world.cell_a)
+    titles = list(meeting.agenda.values_list("title", flat=True))
+    assert response.status_code == 302
+    assert titles[0] == "Khai mạc"
+    assert "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh" in titles
+    assert titles[-1].startswith("Biểu quyết nghị quyết")
+    assert meeting.status == Meeting.Status.PLANNED and meeting.month == datetime.date(2026, 12, 1)
+
+
+def test_one_regular_meeting_per_cell_per_month(client, world):
+    make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {"kind": "regular", "planned_date": "2026-12-20", "planned_time": "14:00", "venue": "Hội trường"},
+    )
+    extra = _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {"kind": "extraordinary", "planned_date": "2026-12-20", "planned_time": "14:00", "venue": "Hội trường"},
+    )
+
+    assert "Tháng 12/2026 đã có buổi sinh hoạt định kỳ (ngày 04/12/2026)" in response.content.decode()
+    assert extra.status_code == 302
+    assert Meeting.objects.filter(organization=world.cell_a).count() == 2
+
+
+def test_a_cancelled_regular_meeting_frees_its_month(world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    services.meeting_cancel(meeting=meeting, reason="Bão")
+
+    again = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 11))
+
+    assert again.month == datetime.date(2026, 12, 1)
+
+
+def test_a_thematic_meeting_needs_a_topic(client, world):
+    before = Meeting.objects.count()
+
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {"kind": "thematic", "planned_date": "2026-12-10", "planned_time": "14:00", "venue": "Hội trường"},
+    )
+
+    assert "Sinh hoạt chuyên đề phải có tên chuyên đề." in response.content.decode()
+    assert Meeting.objects.count() == before
+
+
+def test_a_custom_agenda_is_kept_in_order(client, world):
+    _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {
+            "kind": "regular",
+            "planned_date": "2026-12-04",
+            "planned_time": "14:00",
+            "venue": "Hội trường",
+            "agenda": "1. Khai mạc\n2. Tình hình tháng 11 — báo cáo của chi ủy\n\n3. Nhiệm vụ tháng 12",
+        },
+    )
+
+    items = list(AgendaItem.objects.filter(meeting__organization=world.cell_a).values_list("title", "details"))
+    assert items == [("Khai mạc", ""), ("Tình hình tháng 11", "báo cáo của chi ủy"), ("Nhiệm vụ tháng 12", "")]
+
+
+def test_the_meeting_list_shows_months_and_flags_a_missing_regular_meeting(client, world, django_assert_num_queries):
+    make_meeting(world.cell_a, planned_date=datetime.date(2026, 10, 4))
+    client = _login(client, world.board_user)
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+    # session, user, scope (6), organization, meetings with their figures
+    with django_assert_num_queries(10):
+        body = client.get(url).content.decode()
+
+    assert "Tháng 10/2026" in body and "Tháng 11/2026" in body
+    assert "chưa có sinh hoạt định kỳ" in body  # November has none
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_meeting_list_runs_in_a_constant_number_of_queries(client, world, django_assert_num_queries, count):
+    for month in range(1, count + 1):
+        make_meeting(world.cell_a, planned_date=datetime.date(2026, month, 4))
+    client = _login(client, world.board_user)
+    with django_assert_num_queries(10):
+        client.get(reverse("meetings:list", args=[world.cell_a.pk]))
+
+
+# --- Editing and publishing -------------------------------------------------------------------------------------------
+
+
+def test_editing_with_a_stale_version_is_refused_and_the_input_kept(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    services.meeting_update_plan(
+        meeting=meeting,
+        version=meeting.version,
+        kind="regular",
+        planned_date=meeting.planned_date,
+        planned_time=datetime.time(15, 0),
+        venue="Nhà văn hóa",
+    )
+
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "kind": "regular",
+            "planned_date": "2026-12-04",
+            "planned_time": "08:00",
+            "venue": "Phòng họp B",
+            "version": 1,
+        },
+    )
+
+    body = response.content.decode()
+    meeting.refresh_from_db()
+    assert "vừa được người khác lưu" in body
+    assert "Phòng họp B" in body  # what they typed is still there
+    assert meeting.venue == "Nhà văn hóa"
+
+
+def test_publishing_twice_is_refused(world, django_capture_on_commit_callbacks):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    with django_capture_on_commit_callbacks():
+        services.meeting_publish(meeting=meeting)
+
+    with pytest.raises(ValidationError):
+        services.meeting_publish(meeting=meeting)
+
+
+def test_publish_tells_the_secretary_who_has_no_email(client, world, django_capture_on_commit_callbacks):
+    world.plain_member.email = ""
+    world.plain_member.save()
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+
+    with django_capture_on_commit_callbacks():
+        response = _login(client, world.secretary_user).post(
+            reverse("meetings:publish", args=[meeting.pk]), follow=True
+        )
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.PUBLISHED
+    assert "cần báo trên giấy: Quách Thị Hương" in response.content.decode()
+
+
+# --- Member side ---------------------------------------------------------------------------------------------------
+
+
+def test_a_member_says_ahead_they_will_be_absent_and_the_secretary_sees_it(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+
+    _login(client, world.member_user).post(reverse("meetings:absence", args=[meeting.pk]), {"reason": "Đi công tác"})
+    secretary_view = _login(client, world.secretary_user).get(reverse("meetings:detail", args=[meeting.pk]))
+    rows = services.attendance_prepare(meeting=meeting)
+
+    assert AbsenceNotice.objects.get(meeting=meeting).reason == "Đi công tác"
+    assert "Đỗ Thanh Hài: Đi công tác" in secretary_view.content.decode()
+    hai = next(row for row in rows if row.member == world.member)
+    assert (hai.status, hai.reason) == (Attendance.Status.EXCUSED, "Đi công tác")
+
+
+def test_an_absence_notice_needs_a_reason_and_is_refused_after_the_start(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 22), planned_time=datetime.time(8, 0))
+
+    empty = _login(client, world.member_user).post(
+        reverse("meetings:absence", args=[meeting.pk]), {"reason": " "}, follow=True
+    )
+    late = _login(client, world.member_user).post(
+        reverse("meetings:absence", args=[meeting.pk]), {"reason": "Ốm"}, follow=True
+    )
+
+    assert "Ghi lý do vắng." in empty.content.decode()
+    assert "Đã đến giờ họp" in late.content.decode()
+    assert not AbsenceNotice.objects.exists()
+
+
+def test_my_meetings_lists_upcoming_meetings_with_the_agenda(client, world):
+    make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    make_meeting(world.cell_b, planned_date=datetime.date(2026, 12, 5))
+
+    body = _login(client, world.member_user).get(reverse("meetings:mine")).content.decode()
+
+    assert body.count('data-testid="upcoming-meeting"') == 1
+    assert "Khai mạc" in body
+
+
+# --- Materials -------------------------------------------------------------------------------------------------------
+
+
+def test_materials_are_checked_and_served_only_to_those_who_see_the_meeting(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    pdf = SimpleUploadedFile("bao-cao.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    fake = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
+
+    _login(client, world.secretary_user).post(reverse("meetings:material_add", args=[meeting.pk]), {"file": pdf})
+    refused = client.post(reverse("meetings:material_add", args=[meeting.pk]), {"file": fake}, follow=True)
+    material = meeting.materials.get()
+    url = reverse("meetings:material", args=[meeting.pk, material.pk])
+
+    assert "Nội dung tệp không đúng với đuôi .pdf." in refused.content.decode()
+    assert meeting.materials.count() == 1
+    assert b"".join(_login(client, world.member_user).get(url).streaming_content) == b"%PDF-1.4 test"
+    assert _login(client, world.outsider_user).get(url).status_code == 404
+
+
+# --- Approval ---------------------------------------------------------------------------------------------------
+
+
+def _held(world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4))
+    services.attendance_prepare(meeting=meeting)
+    for member in (world.secretary, world.member, world.plain_member):
+        services.attendance_set(meeting=meeting, member=member, status="present")
+    start = datetime.datetime(2026, 11, 4, 7, 0, tzinfo=datetime.UTC)
+    return services.meeting_record(
+        meeting=meeting,
+        version=None,
+        started_at=start,
+        ended_at=start + datetime.timedelta(minutes=100),
+        chair=world.secretary,
+        recorder=world.member,
+        mark_held=True,
+    )
+
+
+def test_only_the_chair_approves_and_approval_locks_the_minutes(client, world):
+    meeting = _held(world)
+
+    refused = _login(client, world.board_writer).post(reverse("meetings:approve", args=[meeting.pk]), follow=True)
+    approved = _login(client, world.secretary_user).post(reverse("meetings:approve", args=[meeting.pk]), follow=True)
+    meeting.refresh_from_db()
+
+    assert "Chỉ đồng chí chủ trì" in refused.content.decode()
+    assert meeting.status == Meeting.Status.APPROVED and meeting.number == 1
+    assert "Đã duyệt biên bản" in approved.content.decode()
+    with pytest.raises(ValidationError) as locked:
+        services.speech_add(meeting=meeting, member=world.member, summary="Thêm ý kiến")
+    assert "lý do đính chính" in " ".join(locked.value.messages)
+
+
+def test_a_correction_with_a_reason_is_kept_in_the_history_and_shown(client, world):
+    meeting = _held(world)
+    services.minutes_approve(meeting=meeting, by=world.secretary_user)
+
+    services.speech_add(
+        meeting=meeting, member=world.member, summary="Bổ sung ý kiến", correction_reason="Thiếu ý kiến đồng chí Hài"
+    )
+    body = _login(client, world.board_user).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+
+    meeting.refresh_from_db()
+    assert meeting.correction_count == 1
+    assert meeting.history.filter(history_change_reason__contains="Thiếu ý kiến đồng chí Hài").exists()
+    assert "đã đính chính 1 lần" in body
+    assert "Đính chính: Thiếu ý kiến đồng chí Hài" in body
+
+
+# --- Access ----------------------------------------------------------------------------------------------------------
+
+
+def _urls(meeting, world):
+    read = [reverse("meetings:detail", args=[meeting.pk]), reverse("meetings:list", args=[world.cell_a.pk])]
+    write = [
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        reverse("meetings:edit", args=[meeting.pk]),
+    ]
+    post_only = [
+        reverse("meetings:publish", args=[meeting.pk]),
+        reverse("meetings:cancel", args=[meeting.pk]),
+        reverse("meetings:approve", args=[meeting.pk]),
+        reverse("meetings:material_add", args=[meeting.pk]),
+    ]
+    return read, write, post_only
+
+
+def test_it_hides_other_cells(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    read, write, post_only = _urls(meeting, world)
+    client = _login(client, world.outsider_user)
+    for url in read + write:
+        assert client.get(url).status_code == 404, url
+    for url in post_only + [reverse("meetings:absence", args=[meeting.pk])]:
+        assert client.post(url, {"reason": "x"}).status_code == 404, url
+
+
+def test_it_requires_write_access(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    read, write, post_only = _urls(meeting, world)
+    client = _login(client, world.board_user)
+    for url in read:
+        assert client.get(url).status_code == 200, url
+    for url in write:
+        assert client.get(url).status_code == 403, url
+    for url in post_only:
+        assert client.post(url, {"reason": "x"}).status_code == 403, url
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.PLANNED
+
+
+def test_the_meeting_page_runs_in_a_constant_number_of_queries(client, world, django_assert_num_queries):
+    meeting = _held(world)
+    client = _login(client, world.board_user)
+    client.get(reverse("meetings:detail", args=[meeting.pk]))  # warm the content-type cache
+    # session, user, scope (6), meeting, absence notice, notices; minutes: attendance, agenda + speeches, general
+    # speeches, printed name, visitors, figures (attendance rows, speakers); materials
+    with django_assert_num_queries(18) as first:
+        client.get(reverse("meetings:detail", args=[meeting.pk]))
+    for member in (world.member, world.plain_member, world.secretary):
+        services.speech_add(meeting=meeting, member=member, summary="Ý kiến thêm")
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get(reverse("meetings:detail", args=[meeting.pk]))

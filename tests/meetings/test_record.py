@@ -1,0 +1,698 @@
+"""The meeting recording page: the main form and its validation, attendance, visitors, speeches (htmx and plain
+posts), optimistic locking, corrections after approval, access and the query count."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Attendance, Meeting, Speech, Visitor
+from members.models import Assignment
+from tests.factories import make_meeting, make_member, seat
+
+pytestmark = pytest.mark.django_db
+
+# 22 November 2026, 16:00 in Hanoi; the meeting was on 4 November at 14:00.
+NOW = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
+DAY = datetime.date(2026, 11, 4)
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def meeting(world):
+    """A planned regular meeting of cell A (roster: the secretary, a member and a plain member, all official)."""
+    return make_meeting(world.cell_a, planned_date=DAY)
+
+
+def url(name: str, meeting: Meeting, *args) -> str:
+    return reverse(f"meetings:{name}", args=[meeting.pk, *args])
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def roll_call(meeting: Meeting, statuses: dict | None = None, default: str = "present") -> None:
+    """Mark the roll call through the services: every member ``default`` unless named in ``statuses``."""
+    statuses = statuses or {}
+    for row in services.attendance_prepare(meeting=meeting):
+        status = statuses.get(row.member_id, default)
+        reason = "Đi công tác" if status == "excused" else ""
+        services.attendance_set(meeting=meeting, member=row.member, status=status, reason=reason)
+
+
+def form_data(meeting: Meeting, world, **overrides) -> dict:
+    """A complete, valid main form: 14:00 to 15:40 (100 minutes), the secretary chairs, the member records."""
+    meeting.refresh_from_db()
+    data = {
+        "version": meeting.version,
+        "started_at": "2026-11-04T14:00",
+        "ended_at": "2026-11-04T15:40",
+        "chair": world.secretary.pk,
+        "recorder": world.member.pk,
+        "resolution_title": "Nghị quyết tháng 11",
+        "resolution_text": "Hoàn thành thu thuế quý IV.",
+        "votes_for": 3,
+        "votes_against": 0,
+        "votes_abstain": 0,
+        "quality_score": 92,
+    }
+    for item in meeting.agenda.all():
+        data[f"conclusion_{item.pk}"] = f"Kết luận mục {item.order}"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def state(meeting: Meeting) -> dict:
+    """Everything the recording writes, to compare before and after a refused post."""
+    fresh = Meeting.objects.get(pk=meeting.pk)
+    fields = [f.attname for f in Meeting._meta.concrete_fields if f.attname != "updated_at"]
+    return {
+        "meeting": {name: getattr(fresh, name) for name in fields},
+        "attendance": sorted(
+            Attendance.objects.filter(meeting=meeting).values_list(
+                "member_id", "status", "reason", "absence_accepted", "member_status"
+            )
+        ),
+        "speeches": sorted(Speech.objects.filter(meeting=meeting).values_list("id", "member_id", "summary")),
+        "visitors": sorted(Visitor.objects.filter(meeting=meeting).values_list("id", "name")),
+        "conclusions": sorted(fresh.agenda.values_list("id", "conclusion")),
+        "history": fresh.history.count(),
+    }
+
+
+# --- The page -------------------------------------------------------------------------------------------------------
+
+
+def test_opening_the_page_prepares_the_roll_call_with_each_members_status_frozen(client, world, meeting):
+    response = login(client, world.secretary_user).get(url("record", meeting))
+
+    body = response.content.decode()
+    rows = Attendance.objects.filter(meeting=meeting)
+    assert response.status_code == 200
+    assert sorted(rows.values_list("member__full_name", flat=True)) == sorted(
+        ["Nguyễn Thị Hiền", "Đỗ Thanh Hài", "Quách Thị Hương"]
+    )
+    assert set(rows.values_list("member_status", "status")) == {("official", "")}
+    assert body.count('data-testid="att-row"') == 3
+    # The start is prefilled from the planned date and time.
+    assert 'value="2026-11-04T14:00"' in body
+    assert "Thời lượng —/90 phút ✗" in body
+    assert "Đảng viên chính thức được tính: <strong>3</strong>" in body
+
+
+def test_the_page_works_without_javascript_every_part_is_a_plain_form(client, world, meeting):
+    body = login(client, world.secretary_user).get(url("record", meeting)).content.decode()
+
+    for name in ("speech_add", "visitor_add", "attendance_all_present"):
+        assert f'method="post" action="{url(name, meeting)}"' in body
+    assert f'action="{url("attendance", meeting, world.member.pk)}"' in body
+    assert 'name="mark_held"' in body and 'form="record-form"' in body
+
+
+def test_it_saves_the_times_chair_recorder_conclusions_resolution_vote_and_score(client, world, meeting):
+    roll_call(meeting)
+
+    response = login(client, world.secretary_user).post(url("record", meeting), form_data(meeting, world))
+
+    assert response.status_code == 302 and response.url == url("record", meeting)
+    meeting.refresh_from_db()
+    assert meeting.length_minutes == 100
+    assert (meeting.chair, meeting.recorder) == (world.secretary, world.member)
+    assert (meeting.votes_for, meeting.votes_against, meeting.votes_abstain) == (3, 0, 0)
+    assert (meeting.quality_score, meeting.quality_grade) == (92, "excellent")
+    assert meeting.resolution_title == "Nghị quyết tháng 11"
+    assert list(meeting.agenda.values_list("conclusion", flat=True))[:2] == ["Kết luận mục 1", "Kết luận mục 2"]
+    assert meeting.status == Meeting.Status.PLANNED
+    page = client.get(url("record", meeting)).content.decode()
+    assert "Đã lưu biên bản." in page
+    assert "Thời lượng 100/90 phút ✓" in page
+    assert "thông qua" in page
+
+
+def test_save_and_mark_held_closes_the_recording(client, world, meeting):
+    roll_call(meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("record", meeting), {**form_data(meeting, world), "mark_held": "1"}
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert "Lưu và chốt buổi họp" not in client.get(url("record", meeting)).content.decode()
+
+
+# --- Validation: a Vietnamese message on the form, nothing written --------------------------------------------------
+
+
+def _refused(client, world, meeting, data, message):
+    before = state(meeting)
+    response = login(client, world.secretary_user).post(url("record", meeting), data)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="record-errors"' in body
+    assert message in body
+    assert state(meeting) == before
+    return body
+
+
+def test_it_rejects_end_before_start(client, world, meeting):
+    roll_call(meeting)
+    data = form_data(meeting, world, ended_at="2026-11-04T13:30")
+    body = _refused(client, world, meeting, data, "Giờ kết thúc phải sau giờ bắt đầu.")
+    # The input is shown back.
+    assert 'value="2026-11-04T13:30"' in body and "Hoàn thành thu thuế quý IV." in body
+
+
+def test_it_rejects_a_start_in_the_future(client, world, meeting):
+    roll_call(meeting)
+    data = form_data(meeting, world, started_at="2026-11-23T14:00", ended_at=None)
+    _refused(client, world, meeting, data, "Giờ bắt đầu không được ở tương lai.")
+
+
+def test_it_rejects_an_end_in_the_future(client, world, meeting):
+    roll_call(meeting)
+    data = form_data(meeting, world, ended_at="2026-11-22T18:00")
+    _refused(client, world, meeting, data, "Giờ kết thúc không được ở tương lai.")
+
+
+def test_a_meeting_over_six_hours_needs_confirmation(client, world, meeting):
+    roll_call(meeting)
+    data = form_data(meeting, world, ended_at="2026-11-04T20:30")
+
+    body = _refused(client, world, meeting, data, "Buổi họp dài 6.5 giờ (trên 6 giờ)")
+    assert 'name="confirm_long"' in body
+
+    response = client.post(url("record", meeting), {**data, "confirm_long": "on"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.length_minutes == 390 and meeting.long_meeting_confirmed
+
+
+def test_it_rejects_a_chair_who_is_not_present(client, world, meeting):
+    roll_call(meeting, {world.secretary.pk: "excused"})
+    _refused(client, world, meeting, form_data(meeting, world, votes_for=2), "Chủ trì phải có mặt")
+
+
+def test_it_rejects_a_recorder_who_is_not_present(client, world, meeting):
+    roll_call(meeting, {world.member.pk: "absent"})
+    _refused(client, world, meeting, form_data(meeting, world, votes_for=2), "Thư ký phải có mặt")
+
+
+def test_the_chair_and_recorder_selects_list_only_present_members(client, world, meeting):
+    roll_call(meeting, {world.plain_member.pk: "absent"})
+    body = login(client, world.secretary_user).get(url("record", meeting)).content.decode()
+    chair_select = body.split('name="chair"')[1].split("</select>")[0]
+    assert "Nguyễn Thị Hiền" in chair_select and "Đỗ Thanh Hài" in chair_select
+    assert "Quách Thị Hương" not in chair_select
+
+
+def test_it_rejects_more_votes_than_eligible_present_members(client, world, meeting):
+    roll_call(meeting, {world.plain_member.pk: "absent"})
+    data = form_data(meeting, world, votes_for=2, votes_against=1)
+    _refused(client, world, meeting, data, "Tổng số phiếu (3) vượt số đảng viên có mặt được biểu quyết (2).")
+
+
+def test_it_refuses_to_mark_held_while_a_member_has_no_attendance_state(client, world, meeting):
+    roll_call(meeting)
+    services.attendance_prepare(meeting=meeting)
+    Attendance.objects.filter(meeting=meeting, member=world.plain_member).update(status="")
+    data = {**form_data(meeting, world, votes_for=2), "mark_held": "1"}
+    _refused(client, world, meeting, data, "Còn 1 đảng viên chưa điểm danh")
+
+
+def test_it_refuses_to_mark_held_without_times(client, world, meeting):
+    roll_call(meeting)
+    data = {**form_data(meeting, world, started_at="", ended_at=""), "mark_held": "1"}
+    _refused(client, world, meeting, data, "Nhập giờ bắt đầu và kết thúc trước khi chốt buổi họp.")
+
+
+def test_it_rejects_a_score_above_100(client, world, meeting):
+    roll_call(meeting)
+    _refused(client, world, meeting, form_data(meeting, world, quality_score=101), "Không được lớn hơn 100.")
+
+
+def test_it_rejects_negative_votes(client, world, meeting):
+    roll_call(meeting)
+    _refused(client, world, meeting, form_data(meeting, world, votes_against=-1), "Không được là số âm.")
+
+
+def test_it_rejects_a_date_that_is_not_a_date(client, world, meeting):
+    roll_call(meeting)
+    _refused(client, world, meeting, form_data(meeting, world, ended_at="hôm nay"), "Nhập ngày giờ kết thúc")
+
+
+def test_a_speaker_must_be_present(client, world, meeting):
+    roll_call(meeting, {world.plain_member.pk: "excused"})
+    before = state(meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("speech_add", meeting), {"speaker": f"m{world.plain_member.pk}", "summary": "Ý kiến"}, **HTMX
+    )
+
+    assert response.status_code == 200
+    assert "Người phát biểu phải có mặt" in response.content.decode()
+    assert state(meeting) == before
+
+
+def test_a_speech_needs_a_summary(client, world, meeting):
+    roll_call(meeting)
+    before = state(meeting)
+    response = login(client, world.secretary_user).post(
+        url("speech_add", meeting), {"speaker": f"m{world.member.pk}", "summary": " "}, **HTMX
+    )
+    assert "Ghi tóm tắt ý kiến phát biểu." in response.content.decode()
+    assert state(meeting) == before
+
+
+def test_a_member_who_spoke_cannot_be_marked_absent(client, world, meeting):
+    roll_call(meeting)
+    services.speech_add(meeting=meeting, member=world.member, summary="Ý kiến")
+    before = state(meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk), {"status": "absent"}, **HTMX
+    )
+
+    assert "Đảng viên này đã phát biểu nên phải có mặt." in response.content.decode()
+    assert state(meeting) == before
+
+
+def test_the_chair_cannot_be_marked_absent(client, world, meeting):
+    roll_call(meeting)
+    login(client, world.secretary_user).post(url("record", meeting), form_data(meeting, world))
+    before = state(meeting)
+
+    response = client.post(url("attendance", meeting, world.secretary.pk), {"status": "absent"}, **HTMX)
+
+    assert "Chủ trì và thư ký phải có mặt." in response.content.decode()
+    assert state(meeting) == before
+
+
+def test_an_excused_absence_without_reason_opens_the_reason_field_and_writes_nothing(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    before = state(meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk), {"status": "excused", "reason": ""}, **HTMX
+    )
+
+    body = response.content.decode()
+    assert 'name="reason"' in body and "autofocus" in body
+    assert "Ghi lý do vắng rồi bấm “Lưu lý do”." in body
+    assert state(meeting) == before
+
+
+def test_without_javascript_an_excused_absence_without_reason_comes_back_with_the_reason_field_open(
+    client, world, meeting
+):
+    services.attendance_prepare(meeting=meeting)
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk), {"status": "excused"}
+    )
+    assert response.status_code == 302
+    assert response.url == f"{url('record', meeting)}?ly-do={world.member.pk}#att-{world.member.pk}"
+    body = client.get(response.url).content.decode()
+    assert f'id="reason-{world.member.pk}"' in body
+
+
+# --- Attendance ---------------------------------------------------------------------------------------------------
+
+
+def test_a_tap_marks_attendance_and_returns_the_row_and_the_figures(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk), {"status": "present", "chair": "", "speaker": ""}, **HTMX
+    )
+
+    body = response.content.decode()
+    assert Attendance.objects.get(meeting=meeting, member=world.member).status == "present"
+    assert body.startswith(f'<form id="att-{world.member.pk}"')
+    assert 'id="record-figures"' in body and 'hx-swap-oob="true"' in body
+    assert "có mặt 1" in body
+    # The chair and speaker selects now list the member.
+    assert body.count("Đỗ Thanh Hài") >= 3
+
+
+def test_the_selects_swapped_after_a_tap_keep_what_the_user_had_picked(client, world, meeting):
+    roll_call(meeting)
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.plain_member.pk),
+        {"status": "present", "chair": str(world.secretary.pk), "recorder": str(world.member.pk)},
+        **HTMX,
+    )
+    body = response.content.decode()
+    assert f'<option value="{world.secretary.pk}" selected>' in body
+    assert f'<option value="{world.member.pk}" selected>' in body
+
+
+def test_an_excused_absence_keeps_its_reason_and_whether_the_committee_accepted_it(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk),
+        {"status": "excused", "reason": "Ốm", "accepted_shown": "1"},
+        **HTMX,
+    )
+    row = Attendance.objects.get(meeting=meeting, member=world.member)
+    assert (row.status, row.reason, row.absence_accepted) == ("excused", "Ốm", False)
+
+
+def test_without_javascript_a_tap_posts_and_comes_back_to_the_row(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    response = login(client, world.secretary_user).post(
+        url("attendance", meeting, world.member.pk), {"status": "absent"}
+    )
+    assert response.status_code == 302 and response.url == f"{url('record', meeting)}#att-{world.member.pk}"
+    assert Attendance.objects.get(meeting=meeting, member=world.member).status == "absent"
+
+
+def test_all_present_marks_only_the_members_not_yet_marked(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    services.attendance_set(meeting=meeting, member=world.member, status="excused", reason="Ốm")
+
+    response = login(client, world.secretary_user).post(url("attendance_all_present", meeting), **HTMX)
+
+    statuses = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "status"))
+    assert statuses == {world.secretary.pk: "present", world.member.pk: "excused", world.plain_member.pk: "present"}
+    body = response.content.decode()
+    assert body.startswith('<section id="diem-danh"') and "Điểm danh 3/3 ✓" in body
+    assert 'data-testid="all-present"' not in body
+
+
+def test_all_present_works_without_javascript(client, world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    response = login(client, world.secretary_user).post(url("attendance_all_present", meeting))
+    assert response.status_code == 302
+    assert not Attendance.objects.filter(meeting=meeting).exclude(status="present").exists()
+    assert "Đã điểm danh có mặt 3 đồng chí." in client.get(response.url).content.decode()
+
+
+# --- Visitors and speeches ------------------------------------------------------------------------------------------
+
+
+def test_a_superior_visitor_is_added_by_the_seat_following_the_cell(client, world, meeting):
+    commune_member = make_member(world.cell_b, full_name="Lê Văn Cấp")
+    following = seat(commune_member, world.commune)
+    following.title = "Phó Bí thư Đảng ủy xã"
+    following.save()
+    Assignment.objects.create(seat=following, organization=world.cell_a, valid_from=datetime.date(2020, 1, 1))
+
+    page = login(client, world.secretary_user).get(url("record", meeting)).content.decode()
+    assert "Được phân công theo dõi" in page and "Lê Văn Cấp — Phó Bí thư Đảng ủy xã" in page
+
+    response = client.post(url("visitor_add", meeting), {"seat": following.pk, "speaker": ""}, **HTMX)
+
+    visitor = Visitor.objects.get(meeting=meeting)
+    assert (visitor.seat, visitor.name, visitor.title, visitor.is_superior) == (
+        following,
+        "Lê Văn Cấp",
+        "Phó Bí thư Đảng ủy xã",
+        True,
+    )
+    body = response.content.decode()
+    assert body.startswith('<section id="dai-bieu"')
+    # The visitor can now be picked as a speaker (out-of-band swap of the speaker select).
+    assert 'id="speech-speaker-field" hx-swap-oob="true"' in body and f'value="v{visitor.pk}"' in body
+
+
+def test_a_guest_from_outside_the_tree_is_added_by_name_and_title(client, world, meeting):
+    login(client, world.secretary_user).post(
+        url("visitor_add", meeting), {"name": "Trần Thị Khách", "title": "Bí thư Đoàn xã"}
+    )
+    visitor = Visitor.objects.get(meeting=meeting)
+    assert (visitor.seat, visitor.name, visitor.title, visitor.is_superior) == (
+        None,
+        "Trần Thị Khách",
+        "Bí thư Đoàn xã",
+        False,
+    )
+
+
+def test_a_visitor_needs_a_seat_or_a_name(client, world, meeting):
+    before = state(meeting)
+    response = login(client, world.secretary_user).post(url("visitor_add", meeting), {"title": "Khách"}, **HTMX)
+    assert "Chọn cấp ủy viên hoặc ghi họ tên đại biểu." in response.content.decode()
+    assert state(meeting) == before
+
+
+def test_removing_a_visitor_removes_their_speeches_from_the_list(client, world, meeting):
+    visitor = services.visitor_add(meeting=meeting, name="Trần Thị Khách")
+    services.speech_add(meeting=meeting, visitor=visitor, summary="Phát biểu chỉ đạo")
+
+    response = login(client, world.secretary_user).post(url("visitor_remove", meeting, visitor.pk), **HTMX)
+
+    body = response.content.decode()
+    assert not Visitor.objects.filter(meeting=meeting).exists()
+    assert 'id="speech-list"' in body and "Phát biểu chỉ đạo" not in body
+
+
+def test_a_speech_is_added_on_an_agenda_item_and_counts_in_the_figures(client, world, meeting):
+    roll_call(meeting)
+    item = meeting.agenda.get(order=3)
+
+    response = login(client, world.secretary_user).post(
+        url("speech_add", meeting),
+        {"speaker": f"m{world.member.pk}", "agenda_item": item.pk, "summary": "Đề nghị tăng cường tuyên truyền."},
+        **HTMX,
+    )
+
+    speech = Speech.objects.get(meeting=meeting)
+    assert (speech.member, speech.agenda_item, speech.summary) == (
+        world.member,
+        item,
+        "Đề nghị tăng cường tuyên truyền.",
+    )
+    body = response.content.decode()
+    assert body.startswith('<section id="phat-bieu"')
+    assert "Phát biểu 1/4 ✗" in body
+    # The next speaker most often speaks on the same item: it stays selected.
+    assert f'<option value="{item.pk}" selected>' in body
+
+
+def test_a_visitor_speaks_without_counting_as_a_member_speaker(client, world, meeting):
+    visitor = services.visitor_add(meeting=meeting, name="Trần Thị Khách")
+    response = login(client, world.secretary_user).post(
+        url("speech_add", meeting), {"speaker": f"v{visitor.pk}", "summary": "Chỉ đạo"}, **HTMX
+    )
+    assert Speech.objects.get(meeting=meeting).visitor == visitor
+    assert "Phát biểu 0/4 ✗" in response.content.decode()
+
+
+def test_a_speech_is_removed(client, world, meeting):
+    roll_call(meeting)
+    speech = services.speech_add(meeting=meeting, member=world.member, summary="Ý kiến")
+    response = login(client, world.secretary_user).post(url("speech_remove", meeting, speech.pk))
+    assert response.status_code == 302 and response.url.endswith("#phat-bieu")
+    assert not Speech.objects.filter(meeting=meeting).exists()
+
+
+def test_the_figures_preview_unsaved_times_and_votes(client, world, meeting):
+    roll_call(meeting)
+    response = login(client, world.secretary_user).get(
+        url("figures", meeting),
+        {"started_at": "2026-11-04T14:00", "ended_at": "2026-11-04T15:35", "votes_for": "2", "quality_score": "75"},
+    )
+    body = response.content.decode()
+    assert "Thời lượng 95/90 phút ✓" in body
+    assert "thông qua" in body and "2/3 tán thành" in body
+    assert "75 điểm (Khá)" in body
+    assert Meeting.objects.get(pk=meeting.pk).started_at is None
+
+
+# --- Optimistic locking ---------------------------------------------------------------------------------------------
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_and_its_input_is_shown_back(
+    client, world, meeting, django_user_model
+):
+    roll_call(meeting)
+    opened = form_data(meeting, world)  # both opened the page at this version
+    first = login(client, world.secretary_user).post(url("record", meeting), {**opened, "resolution_text": "Bản A"})
+    assert first.status_code == 302
+    saved = state(meeting)
+
+    second = client.post(
+        url("record", meeting), {**opened, "resolution_text": "Bản B của thư ký", "ended_at": "2026-11-04T16:10"}
+    )
+
+    body = second.content.decode()
+    assert second.status_code == 200
+    assert "Biên bản vừa được người khác lưu" in body
+    assert "Bản B của thư ký" in body and 'value="2026-11-04T16:10"' in body
+    assert 'data-testid="stale-differences"' in body and "Bản A" in body
+    new_version = Meeting.objects.get(pk=meeting.pk).version
+    assert new_version == opened["version"] + 1
+    assert f'name="version" value="{new_version}"' in body
+    assert state(meeting) == saved
+
+    # Having reviewed it, the user saves again: the form now carries the new version.
+    third = client.post(
+        url("record", meeting), {**opened, "version": new_version, "resolution_text": "Bản B của thư ký"}
+    )
+    assert third.status_code == 302
+    assert Meeting.objects.get(pk=meeting.pk).resolution_text == "Bản B của thư ký"
+
+
+# --- Approved minutes: corrections ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def approved(world, meeting, client):
+    roll_call(meeting)
+    response = login(client, world.secretary_user).post(
+        url("record", meeting), {**form_data(meeting, world), "mark_held": "1"}
+    )
+    assert response.status_code == 302
+    services.minutes_approve(meeting=Meeting.objects.get(pk=meeting.pk), by=world.secretary_user)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_approved_minutes_open_in_correction_mode(client, world, approved):
+    body = login(client, world.secretary_user).get(url("record", approved)).content.decode()
+    assert 'data-testid="correction-mode"' in body
+    assert 'name="correction_reason"' in body
+    assert "Lưu đính chính" in body and "Lưu và chốt buổi họp" not in body
+
+
+def test_a_correction_without_a_reason_is_refused(client, world, approved):
+    data = form_data(approved, world, votes_for=2, votes_against=1)
+    _refused(client, world, approved, data, "Biên bản đã duyệt: ghi lý do đính chính để sửa.")
+
+
+def test_a_correction_with_a_reason_is_saved_counted_and_kept_in_the_history(client, world, approved):
+    data = form_data(approved, world, votes_for=2, votes_against=1, correction_reason="Ghi nhầm số phiếu")
+
+    response = login(client, world.secretary_user).post(url("record", approved), data)
+
+    assert response.status_code == 302
+    approved.refresh_from_db()
+    assert (approved.votes_for, approved.votes_against) == (2, 1)
+    assert approved.correction_count == 1
+    assert approved.status == Meeting.Status.APPROVED
+    latest = approved.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_change_reason == "Đính chính: Ghi nhầm số phiếu"
+    page = client.get(url("record", approved)).content.decode()
+    assert "Biên bản đã được đính chính 1 lần." in page and "Đính chính: Ghi nhầm số phiếu" in page
+
+
+def test_an_attendance_correction_needs_the_reason_and_moves_the_main_forms_version_along(client, world, approved):
+    before = state(approved)
+    target = url("attendance", approved, world.plain_member.pk)
+    refused = login(client, world.secretary_user).post(
+        target, {"status": "excused", "reason": "Ốm", "version": approved.version}, **HTMX
+    )
+    assert "ghi lý do đính chính" in refused.content.decode()
+    assert state(approved) == before
+
+    accepted = client.post(
+        target,
+        {"status": "excused", "reason": "Ốm", "version": approved.version, "correction_reason": "Bổ sung lý do"},
+        **HTMX,
+    )
+
+    approved.refresh_from_db()
+    assert Attendance.objects.get(meeting=approved, member=world.plain_member).status == "excused"
+    assert approved.correction_count == 1
+    # The user's own correction bumped the version: the main form gets it, so its next save is not refused.
+    assert f'id="record-version" form="record-form" value="{approved.version}" hx-swap-oob="true"' in (
+        accepted.content.decode()
+    )
+
+
+def test_a_cancelled_meeting_has_nothing_to_record(client, world, meeting):
+    services.meeting_cancel(meeting=meeting, reason="Bão")
+    assert login(client, world.secretary_user).get(url("record", meeting)).status_code == 404
+
+
+# --- Access ----------------------------------------------------------------------------------------------------------
+
+
+def _routes(meeting: Meeting, world) -> list[tuple[str, str]]:
+    services.attendance_prepare(meeting=meeting)
+    visitor = services.visitor_add(meeting=meeting, name="Khách")
+    speech = services.speech_add(meeting=meeting, visitor=visitor, summary="Ý kiến")
+    return [
+        ("get", url("record", meeting)),
+        ("post", url("record", meeting)),
+        ("get", url("figures", meeting)),
+        ("post", url("attendance", meeting, world.member.pk)),
+        ("post", url("attendance_all_present", meeting)),
+        ("post", url("visitor_add", meeting)),
+        ("post", url("visitor_remove", meeting, visitor.pk)),
+        ("post", url("speech_add", meeting)),
+        ("post", url("speech_remove", meeting, speech.pk)),
+    ]
+
+
+def test_it_hides_other_cells(client, world, meeting):
+    login(client, world.outsider_user)
+    for method, target in _routes(meeting, world):
+        assert getattr(client, method)(target).status_code == 404, target
+
+
+def test_it_requires_write_access(client, world, meeting):
+    login(client, world.board_user)
+    before = None
+    for method, target in _routes(meeting, world):
+        before = before or state(meeting)
+        assert getattr(client, method)(target, {"status": "present"}).status_code == 403, target
+    assert state(meeting) == before
+
+
+def test_a_member_of_the_cell_cannot_record(client, world, meeting):
+    login(client, world.member_user)
+    assert client.get(url("record", meeting)).status_code == 403
+
+
+def test_it_requires_login(client, meeting):
+    response = client.get(url("record", meeting))
+    assert response.status_code == 302 and "/dang-nhap/" in response.url
+
+
+def test_mutations_are_post_only(client, world, meeting):
+    login(client, world.secretary_user)
+    assert client.get(url("attendance_all_present", meeting)).status_code == 405
+    assert client.get(url("speech_add", meeting)).status_code == 405
+
+
+# --- Query count ----------------------------------------------------------------------------------------------------
+
+
+def _grow(meeting: Meeting, world, extra_members: int) -> None:
+    for n in range(extra_members):
+        make_member(world.cell_a, full_name=f"Phạm Văn Thêm {n}")
+    roll_call(meeting)
+    for row in Attendance.objects.filter(meeting=meeting).select_related("member"):
+        services.speech_add(meeting=meeting, member=row.member, summary="Ý kiến")
+        services.visitor_add(meeting=meeting, name=f"Khách {row.pk}")
+
+
+def test_the_record_page_makes_the_same_queries_whatever_the_roster_size(client, world, django_assert_num_queries):
+    small = make_meeting(world.cell_a, planned_date=DAY)
+    _grow(small, world, 0)
+    login(client, world.secretary_user)
+    # 21 queries: session and user (2); the access gate: the meeting with organization, chair and recorder (1), the
+    # user's scope: grants, positions, committee seats, assignments, memberships, member id (6); attendance_prepare
+    # in a savepoint: savepoint, existing rows, absence notices, roster on the day, the rows with their members,
+    # release (6; nothing to create once the rows exist); agenda (1); visitors (1); committee seats that may visit
+    # (1); figures: attendance rows, distinct member speakers (2); speeches with member, visitor and item (1).
+    with django_assert_num_queries(21):
+        client.get(url("record", small))
+
+    big = make_meeting(world.cell_a, kind="extraordinary", planned_date=DAY)
+    _grow(big, world, 12)
+    assert Attendance.objects.filter(meeting=big).count() == 15
+    with django_assert_num_queries(21):
+        client.get(url("record", big))
