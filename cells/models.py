@@ -141,3 +141,67 @@ class OrganizationName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%d/%m/%Y})"
+
+
+class Policy(models.Model):
+    """A set of rules attached to an organization, applying to its subtree from ``valid_from``, citing its source.
+
+    A value left empty is inherited: from the nearest ancestor's policy in force on the date, and in the end from
+    the built-in defaults of ``cells.policies.DEFAULTS`` (each with its own legal source). A later policy applies
+    from its date on and never changes the findings of earlier months.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="policies", verbose_name=_("tổ chức")
+    )
+    name = models.CharField(_("tên"), max_length=200)
+    source = models.CharField(_("căn cứ"), max_length=300, help_text=_("Số, ngày và cơ quan ban hành văn bản."))
+    source_url = models.URLField(_("liên kết văn bản"), blank=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    min_minutes_regular = models.PositiveSmallIntegerField(
+        _("thời lượng tối thiểu sinh hoạt định kỳ (phút)"), null=True, blank=True
+    )
+    min_minutes_thematic = models.PositiveSmallIntegerField(
+        _("thời lượng tối thiểu sinh hoạt chuyên đề (phút)"), null=True, blank=True
+    )
+    min_minutes_combined = models.PositiveSmallIntegerField(
+        _("thời lượng tối thiểu buổi kết hợp (phút)"), null=True, blank=True
+    )
+    min_member_speakers = models.PositiveSmallIntegerField(_("số đảng viên phát biểu tối thiểu"), null=True, blank=True)
+    thematic_per_quarter = models.PositiveSmallIntegerField(_("số buổi chuyên đề mỗi quý"), null=True, blank=True)
+    agenda_lead_days = models.PositiveSmallIntegerField(
+        _("gửi chương trình trước ít nhất (ngày)"), null=True, blank=True
+    )
+    agenda_send_days = models.PositiveSmallIntegerField(
+        _("gửi chương trình mặc định trước (ngày)"), null=True, blank=True
+    )
+    minutes_approval_days = models.PositiveSmallIntegerField(
+        _("duyệt biên bản trong vòng (ngày)"), null=True, blank=True
+    )
+    smallest_cell_official = models.PositiveSmallIntegerField(
+        _("số đảng viên chính thức tối thiểu của chi bộ"), null=True, blank=True
+    )
+    strike_off_absences = models.PositiveSmallIntegerField(
+        _("số lần vắng không lý do trong năm để xem xét xóa tên"), null=True, blank=True
+    )
+    confirm_over_minutes = models.PositiveSmallIntegerField(
+        _("họp dài hơn (phút) thì phải xác nhận"), null=True, blank=True
+    )
+    guests_may_vote = models.BooleanField(_("đảng viên sinh hoạt tạm thời được biểu quyết"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quy định")
+        verbose_name_plural = _("quy định")
+        ordering = ["organization", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "valid_from"],
+                name="%(app_label)s_%(class)s_one_per_start",
+                violation_error_message=_("Tổ chức này đã có quy định áp dụng từ ngày này."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization}, {self.valid_from:%d/%m/%Y})"

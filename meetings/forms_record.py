@@ -103,12 +103,7 @@ class RecordForm(forms.Form):
     votes_against = _number(_("Không tán thành"))
     votes_abstain = _number(_("Không biểu quyết"))
     quality_score = _number(_("Điểm tự đánh giá (0–100)"), max_value=100)
-    correction_reason = forms.CharField(
-        label=_("Lý do đính chính"),
-        max_length=300,
-        required=False,
-        help_text=_("Biên bản đã duyệt: mọi thay đổi được ghi vào lịch sử cùng lý do này."),
-    )
+    correction_reason = forms.CharField(label=_("Lý do đính chính"), max_length=300, required=False)
 
     def __init__(self, *args, meeting: Meeting, attendances: list[Attendance], agenda: list, **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,10 +120,8 @@ class RecordForm(forms.Form):
             )
         if not meeting.is_locked:
             del self.fields["correction_reason"]
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             field.widget.attrs["form"] = RECORD_FORM_ID
-            if name == "correction_reason":
-                field.widget.attrs["required"] = True
 
     @staticmethod
     def conclusion_name(item) -> str:
@@ -198,6 +191,9 @@ def _seat_label(seat) -> str:
 
 class SpeechForm(forms.Form):
     """A speech: who (a present member or a visitor of this meeting), on which agenda item, in short."""
+
+    # The speaker select is sent along with other parts' posts (hx-include): no browser "required" check there.
+    use_required_attribute = False
 
     speaker = OpenChoiceField(
         label=_("Người phát biểu"),

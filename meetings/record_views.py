@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.models import Organization
@@ -31,6 +32,17 @@ from meetings.rules import grade_for
 from members.models import Assignment, CommitteeSeat, StatusChange
 
 PAGE = "meetings/record.html"
+# The page's parts, in the order of the meeting, for the jump links under the figures.
+SECTIONS = [
+    ("thoi-gian", gettext_lazy("Thời gian")),
+    ("diem-danh", gettext_lazy("Điểm danh")),
+    ("dai-bieu", gettext_lazy("Đại biểu")),
+    ("record-people", gettext_lazy("Chủ trì, thư ký")),
+    ("phat-bieu", gettext_lazy("Phát biểu")),
+    ("ket-luan", gettext_lazy("Kết luận")),
+    ("bieu-quyet", gettext_lazy("Biểu quyết")),
+    ("danh-gia", gettext_lazy("Tự đánh giá")),
+]
 
 
 # --- Loading -----------------------------------------------------------------------------------------------------
@@ -312,8 +324,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "speeches": parts.speeches(),
             "history": history,
             "status_labels": dict(StatusChange.Status.choices),
+            "sections": SECTIONS,
         },
-        status=200,
     )
 
 
@@ -353,6 +365,7 @@ def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         raise Http404
     form = AttendanceForm(request.POST)
     error = None
+    missing_reason = False
     if form.is_valid():
         try:
             services.attendance_set(
@@ -366,17 +379,18 @@ def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             error = _error_text(exc)
+            missing_reason = "reason" in getattr(exc, "error_dict", {})
     else:
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
     wanted = form.cleaned_data.get("status") if hasattr(form, "cleaned_data") else None
-    # An excused absence without its reason opens the reason field (a prompt rather than an error).
+    # A refused excused absence opens the reason field; a missing reason is a prompt rather than an error.
     open_reason = error is not None and wanted == Attendance.Status.EXCUSED
     hint = None
-    if open_reason and not (form.cleaned_data.get("reason") or "").strip():
+    if missing_reason:
         hint, error = _("Ghi lý do vắng rồi bấm “Lưu lý do”."), None
     if not request.htmx:
-        if error:
-            messages.error(request, f"{row.member.full_name}: {error}")
+        if error or hint:
+            (messages.error if error else messages.warning)(request, f"{row.member.full_name}: {error or hint}")
         params = {"ly-do": row.member_id} if open_reason else {}
         return redirect(_page_url(meeting, f"att-{row.member_id}", **params))
     row.refresh_from_db(fields=["status", "reason", "absence_accepted"])

@@ -5,6 +5,7 @@ when it refuses. Mail is queued as outbox rows in the same transaction and sent 
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from meetings.rules import grade_for, rules_for, vote_basis
 from members.models import CommitteeSeat, Member
 
 Status = Meeting.Status
+logger = logging.getLogger(__name__)
 
 
 class StaleEdit(ValidationError):
@@ -44,6 +46,26 @@ def _bump(meeting: Meeting, fields: list[str]) -> None:
     """Save ``fields`` and the next version. Callers hold the row lock (``_lock``), so the increment is safe."""
     meeting.version += 1
     meeting.save(update_fields=[*fields, "version", "updated_at"])
+    findings_changed(meeting)
+
+
+def findings_changed(meeting: Meeting) -> None:
+    """After the commit, ask for the meeting's cell-month findings to be computed again.
+
+    The compliance code lives in ``reports``, above this app: it is reached by task name, never imported. If the
+    broker is down the nightly sweep recomputes the month anyway.
+    """
+    organization_id, month = meeting.organization_id, meeting.planned_date.replace(day=1).isoformat()
+
+    def enqueue() -> None:
+        from celery import current_app
+
+        try:
+            current_app.send_task("reports.refresh_findings", args=[organization_id, month])
+        except Exception:  # the broker is down: the nightly sweep catches up
+            logger.warning("could not enqueue reports.refresh_findings for organization %s", organization_id)
+
+    transaction.on_commit(enqueue)
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -306,6 +328,7 @@ def attendance_set(
     row.absence_accepted = absence_accepted if status == Attendance.Status.EXCUSED else True
     row.save(update_fields=["status", "reason", "absence_accepted"])
     _after_change(meeting, correction_reason, by)
+    findings_changed(meeting)
     return row
 
 
@@ -504,6 +527,7 @@ def speech_add(
         meeting=meeting, member=member, visitor=visitor, agenda_item=agenda_item, summary=summary.strip(), order=order
     )
     _after_change(meeting, correction_reason, by)
+    findings_changed(meeting)
     return speech
 
 
@@ -513,6 +537,7 @@ def speech_remove(*, speech: Speech, correction_reason: str | None = None, by=No
     _check_not_locked(meeting, correction_reason)
     speech.delete()
     _after_change(meeting, correction_reason, by)
+    findings_changed(meeting)
 
 
 @transaction.atomic

@@ -1,1 +1,89 @@
-"""Models of the reports app."""
+"""Stored compliance findings: one row per cell and month, so a province dashboard reads thousands of rows."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cells.models import Organization
+
+
+class Result(models.TextChoices):
+    PASS = "pass", _("Đạt")
+    FAIL = "fail", _("Không đạt")
+    NOT_APPLICABLE = "na", _("Không áp dụng")
+
+
+def _result(label: str) -> models.CharField:
+    return models.CharField(label, max_length=4, choices=Result.choices, default=Result.NOT_APPLICABLE)
+
+
+class CellMonth(models.Model):
+    """The findings for one cell and one calendar month, computed from the facts (meetings, attendance, speeches)
+    with the policy in force in that month. ``rules`` keeps, per rule, the required value and its source."""
+
+    cell = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="findings", verbose_name=_("chi bộ"))
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    # Denormalized for the dashboards' filters: the cell's path and type at computation time.
+    path = models.CharField(_("đường dẫn trong cây"), max_length=255)
+    cell_type = models.CharField(_("loại hình chi bộ"), max_length=20, blank=True)
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("buổi sinh hoạt định kỳ"),
+    )
+    regular_held = _result(_("có sinh hoạt định kỳ"))
+    length = _result(_("đủ thời lượng"))
+    length_minutes = models.PositiveIntegerField(_("thời lượng (phút)"), null=True, blank=True)
+    length_required = models.PositiveIntegerField(_("thời lượng yêu cầu (phút)"), null=True, blank=True)
+    speakers = _result(_("đủ số đảng viên phát biểu"))
+    speakers_count = models.PositiveIntegerField(_("số đảng viên phát biểu"), null=True, blank=True)
+    speakers_required = models.PositiveIntegerField(_("số phát biểu yêu cầu"), null=True, blank=True)
+    attendance_present = models.PositiveIntegerField(_("có mặt"), default=0)
+    attendance_expected = models.PositiveIntegerField(_("phải có mặt"), default=0)
+    resolution = _result(_("nghị quyết thông qua hợp lệ"))
+    agenda_on_time = _result(_("gửi chương trình đúng hạn"))
+    minutes_on_time = _result(_("duyệt biên bản đúng hạn"))
+    thematic = _result(_("có sinh hoạt chuyên đề trong quý"))
+    thematic_count = models.PositiveIntegerField(_("số buổi chuyên đề trong quý (đến tháng này)"), default=0)
+    cell_size = _result(_("đủ số đảng viên chính thức"))
+    official_members = models.PositiveIntegerField(_("số đảng viên chính thức"), default=0)
+    all_ok = models.BooleanField(_("đạt mọi quy định"), default=False)
+    rules = models.JSONField(_("quy định áp dụng"), default=dict)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kết quả tháng của chi bộ")
+        verbose_name_plural = _("kết quả tháng của chi bộ")
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "month"], name="%(app_label)s_%(class)s_one_per_cell_month"),
+        ]
+        indexes = [
+            # The dashboards: a subtree (path prefix) over a period.
+            models.Index(fields=["month", "path"], name="reports_cm_month_path_idx"),
+            models.Index(
+                fields=["path", "month"],
+                name="reports_cm_path_month_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.month:%m/%Y}"
+
+    RULE_FIELDS = (
+        "regular_held",
+        "length",
+        "speakers",
+        "resolution",
+        "agenda_on_time",
+        "minutes_on_time",
+        "thematic",
+        "cell_size",
+    )
+
+    @property
+    def failed_rules(self) -> list[str]:
+        return [name for name in self.RULE_FIELDS if getattr(self, name) == Result.FAIL]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from reports import views
 
@@ -6,4 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("sinh-hoat/<int:pk>/bien-ban.pdf", views.minutes_pdf, name="minutes_pdf"),
+    path("", include("reports.urls_dashboard")),
+    path("", include("reports.urls_policy")),
 ]

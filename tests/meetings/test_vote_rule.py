@@ -247,8 +247,7 @@ def test_probationary_members_cannot_vote_so_votes_above_the_official_members_pr
 
 @pytest.mark.django_db
 def test_the_quorum_warning_shows_when_no_more_than_half_are_present(client, cell, meeting):
-    for member in (cell.secretary, cell.member, cell.plain_member):
-        mark(meeting, member, "present")
+    mark_everyone_present(meeting)  # probationary, suspended, attached and guest members: present, not counted
     for member in (cell.official_4, cell.official_5, cell.exempted):
         mark(meeting, member, "absent")
     client.force_login(cell.secretary_user)
@@ -262,6 +261,15 @@ def test_the_quorum_warning_shows_when_no_more_than_half_are_present(client, cel
 
     assert 'data-testid="fig-quorum"' in body
     assert "Chỉ 2/5 đảng viên chính thức được tính có mặt, không quá nửa: nghị quyết không thể thông qua." in body
+
+
+@pytest.mark.django_db
+def test_the_quorum_warning_waits_for_the_end_of_the_roll_call(client, cell, meeting):
+    mark(meeting, cell.official_4, "absent")  # nobody present yet: the roll call has only begun
+    client.force_login(cell.secretary_user)
+    body = client.get(reverse("meetings:record", args=[meeting.pk])).content.decode()
+    assert 'data-testid="fig-quorum"' not in body
+    assert "10 chưa điểm danh" in body
 
 
 @pytest.mark.django_db

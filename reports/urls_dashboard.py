@@ -1,0 +1,3 @@
+"""Routes of reports/dashboard_views.py (in the `reports` namespace)."""
+
+urlpatterns: list = []

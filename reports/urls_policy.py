@@ -1,0 +1,3 @@
+"""Routes of reports/policy_views.py (in the `reports` namespace)."""
+
+urlpatterns: list = []
