@@ -72,6 +72,8 @@ def organization_browser(request: HttpRequest) -> HttpResponse:
             node.cell_count, node.member_count = counts[node.pk]
             node.readable = scope.can_read(node)
     roots = _children_with_counts(None, scope, today) if results is None else []
+    if len(roots) == 1 and roots[0].readable and not roots[0].is_cell:
+        roots[0].children_nodes = _children_with_counts(roots[0], scope, today)  # one root: open it
     return render(
         request,
         "members/organization_browser.html",
@@ -110,7 +112,8 @@ def _roster_summary(members: list[Member]) -> dict[str, int]:
     home = [m for m in members if not m.is_guest]
     return {
         "total": len(home),
-        "official": sum(1 for m in home if m.status == StatusChange.Status.OFFICIAL),
+        # Exempted, attached-elsewhere and suspended members are official members too (as the minutes count them).
+        "official": sum(1 for m in home if m.status != StatusChange.Status.PROBATIONARY),
         "probationary": sum(1 for m in home if m.status == StatusChange.Status.PROBATIONARY),
         "exempted": sum(1 for m in home if m.status == StatusChange.Status.EXEMPTED),
         "attached_elsewhere": sum(1 for m in home if m.status == StatusChange.Status.ATTACHED_ELSEWHERE),

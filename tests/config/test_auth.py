@@ -68,3 +68,18 @@ def test_responses_carry_a_content_security_policy(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_the_interface_is_vietnamese_whatever_the_browser_asks(client):
+    response = client.get("/dang-nhap/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert "Tên đăng nhập" in response.content.decode()
+    assert response["Content-Language"] == "vi"
+
+
+def test_english_is_used_once_chosen(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
+
+    response = client.get("/dang-nhap/")
+
+    assert "Username" in response.content.decode()

@@ -289,3 +289,14 @@ def test_ending_a_position_frees_the_seat(client, world):
     position.refresh_from_db()
     assert position.valid_to == datetime.date(2024, 1, 1)
     assert response.status_code == 302
+
+
+def test_the_roster_summary_counts_exempted_members_as_official(client, world):
+    from members.services import member_status_change
+
+    member_status_change(member=world.plain_member, status="exempted", effective_from=datetime.date(2024, 1, 1))
+    make_member(world.cell_a, full_name="Vũ Văn Mới", official=False, admission_date=datetime.date(2026, 1, 5))
+
+    body = _get(client, world.board_user, reverse("members:organization", args=[world.cell_a.pk])).content.decode()
+
+    assert "Tổng số 4 (chính thức 3, dự bị 1); miễn sinh hoạt 1" in body
