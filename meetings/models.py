@@ -154,6 +154,9 @@ class AgendaItem(models.Model):
     details = models.TextField(_("chi tiết"), blank=True)
     conclusion = models.TextField(_("kết luận của chủ trì"), blank=True)
 
+    # Minutes are an official document: every change to their parts is kept (who, when, what).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("mục chương trình")
         verbose_name_plural = _("chương trình")
@@ -189,6 +192,9 @@ class Attendance(models.Model):
     )
     member_status = models.CharField(_("tình trạng đảng viên ngày họp"), max_length=20)
     is_guest = models.BooleanField(_("đến sinh hoạt tạm thời"), default=False)
+
+    # Minutes are an official document: every change to their parts is kept (who, when, what).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("điểm danh")
@@ -238,6 +244,9 @@ class Visitor(models.Model):
     title = models.CharField(_("chức vụ"), max_length=200, blank=True)
     is_superior = models.BooleanField(_("đại biểu cấp trên"), default=True)
 
+    # Minutes are an official document: every change to their parts is kept (who, when, what).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("đại biểu dự")
         verbose_name_plural = _("đại biểu dự")
@@ -266,6 +275,9 @@ class Speech(models.Model):
         verbose_name=_("mục chương trình"),
     )
     summary = models.TextField(_("tóm tắt ý kiến"))
+
+    # Minutes are an official document: every change to their parts is kept (who, when, what).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("ý kiến phát biểu")

@@ -21,6 +21,29 @@
     });
   });
 
+  // Jump links: on a phone the figures stick to the top of the screen; land the section just below them.
+  var aside = document.querySelector("aside.sticky-top");
+  function jumpTo(id) {
+    var target = document.getElementById(id);
+    if (!target) return;
+    var covered = aside && window.getComputedStyle(aside).position === "sticky" && aside.offsetWidth > window.innerWidth / 2;
+    var offset = covered ? aside.offsetHeight + 8 : 8;
+    window.scrollTo({ top: target.getBoundingClientRect().top + window.scrollY - offset, behavior: "smooth" });
+  }
+  document.querySelectorAll(".js-jump").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      event.preventDefault();
+      var id = link.getAttribute("href").slice(1);
+      history.replaceState(null, "", "#" + id);
+      jumpTo(id);
+    });
+  });
+  if (window.location.hash.length > 1) {
+    window.addEventListener("load", function () {
+      jumpTo(decodeURIComponent(window.location.hash.slice(1)));
+    });
+  }
+
   // Warn before leaving the page with typed but unsaved fields of the main form (times, conclusions, vote...).
   // Attendance, visitors and speeches are saved on each tap and need no warning.
   var form = document.getElementById("record-form");
