@@ -128,16 +128,20 @@ def _move_admission(member: Member) -> None:
         return
     if len(changes) > 1 and member.admission_date >= changes[1].effective_from:
         raise ValidationError(
-            {"admission_date": _("Ngày vào Đảng phải trước lần thay đổi tình trạng kế tiếp ({day}).").format(
-                day=_fmt(changes[1].effective_from)
-            )}
+            {
+                "admission_date": _("Ngày vào Đảng phải trước lần thay đổi tình trạng kế tiếp ({day}).").format(
+                    day=_fmt(changes[1].effective_from)
+                )
+            }
         )
     first_home = Membership.objects.filter(member=member, kind=Membership.Kind.HOME).order_by("valid_from").first()
     if first_home and member.admission_date > first_home.valid_from:
         raise ValidationError(
-            {"admission_date": _("Ngày vào Đảng không được sau ngày bắt đầu sinh hoạt tại chi bộ ({day}).").format(
-                day=_fmt(first_home.valid_from)
-            )}
+            {
+                "admission_date": _("Ngày vào Đảng không được sau ngày bắt đầu sinh hoạt tại chi bộ ({day}).").format(
+                    day=_fmt(first_home.valid_from)
+                )
+            }
         )
     changes[0].effective_from = member.admission_date
     changes[0].save(update_fields=["effective_from"])
