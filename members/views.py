@@ -215,30 +215,39 @@ def member_add(request: HttpRequest, org_pk: int) -> HttpResponse:
     )
 
 
+def _member_form(request: HttpRequest, member: Member, form, action, success, title: str) -> HttpResponse:
+    """The shape every member form shares: validate, hand ``cleaned_data`` to a service, put its refusal on the
+    form (nothing written), or go back to the member's page with ``success`` (a text, or a function of the data)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            member.refresh_from_db()
+            _apply_errors(form, error)
+        else:
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "member": member, "cell": member.current_cell, "title": title},
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request, pk, write=True)
     form = MemberForm(request.POST or None, instance=member, editing=True)
-    if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if key != "official_date"}
-        try:
-            services.member_update(member=member, by=request.user, **data)
-        except ValidationError as error:
-            member.refresh_from_db()
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã lưu hồ sơ đảng viên."))
-            return redirect("members:detail", pk=member.pk)
-    return render(
+    return _member_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "member": member,
-            "cell": member.current_cell,
-            "title": _("Sửa hồ sơ: {name}").format(name=member.full_name),
-        },
+        member,
+        form,
+        lambda data: services.member_update(
+            member=member, by=request.user, **{key: value for key, value in data.items() if key != "official_date"}
+        ),
+        _("Đã lưu hồ sơ đảng viên."),
+        _("Sửa hồ sơ: {name}").format(name=member.full_name),
     )
 
 
@@ -253,28 +262,15 @@ def member_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferForm(
         request.POST or None, cells=_cells_for(request).exclude(pk=getattr(member.current_cell, "pk", None))
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_transfer(member=member, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Đã chuyển sinh hoạt của {name} đến {cell}.").format(
-                    name=member.full_name, cell=form.cleaned_data["to_cell"].name
-                ),
-            )
-            return redirect("members:detail", pk=member.pk)
-    return render(
+    return _member_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "member": member,
-            "cell": member.current_cell,
-            "title": _("Chuyển sinh hoạt: {name}").format(name=member.full_name),
-        },
+        member,
+        form,
+        lambda data: services.member_transfer(member=member, by=request.user, **data),
+        lambda data: _("Đã chuyển sinh hoạt của {name} đến {cell}.").format(
+            name=member.full_name, cell=data["to_cell"].name
+        ),
+        _("Chuyển sinh hoạt: {name}").format(name=member.full_name),
     )
 
 
@@ -282,24 +278,13 @@ def member_transfer_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def member_status_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request, pk, write=True)
-    form = StatusForm(request.POST or None, cells=_cells_for(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_status_change(member=member, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, _("Đã ghi thay đổi tình trạng."))
-            return redirect("members:detail", pk=member.pk)
-    return render(
+    return _member_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "member": member,
-            "cell": member.current_cell,
-            "title": _("Đổi tình trạng: {name}").format(name=member.full_name),
-        },
+        member,
+        StatusForm(request.POST or None, cells=_cells_for(request)),
+        lambda data: services.member_status_change(member=member, by=request.user, **data),
+        _("Đã ghi thay đổi tình trạng."),
+        _("Đổi tình trạng: {name}").format(name=member.full_name),
     )
 
 
