@@ -13,11 +13,12 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 $(wildcard $(HOME)/.pyenv/v
 export DEBUG ?= 1
 SYSTEM_PACKAGES := chromium poppler-utils gettext libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: help run test lint venv install install-dev system-deps migrate demo messages static worker beat clean
+.PHONY: help run test lint venv install install-dev system-deps migrate demo messages static worker beat clean bench
 
 help:
 	@echo "make run    install, migrate, load demo data and start web + Celery worker + beat"
 	@echo "make test   lint, Django checks, migrations check and the whole pytest suite (browser tests too)"
+	@echo "make bench  compliance dashboard benchmarks on PostgreSQL (500 and 5,000 cells): var/bench/compliance.json"
 
 $(VENV)/bin/python:
 	@py=""; for c in $(PYTHON_CANDIDATES); do \
@@ -88,6 +89,17 @@ test: system-deps install-dev messages lint
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) -m pytest
+
+# Benchmarks of the compliance dashboards on PostgreSQL (README.md, "Benchmarks"): builds a province of 500, then
+# 5,000 cells in the database of DATABASE_URL (created and migrated if missing), measures, prints a table and writes
+# var/bench/compliance.json. Takes about ten minutes. BENCH_ARGS="--sizes 50,500 --months 12" for a quick run.
+BENCH_ARGS ?= --sizes 500,5000 --members-per-cell 20 --months 24
+bench: export DEBUG = 0
+bench: export SECRET_KEY ?= make-bench-only-insecure-secret-key-0123456789-abcdefghijklmnop
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench?conn_max_age=60
+bench: install static
+	@mkdir -p var/bench
+	$(PY) manage.py bench_compliance --create-database $(BENCH_ARGS)
 
 clean:
 	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache

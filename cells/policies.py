@@ -1,31 +1,98 @@
 """Rules as dated data: the built-in defaults (with their legal sources) and the policy in force on a date.
 
-``policy_for(organization, day)`` answers every rule for one organization; ``policies_for(organizations, day)``
-answers it for many in one query (the compliance sweep). Each value says where it comes from.
+How a value is found for an organization on a day:
+
+1. On each organization of its chain (itself, then its parent, up to the root), the policy *in force* is the one with
+   the latest ``valid_from`` on or before the day. A later policy of the same organization replaces the earlier one
+   whole; policies dated after the day do not apply yet.
+2. For each rule, the nearest of those policies that gives it a value wins (a value left empty is inherited).
+3. A rule no policy gives comes from ``DEFAULTS`` (design.md), each with its own legal source.
+
+``policy_for(organization, day)`` answers every rule for one organization in one query; ``policies_for(organizations,
+day)`` answers it for many in one query (the compliance sweep). Each value says where it comes from (``sources``).
+Writes (``policy_create``, ``policy_update``) check the values and never touch a policy already in force.
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cells.models import Organization, Policy
 
-# The rules of ../shared/design.md: value and legal source. These sit at the root of every tree.
+# The documents the defaults cite (design.md, "Rules"). The source articles are named by their titles.
+HD42 = "Hướng dẫn 42-HD/BTCTW (2025)"
+ARTICLE_000 = "Bài “Chi bộ cơ quan UBND xã Xuân Hiệp thực hiện nâng cao chất lượng sinh hoạt chi bộ”"
+ARTICLE_001 = "Bài “Đảng bộ phường Đoàn Kết: tiếp tục nâng cao chất lượng sinh hoạt chi bộ”"
+ARTICLE_002 = "Bài “Huyện Đầm Dơi: giải pháp nâng cao chất lượng sinh hoạt chi bộ và sinh hoạt chuyên đề”"
+SYSTEM_DEFAULT = "Mặc định của hệ thống"
+
+# The rules of design.md: value and legal source. These sit at the root of every tree.
 DEFAULTS: dict[str, tuple[object, str]] = {
-    "min_minutes_regular": (90, "Hướng dẫn 42-HD/BTCTW (2025)"),
-    "min_minutes_thematic": (120, "Hướng dẫn 42-HD/BTCTW (2025)"),
-    "min_minutes_combined": (120, "Hướng dẫn 42-HD/BTCTW (2025)"),
-    "min_member_speakers": (4, "Thực tiễn chi bộ cơ quan UBND xã Xuân Hiệp (bài 000)"),
-    "thematic_per_quarter": (1, "Hướng dẫn 12-HD/BTCTW; bài 001, 002"),
-    "agenda_lead_days": (1, "Hướng dẫn 42-HD/BTCTW (2025)"),
-    "agenda_send_days": (3, "Hướng dẫn 42-HD/BTCTW (2025)"),
-    "minutes_approval_days": (7, "Mặc định của hệ thống"),
+    "min_minutes_regular": (90, f"{HD42}; {ARTICLE_000}"),
+    "min_minutes_thematic": (120, ARTICLE_000),
+    "min_minutes_combined": (120, HD42),
+    "min_member_speakers": (4, ARTICLE_000),
+    "thematic_per_quarter": (1, f"{ARTICLE_001}; {ARTICLE_002}"),
+    "agenda_lead_days": (1, f"{ARTICLE_000}; {HD42}"),
+    "agenda_send_days": (3, HD42),
+    "minutes_approval_days": (7, SYSTEM_DEFAULT),
     "smallest_cell_official": (3, "Điều lệ Đảng, Điều 24"),
     "strike_off_absences": (3, "Quy định 294-QĐ/TW, 8.1"),
-    "confirm_over_minutes": (360, "Mặc định của hệ thống"),
+    "confirm_over_minutes": (360, SYSTEM_DEFAULT),
     "guests_may_vote": (False, "Điều lệ Đảng, Điều 3"),
 }
 RULE_FIELDS = tuple(DEFAULTS)
 BUILT_IN = "built-in"
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """How a rule is entered and shown: its unit and allowed range (``None`` for a yes/no rule)."""
+
+    unit: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def is_flag(self) -> bool:
+        return self.minimum is None
+
+
+MINUTES = gettext_lazy("phút")
+DAYS = gettext_lazy("ngày")
+SPEC: dict[str, RuleSpec] = {
+    "min_minutes_regular": RuleSpec(MINUTES, 1, 600),
+    "min_minutes_thematic": RuleSpec(MINUTES, 1, 600),
+    "min_minutes_combined": RuleSpec(MINUTES, 1, 600),
+    "min_member_speakers": RuleSpec(gettext_lazy("đảng viên"), 1, 100),
+    "thematic_per_quarter": RuleSpec(gettext_lazy("buổi"), 0, 12),
+    "agenda_lead_days": RuleSpec(DAYS, 0, 60),
+    "agenda_send_days": RuleSpec(DAYS, 0, 60),
+    "minutes_approval_days": RuleSpec(DAYS, 1, 90),
+    "smallest_cell_official": RuleSpec(gettext_lazy("đảng viên chính thức"), 1, 100),
+    "strike_off_absences": RuleSpec(gettext_lazy("tháng"), 1, 12),
+    "confirm_over_minutes": RuleSpec(MINUTES, 60, 1440),
+    "guests_may_vote": RuleSpec(),
+}
+
+
+def rule_label(name: str) -> str:
+    """The rule's name as the model labels it ("thời lượng tối thiểu sinh hoạt định kỳ (phút)")."""
+    return str(Policy._meta.get_field(name).verbose_name)
+
+
+def format_value(name: str, value) -> str:
+    """A value as people read it: "90 phút", "Có"."""
+    if value is None:
+        return ""
+    if SPEC[name].is_flag:
+        return _("Có") if value else _("Không")
+    return f"{value} {SPEC[name].unit}"
 
 
 @dataclass(frozen=True)
@@ -37,25 +104,53 @@ class Source:
     organization: str
     citation: str
     valid_from: datetime.date | None
+    url: str = ""
+    organization_id: int | None = None
+
+    @property
+    def is_default(self) -> bool:
+        return self.policy_id is None
 
 
 @dataclass(frozen=True)
 class ResolvedPolicy:
+    """Every rule's value for one organization on one day (``values``), and where each comes from (``sources``).
+
+    ``in_force`` lists the policies that were consulted: the one in force on each organization of the chain,
+    nearest first. Rules are also attributes: ``resolved.min_member_speakers``.
+    """
+
     values: dict
     sources: dict = field(default_factory=dict)
+    day: datetime.date | None = None
+    in_force: tuple = ()
 
     def __getattr__(self, name: str):
-        try:
+        # Only rule names: anything else (``values`` itself while unpickling, dunder lookups) is a plain miss.
+        if name in RULE_FIELDS and "values" in self.__dict__:
             return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+        raise AttributeError(name)
 
     def min_minutes(self, kind: str) -> int:
+        """The least length of a meeting of this kind (``Meeting.Kind`` value); 0 when the rules set none."""
+        return self.min_minutes_by_kind().get(kind, 0)
+
+    def min_minutes_by_kind(self) -> dict[str, int]:
         return {
             "regular": self.values["min_minutes_regular"],
             "thematic": self.values["min_minutes_thematic"],
             "combined": self.values["min_minutes_combined"],
-        }.get(kind, 0)
+            "extraordinary": 0,
+        }
+
+    def citations(self, names: Iterable[str] = RULE_FIELDS) -> str:
+        """The distinct citations behind these rules, in order ("Hướng dẫn 42-HD/BTCTW (2025); …")."""
+        seen: list[str] = []
+        for name in names:
+            for part in self.sources[name].citation.split("; "):
+                if part and part not in seen:
+                    seen.append(part)
+        return "; ".join(seen)
 
 
 def _ancestor_paths(path: str) -> list[str]:
@@ -63,47 +158,194 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def _resolve(path: str, day: datetime.date, policies: list[Policy], names: dict[int, str]) -> ResolvedPolicy:
-    """Nearest ancestor first; within one organization the latest policy in force on ``day``."""
-    in_force = [p for p in policies if p.valid_from <= day and path.startswith(p.organization_path)]
-    in_force.sort(key=lambda p: (len(p.organization_path), p.valid_from), reverse=True)
+def _source(policy: Policy) -> Source:
+    organization = policy.organization
+    return Source(
+        policy.pk, policy.name, organization.name, policy.source, policy.valid_from, policy.source_url, organization.pk
+    )
+
+
+def _default_source(name: str) -> Source:
+    return Source(None, BUILT_IN, "", DEFAULTS[name][1], None)
+
+
+def resolve(organization: Organization, day: datetime.date, policies: Iterable[Policy]) -> ResolvedPolicy:
+    """The rules for ``organization`` on ``day`` from ``policies`` (any set that holds those of its chain, with their
+    ``organization`` loaded): no query."""
+    path = organization.path
+    latest: dict[int, Policy] = {}
+    for policy in policies:
+        if policy.valid_from > day or not path.startswith(policy.organization.path):
+            continue
+        current = latest.get(policy.organization_id)
+        if current is None or policy.valid_from > current.valid_from:
+            latest[policy.organization_id] = policy
+    # Nearest organization first (the longest path).
+    chain = sorted(latest.values(), key=lambda p: len(p.organization.path), reverse=True)
     values, sources = {}, {}
     for name in RULE_FIELDS:
-        for policy in in_force:
+        for policy in chain:
             value = getattr(policy, name)
             if value is not None:
-                values[name] = value
-                sources[name] = Source(
-                    policy.pk, policy.name, names.get(policy.organization_id, ""), policy.source, policy.valid_from
-                )
+                values[name], sources[name] = value, _source(policy)
                 break
         else:
-            values[name], citation = DEFAULTS[name]
-            sources[name] = Source(None, BUILT_IN, "", citation, None)
-    return ResolvedPolicy(values=values, sources=sources)
+            values[name], sources[name] = DEFAULTS[name][0], _default_source(name)
+    return ResolvedPolicy(values=values, sources=sources, day=day, in_force=tuple(chain))
 
 
-def _load(paths: set[str] | None, day: datetime.date) -> tuple[list[Policy], dict[int, str]]:
-    """Policies in force on ``day`` on these organizations (``None``: all of them; the table is small)."""
-    queryset = Policy.objects.filter(valid_from__lte=day).select_related("organization")
+def _chain_policies(paths: Iterable[str] | None, day: datetime.date | None):
+    """Policies on these organizations (``None``: all), in force by ``day`` (``None``: any date)."""
+    queryset = Policy.objects.select_related("organization").order_by("-valid_from", "-organization__depth", "-pk")
+    if day is not None:
+        queryset = queryset.filter(valid_from__lte=day)
     if paths is not None:
-        queryset = queryset.filter(organization__path__in=paths)
-    policies = list(queryset)
-    names = {}
-    for policy in policies:
-        policy.organization_path = policy.organization.path
-        names[policy.organization_id] = policy.organization.name
-    return policies, names
+        queryset = queryset.filter(organization__path__in=sorted(set(paths)))
+    return queryset
 
 
 def policy_for(organization: Organization, day: datetime.date) -> ResolvedPolicy:
     """The rules in force for ``organization`` on ``day``: one query."""
-    policies, names = _load(set(_ancestor_paths(organization.path)), day)
-    return _resolve(organization.path, day, policies, names)
+    return resolve(organization, day, _chain_policies(_ancestor_paths(organization.path), day))
 
 
-def policies_for(organizations, day: datetime.date) -> dict[int, ResolvedPolicy]:
+# Above this many organizations on the chains, load every policy in force instead: the table holds a few per
+# committee, while a list of tens of thousands of paths is slow to send (and over SQLite's variable limit).
+MAX_PATHS = 2000
+
+
+def policies_for(organizations: Iterable[Organization], day: datetime.date) -> dict[int, ResolvedPolicy]:
     """The rules in force on ``day`` for many organizations: one query whatever their number."""
     organizations = list(organizations)
-    policies, names = _load(None, day)
-    return {org.pk: _resolve(org.path, day, policies, names) for org in organizations}
+    if not organizations:
+        return {}
+    paths = {ancestor for org in organizations for ancestor in _ancestor_paths(org.path)}
+    policies = list(_chain_policies(paths if len(paths) <= MAX_PATHS else None, day))
+    return {org.pk: resolve(org, day, policies) for org in organizations}
+
+
+def policy_history(organization: Organization) -> list[Policy]:
+    """Every policy on ``organization`` and its ancestors, past and future, newest first: one query.
+
+    ``resolve(organization, day, policy_history(organization))`` gives the rules on any day without another query.
+    """
+    return list(_chain_policies(_ancestor_paths(organization.path), None))
+
+
+# --- Writes ---------------------------------------------------------------------------------------------------------
+
+
+def check_values(values: Mapping[str, object]) -> dict[str, str]:
+    """Messages for rule values out of range, by field (empty values are fine: they inherit)."""
+    errors = {}
+    for name, value in values.items():
+        spec = SPEC[name]
+        if value is None or spec.is_flag:
+            continue
+        if not spec.minimum <= value <= spec.maximum:
+            errors[name] = _("Giá trị phải từ {min} đến {max} {unit}.").format(
+                min=spec.minimum, max=spec.maximum, unit=spec.unit
+            )
+    lead, send = values.get("agenda_lead_days"), values.get("agenda_send_days")
+    if lead is not None and send is not None and send < lead and "agenda_send_days" not in errors:
+        errors["agenda_send_days"] = _(
+            "Ngày gửi chương trình mặc định ({send}) không được ít hơn số ngày gửi tối thiểu ({lead})."
+        ).format(send=send, lead=lead)
+    return errors
+
+
+def _rule_values(values: Mapping[str, object]) -> dict[str, object]:
+    unknown = set(values) - set(RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown rule fields: {sorted(unknown)}")
+    return {name: values.get(name) for name in RULE_FIELDS}
+
+
+def _check(
+    *,
+    organization: Organization,
+    valid_from: datetime.date | None,
+    source: str,
+    values: dict[str, object],
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if valid_from is None:
+        errors["valid_from"] = _("Nhập ngày bắt đầu áp dụng.")
+    elif Policy.objects.filter(organization=organization, valid_from=valid_from).exclude(pk=exclude_pk).exists():
+        errors["valid_from"] = _("Tổ chức này đã có quy định áp dụng từ ngày này.")
+    if not source.strip():
+        errors["source"] = _("Ghi căn cứ của quy định (số, ngày và cơ quan ban hành văn bản).")
+    if all(value is None for value in values.values()):
+        errors["__all__"] = _("Quy định phải đặt ít nhất một giá trị.")
+    errors.update(check_values(values))
+    if errors:
+        raise ValidationError(errors)
+
+
+def default_name(organization: Organization, valid_from: datetime.date) -> str:
+    return _("Quy định của {organization} từ {day}").format(
+        organization=organization.name, day=valid_from.strftime("%d/%m/%Y")
+    )
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    organization: Organization,
+    valid_from: datetime.date | None,
+    source: str,
+    values: Mapping[str, object],
+    name: str = "",
+    source_url: str = "",
+    note: str = "",
+) -> Policy:
+    """A new policy on ``organization`` from ``valid_from``. Empty values (``None``) inherit. It replaces the
+    organization's earlier policy from that date on; the days before keep the rules they had."""
+    values = _rule_values(values)
+    _check(organization=organization, valid_from=valid_from, source=source, values=values)
+    policy = Policy(
+        organization=organization,
+        name=name.strip() or default_name(organization, valid_from),
+        source=source.strip(),
+        source_url=source_url.strip(),
+        valid_from=valid_from,
+        note=note.strip(),
+        **values,
+    )
+    policy.full_clean()
+    policy.save()
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *,
+    policy: Policy,
+    today: datetime.date,
+    valid_from: datetime.date | None,
+    source: str,
+    values: Mapping[str, object],
+    name: str = "",
+    source_url: str = "",
+    note: str = "",
+) -> Policy:
+    """Change a policy that has not come into force yet (``valid_from`` after ``today``). A policy in force or past
+    is history: to change the rules, add a new policy from a date."""
+    policy = Policy.objects.select_for_update().select_related("organization").get(pk=policy.pk)
+    if policy.valid_from <= today:
+        raise ValidationError(
+            _("Quy định này đã có hiệu lực nên không sửa được: hãy thêm quy định mới áp dụng từ một ngày sau.")
+        )
+    values = _rule_values(values)
+    _check(organization=policy.organization, valid_from=valid_from, source=source, values=values, exclude_pk=policy.pk)
+    if valid_from <= today:
+        raise ValidationError({"valid_from": _("Quy định sửa lại vẫn phải áp dụng từ một ngày sau hôm nay.")})
+    policy.name = name.strip() or default_name(policy.organization, valid_from)
+    policy.source, policy.source_url, policy.note = source.strip(), source_url.strip(), note.strip()
+    policy.valid_from = valid_from
+    for rule, value in values.items():
+        setattr(policy, rule, value)
+    policy.full_clean()
+    policy.save()
+    return policy

@@ -236,6 +236,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": crontab(minute="*/15")},
     "sweep-outbox": {"task": "meetings.sweep_outbox", "schedule": crontab(minute="*")},
+    # Compliance findings of the month that closed and of the current month, every night at 01:30 local time.
+    "refresh-findings": {"task": "reports.refresh_closed_month", "schedule": crontab(hour=1, minute=30)},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

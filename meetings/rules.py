@@ -1,7 +1,8 @@
 """The rules a meeting is measured against, and the vote rule.
 
-The numbers are the defaults of ``../shared/design.md``; the compliance issue turns them into dated policy data.
-Callers get them through ``rules_for(organization, day)`` so that change lands in one place.
+``rules_for(organization, day)`` reads the policy in force for the organization on the meeting's day
+(``cells.policies.policy_for``: the organization's own policy or its nearest ancestor's, else the built-in defaults),
+so a policy changed in July leaves the figures of June's meetings as they were.
 """
 
 import datetime
@@ -9,22 +10,59 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from cells.policies import DEFAULTS, ResolvedPolicy, policy_for
+
+MEETING_RULES = (
+    "min_minutes_regular",
+    "min_minutes_thematic",
+    "min_minutes_combined",
+    "min_member_speakers",
+    "confirm_over_minutes",
+    "agenda_lead_days",
+    "agenda_send_days",
+)
+
 
 @dataclass(frozen=True)
 class Rules:
+    """What the recording and planning pages check. ``policy`` holds every rule with its source."""
+
     min_minutes: dict
-    min_member_speakers: int = 4
-    confirm_over_minutes: int = 6 * 60
-    agenda_lead_days: int = 1
-    agenda_send_days: int = 3
-    source: str = "Hướng dẫn 42-HD/BTCTW (2025); Điều lệ Đảng"
+    min_member_speakers: int = DEFAULTS["min_member_speakers"][0]
+    confirm_over_minutes: int = DEFAULTS["confirm_over_minutes"][0]
+    agenda_lead_days: int = DEFAULTS["agenda_lead_days"][0]
+    agenda_send_days: int = DEFAULTS["agenda_send_days"][0]
+    # The citations behind these numbers, e.g. "Hướng dẫn 42-HD/BTCTW (2025); …".
+    source: str = ""
+    policy: ResolvedPolicy | None = None
+
+    @property
+    def sources(self) -> dict:
+        """Rule name -> ``cells.policies.Source`` (empty for rules built without a policy)."""
+        return self.policy.sources if self.policy else {}
 
 
-DEFAULT_RULES = Rules(min_minutes={"regular": 90, "thematic": 120, "combined": 120, "extraordinary": 0})
+def rules_from(policy: ResolvedPolicy) -> Rules:
+    """The meeting rules of a resolved policy (no query): for callers that resolved many at once."""
+    return Rules(
+        min_minutes=policy.min_minutes_by_kind(),
+        min_member_speakers=policy.values["min_member_speakers"],
+        confirm_over_minutes=policy.values["confirm_over_minutes"],
+        agenda_lead_days=policy.values["agenda_lead_days"],
+        agenda_send_days=policy.values["agenda_send_days"],
+        source=policy.citations(MEETING_RULES),
+        policy=policy,
+    )
 
 
 def rules_for(organization, day: datetime.date) -> Rules:
-    return DEFAULT_RULES
+    """The rules in force for ``organization`` on ``day``: one query, then none for the same organization object and
+    day (cached on the object, as ``members.access.scope_for`` caches on the user: a mail to 60 members, each with
+    its calendar invite, asks 60 times)."""
+    cache = organization.__dict__.setdefault("_rules_by_day", {})
+    if day not in cache:
+        cache[day] = rules_from(policy_for(organization, day))
+    return cache[day]
 
 
 # Member statuses (frozen on the attendance row) and what they mean for the vote (design.md, "Member statuses").

@@ -41,8 +41,16 @@ class CellMonth(models.Model):
     speakers = _result(_("đủ số đảng viên phát biểu"))
     speakers_count = models.PositiveIntegerField(_("số đảng viên phát biểu"), null=True, blank=True)
     speakers_required = models.PositiveIntegerField(_("số phát biểu yêu cầu"), null=True, blank=True)
+    # Attendance of the members expected at the meeting (not the exempted, those attached elsewhere, the suspended,
+    # nor guests attached here): present + excused + absent (+ not marked) = expected.
     attendance_present = models.PositiveIntegerField(_("có mặt"), default=0)
     attendance_expected = models.PositiveIntegerField(_("phải có mặt"), default=0)
+    attendance_excused = models.PositiveIntegerField(_("vắng có lý do"), default=0)
+    attendance_absent = models.PositiveIntegerField(_("vắng không lý do"), default=0)
+    # The quorum (more than half of the counted official members present), with the vote rule's figures.
+    attendance = _result(_("đủ số đảng viên dự họp"))
+    vote_counted = models.PositiveIntegerField(_("số đảng viên chính thức được tính"), null=True, blank=True)
+    vote_present = models.PositiveIntegerField(_("số đảng viên có mặt được biểu quyết"), null=True, blank=True)
     resolution = _result(_("nghị quyết thông qua hợp lệ"))
     agenda_on_time = _result(_("gửi chương trình đúng hạn"))
     minutes_on_time = _result(_("duyệt biên bản đúng hạn"))
@@ -77,6 +85,7 @@ class CellMonth(models.Model):
         "regular_held",
         "length",
         "speakers",
+        "attendance",
         "resolution",
         "agenda_on_time",
         "minutes_on_time",

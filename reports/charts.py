@@ -1,0 +1,157 @@
+"""Charts as inline SVG, built on the server: no JavaScript library, nothing the Content Security Policy forbids
+(presentation attributes only, no ``style``), readable by screen readers (``<title>``, ``<desc>`` and a table beside
+it in the page)."""
+
+import datetime
+import math
+from collections.abc import Sequence
+
+from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 720, 300
+LEFT, RIGHT, TOP, BOTTOM = 56, 60, 40, 48
+BAR_FILL = "#7da7d9"
+DUE_STROKE = "#7da7d9"
+LINE = "#1b365d"
+GRID = "#dee2e6"
+INK = "#343a40"
+
+
+def nice_ceiling(value: float) -> int:
+    """The smallest of 1, 2, 5 × 10^k at or above ``value`` (at least 4, so four gridlines fall on integers)."""
+    if value <= 4:
+        return 4
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 4, 5, 10):
+        if step * power >= value:
+            ceiling = int(step * power)
+            return ceiling if ceiling % 4 == 0 else ceiling + (4 - ceiling % 4)
+    return int(10 * power)  # unreachable
+
+
+def percent(rate: float | None, decimals: int = 0) -> str:
+    """ "87,5 %" style, with the active language's decimal separator; "—" without a value."""
+    if rate is None:
+        return "—"
+    return f"{number_format(rate * 100, decimals)}%"
+
+
+def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = 12, extra: str = "") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
+        f"{escape(content)}</text>"
+    )
+
+
+def trend_svg(
+    months: Sequence[datetime.date],
+    held: Sequence[int],
+    due: Sequence[int],
+    rates: Sequence[float | None],
+    *,
+    title: str,
+    description: str,
+    id_prefix: str = "trend",
+) -> SafeString:
+    """Bars: regular meetings held per month (outlined: those due); line: the attendance rate (right axis, 0–100 %)."""
+    count = len(months)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(count, 1)
+    top_count = nice_ceiling(max([*held, *due, 0]))
+    base_y = TOP + plot_h
+
+    def y_count(value: float) -> float:
+        return base_y - plot_h * value / top_count
+
+    def y_rate(rate: float) -> float:
+        return base_y - plot_h * rate
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{id_prefix}-title">{escape(title)}</title>',
+        f'<desc id="{id_prefix}-desc">{escape(description)}</desc>',
+    ]
+    # Gridlines with both axes' labels: counts on the left, percentages on the right.
+    for step in range(5):
+        value = top_count * step / 4
+        y = y_count(value)
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=11))
+        parts.append(_text(WIDTH - RIGHT + 6, y + 4, f"{step * 25}%", anchor="start", size=11))
+    parts.append(
+        _text(
+            14,
+            TOP + plot_h / 2,
+            _("Số buổi sinh hoạt định kỳ"),
+            size=11,
+            extra=f' transform="rotate(-90 14 {TOP + plot_h / 2:.1f})"',
+        )
+    )
+    parts.append(
+        _text(
+            WIDTH - 12,
+            TOP + plot_h / 2,
+            _("Tỷ lệ dự họp"),
+            size=11,
+            extra=f' transform="rotate(90 {WIDTH - 12} {TOP + plot_h / 2:.1f})"',
+        )
+    )
+    # Bars: the outline is what was due, the filled part what was held.
+    bar_w = slot * 0.56
+    for index, month in enumerate(months):
+        x = LEFT + slot * index + (slot - bar_w) / 2
+        if due[index]:
+            y = y_count(due[index])
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{base_y - y:.1f}" fill="none" '
+                f'stroke="{DUE_STROKE}" stroke-width="1.5" stroke-dasharray="4 2"/>'
+            )
+        if held[index]:
+            y = y_count(held[index])
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{base_y - y:.1f}" fill="{BAR_FILL}"/>'
+            )
+        label_x = LEFT + slot * index + slot / 2
+        parts.append(_text(label_x, base_y + 16, _("T{month}").format(month=month.month), size=11))
+        if index == 0 or month.month == 1:
+            parts.append(_text(label_x, base_y + 31, str(month.year), size=10))
+    parts.append(
+        f'<line x1="{LEFT}" y1="{base_y}" x2="{WIDTH - RIGHT}" y2="{base_y}" stroke="{INK}" stroke-width="1"/>'
+    )
+    # The attendance line, broken where a month has no meeting.
+    segment: list[str] = []
+    segments: list[list[str]] = []
+    dots = []
+    for index, rate in enumerate(rates):
+        if rate is None:
+            if segment:
+                segments.append(segment)
+            segment = []
+            continue
+        x, y = LEFT + slot * index + slot / 2, y_rate(rate)
+        segment.append(f"{x:.1f},{y:.1f}")
+        dots.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{LINE}"/>')
+    if segment:
+        segments.append(segment)
+    for points in segments:
+        parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
+    parts.extend(dots)
+    # Legend, above the plot.
+    parts.append(f'<rect x="{LEFT}" y="10" width="14" height="12" fill="{BAR_FILL}"/>')
+    parts.append(_text(LEFT + 20, 20, _("Đã sinh hoạt định kỳ"), anchor="start"))
+    parts.append(
+        f'<rect x="{LEFT + 170}" y="10" width="14" height="12" fill="none" stroke="{DUE_STROKE}" '
+        'stroke-width="1.5" stroke-dasharray="4 2"/>'
+    )
+    parts.append(_text(LEFT + 190, 20, _("Phải sinh hoạt"), anchor="start"))
+    parts.append(f'<line x1="{LEFT + 310}" y1="16" x2="{LEFT + 334}" y2="16" stroke="{LINE}" stroke-width="2.5"/>')
+    parts.append(f'<circle cx="{LEFT + 322}" cy="16" r="3.5" fill="{LINE}"/>')
+    parts.append(_text(LEFT + 340, 20, _("Tỷ lệ dự họp (trục phải)"), anchor="start"))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped

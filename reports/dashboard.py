@@ -1,0 +1,750 @@
+"""Dashboard reads: compliance figures over a subtree and a period, from the stored ``CellMonth`` rows only.
+
+Every figure is aggregated in the database. Python sees one row per child organization, per child and month, per
+cell-month of at most ``HEATMAP_CELLS`` cells, and per failing cell-month of at most ``SHORTFALL_LIMIT`` cells: never
+one row per cell-month of a province. A dashboard costs the same queries for 3 cells or 5,000:
+
+1. the children organizations (not for a cell);
+2. the figures per child (one ``GROUP BY`` over the subtree's rows of the period; medians inline on PostgreSQL);
+3. the medians of the whole subtree (``percentile_cont`` on PostgreSQL; elsewhere one histogram query that gives
+   them per child and overall);
+4. the heatmap and the trend (the cell-months of at most 60 cells, or the figures per child and month);
+5. the failing cell-months of the cells that fell short most often.
+
+Choices written down here:
+
+- A cell-month is *failing* when a rule failed (``all_ok`` is false); *passing* when no rule failed and the regular
+  meeting was held; otherwise *not applicable* (no rule failed and no meeting was due yet, e.g. the running month).
+- A cell *meets every rule* in the period when none of its cell-months in the period is failing.
+- Thematic coverage counts cell-quarters: a quarter passes when any of its months passes (the engine's count is
+  cumulative within the quarter), and is decided when one of its months passed or failed.
+- The trend covers the 12 months ending with the period's last month, whatever the period.
+"""
+
+import datetime
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import NotSupportedError, connection
+from django.db.models import (
+    Aggregate,
+    BigIntegerField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from cells.models import Organization
+from reports.compliance import RULE_LABELS
+from reports.models import CellMonth, Result
+
+PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
+HEATMAP_CELLS = 60  # above this many cells the heatmap rows are the children organizations
+SHORTFALL_LIMIT = 20  # cells listed among those that fell short; the rest are counted
+TREND_MONTHS = 12
+
+
+# --- the period ------------------------------------------------------------------------------------------------------
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+MIN_YEAR, MAX_YEAR = 2000, 2100
+_PATTERNS = {
+    "month": re.compile(r"^thang-(\d{4})-(\d{2})$"),
+    "quarter": re.compile(r"^quy-(\d{4})-([1-4])$"),
+    "year": re.compile(r"^nam-(\d{4})$"),
+}
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, quarter or year: ``kind`` is "month", "quarter" or "year"; ``number`` the month (1 to 12) or
+    the quarter (1 to 4), 0 for a year. In the URL (``?ky=``): ``thang-2026-03``, ``quy-2026-1``, ``nam-2026``."""
+
+    kind: str
+    year: int
+    number: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> "Period | None":
+        """The period named by ``text``, or ``None`` if it names none."""
+        for kind, pattern in _PATTERNS.items():
+            match = pattern.match(text or "")
+            if not match:
+                continue
+            year = int(match.group(1))
+            number = int(match.group(2)) if kind != "year" else 0
+            if not MIN_YEAR <= year <= MAX_YEAR or (kind == "month" and not 1 <= number <= 12):
+                return None
+            return cls(kind, year, number)
+        return None
+
+    @classmethod
+    def default(cls, today: datetime.date) -> "Period":
+        return cls("year", today.year)
+
+    @property
+    def first_month(self) -> datetime.date:
+        if self.kind == "month":
+            return datetime.date(self.year, self.number, 1)
+        if self.kind == "quarter":
+            return datetime.date(self.year, 3 * self.number - 2, 1)
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def months(self) -> list[datetime.date]:
+        count = {"month": 1, "quarter": 3, "year": 12}[self.kind]
+        return [add_months(self.first_month, n) for n in range(count)]
+
+    @property
+    def last_month(self) -> datetime.date:
+        return self.months[-1]
+
+    @property
+    def quarter_starts(self) -> list[datetime.date]:
+        return sorted({month.replace(month=(month.month - 1) // 3 * 3 + 1) for month in self.months})
+
+    @property
+    def trend_months(self) -> list[datetime.date]:
+        """The 12 months ending with the period's last month."""
+        return [add_months(self.last_month, n) for n in range(1 - TREND_MONTHS, 1)]
+
+    @property
+    def slug(self) -> str:
+        if self.kind == "month":
+            return f"thang-{self.year}-{self.number:02d}"
+        if self.kind == "quarter":
+            return f"quy-{self.year}-{self.number}"
+        return f"nam-{self.year}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return _("Tháng {month:02d} năm {year}").format(month=self.number, year=self.year)
+        if self.kind == "quarter":
+            return _("Quý {quarter} năm {year}").format(quarter=ROMAN[self.number], year=self.year)
+        return _("Năm {year}").format(year=self.year)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def recent_periods(today: datetime.date) -> dict[str, list[Period]]:
+    """What the period picker offers: the last 3 years, 8 quarters and 24 months, newest first."""
+    this_month = today.replace(day=1)
+    quarter = (today.month - 1) // 3 + 1
+    quarters = []
+    year = today.year
+    for _n in range(8):
+        quarters.append(Period("quarter", year, quarter))
+        quarter, year = (quarter - 1, year) if quarter > 1 else (4, year - 1)
+    return {
+        "year": [Period("year", today.year - n) for n in range(3)],
+        "quarter": quarters,
+        "month": [Period("month", m.year, m.month) for m in (add_months(this_month, -n) for n in range(24))],
+    }
+
+
+def month_label(month: datetime.date) -> str:
+    return _("tháng {month:02d}/{year}").format(month=month.month, year=month.year)
+
+
+# --- figures ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The headline figures of a group of cells over a period. The counts add up across groups; medians do not."""
+
+    cells: int = 0  # cells with findings in the period
+    cells_short: int = 0  # of which with a failing month
+    held: int = 0  # cell-months with the regular meeting held
+    due: int = 0  # cell-months where it was due (held, or missed once the month was over)
+    present: int = 0  # members present at the regular meetings held
+    expected: int = 0  # members expected there
+    thematic_pass: int = 0  # cell-quarters with the thematic meetings required
+    thematic_decided: int = 0  # cell-quarters decided (passed, or failed at the quarter's end)
+    median_length: float | None = None  # minutes of the regular meetings held
+    median_speakers: float | None = None  # distinct member speakers at them
+
+    ADDITIVE = ("cells", "cells_short", "held", "due", "present", "expected", "thematic_pass", "thematic_decided")
+
+    def add(self, other: "Figures") -> None:
+        for name in self.ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def cells_ok(self) -> int:
+        return self.cells - self.cells_short
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def ok_rate(self) -> float | None:
+        return self._rate(self.cells_ok, self.cells)
+
+    @property
+    def held_rate(self) -> float | None:
+        return self._rate(self.held, self.due)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self._rate(self.present, self.expected)
+
+    @property
+    def thematic_rate(self) -> float | None:
+        return self._rate(self.thematic_pass, self.thematic_decided)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.cells == 0
+
+
+class Median(Aggregate):
+    """The median (``percentile_cont(0.5)``, the mean of the two middle values for an even count): PostgreSQL only;
+    ``uses_histogram()`` tells callers to use ``histogram_medians`` elsewhere."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("Median needs percentile_cont (PostgreSQL).")
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def uses_histogram() -> bool:
+    return connection.vendor != "postgresql"
+
+
+MEDIANS = {"median_length": "length_minutes", "median_speakers": "speakers_count"}
+
+
+def median_of_counts(counts: dict[int, int]) -> float | None:
+    """The median of values given with their multiplicity (as ``percentile_cont(0.5)`` computes it)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    low, high = (total - 1) // 2, total // 2
+    seen, low_value = 0, None
+    for value in sorted(counts):
+        seen += counts[value]
+        if low_value is None and seen > low:
+            low_value = value
+        if seen > high:
+            return (low_value + value) / 2
+    return None  # unreachable
+
+
+def findings_in(organization: Organization, months: list[datetime.date], cell_type: str = "") -> QuerySet[CellMonth]:
+    """The stored findings of the subtree over these consecutive months, of one cell type or all."""
+    queryset = CellMonth.objects.filter(
+        path__startswith=organization.path, month__gte=months[0], month__lte=months[-1]
+    ).order_by()
+    if cell_type:
+        queryset = queryset.filter(cell_type=cell_type)
+    return queryset
+
+
+def _quarter_key(period: Period) -> ExpressionWrapper:
+    """An integer naming a cell-quarter of the period (the period lies within one calendar year)."""
+    starts = period.quarter_starts
+    quarter = Case(
+        *[When(month__gte=start, then=Value(index)) for index, start in reversed(list(enumerate(starts)))],
+        default=Value(0),
+    )
+    return ExpressionWrapper(F("cell_id") * 10 + quarter, output_field=BigIntegerField())
+
+
+def figure_aggregates(period: Period, *, medians: bool = True) -> dict:
+    """The aggregates behind ``Figures``, for ``.aggregate()`` or a grouped ``.annotate()``."""
+    key = _quarter_key(period)
+    aggregates = {
+        "cells": Count("cell_id", distinct=True),
+        "cells_short": Count("cell_id", distinct=True, filter=Q(all_ok=False)),
+        "held": Count("pk", filter=Q(regular_held=PASS)),
+        "due": Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
+        "present": Sum("attendance_present", default=0),
+        "expected": Sum("attendance_expected", default=0),
+        "thematic_pass": Count(Case(When(thematic=PASS, then=key)), distinct=True),
+        "thematic_decided": Count(Case(When(thematic__in=(PASS, FAIL), then=key)), distinct=True),
+    }
+    if medians and not uses_histogram():
+        aggregates.update({name: Median(column) for name, column in MEDIANS.items()})
+    return aggregates
+
+
+def _figures(row: dict) -> Figures:
+    return Figures(**{name: row[name] for name in Figures.__dataclass_fields__ if name in row})
+
+
+def histogram_medians(findings: QuerySet[CellMonth], group) -> tuple[dict, dict]:
+    """Medians without ``percentile_cont``: one query counting each distinct value per group (a few hundred rows
+    whatever the number of cells: lengths in minutes and speaker counts take few values). Returns the medians per
+    group and overall, as ``{"median_length": …, "median_speakers": …}`` dicts."""
+    parts = []
+    for name, column in MEDIANS.items():
+        parts.append(
+            findings.filter(**{f"{column}__isnull": False})
+            .annotate(m_name=Value(name), m_group=group, m_value=F(column))
+            .values_list("m_name", "m_group", "m_value")
+            .annotate(m_count=Count("pk"))
+            .order_by()
+        )
+    per_group: dict = defaultdict(lambda: defaultdict(Counter))
+    overall: dict = defaultdict(Counter)
+    for name, key, value, count in parts[0].union(*parts[1:], all=True):
+        per_group[key][name][value] += count
+        overall[name][value] += count
+    medians = {key: {name: median_of_counts(counts[name]) for name in MEDIANS} for key, counts in per_group.items()}
+    return medians, {name: median_of_counts(overall[name]) for name in MEDIANS}
+
+
+# --- reasons ---------------------------------------------------------------------------------------------------------
+
+
+def reason(rule: str, data: dict | None) -> str:
+    """A failed rule with its measured and required values, e.g. "Thời lượng 75/90 phút"."""
+    data = data or {}
+    measured, required = data.get("measured"), data.get("required")
+    known = measured is not None and required is not None
+    if rule == "regular_held":
+        return _("Không sinh hoạt định kỳ")
+    if rule == "length" and known:
+        return _("Thời lượng {measured}/{required} phút").format(measured=measured, required=required)
+    if rule == "speakers" and known:
+        return _("Phát biểu {measured}/{required} đảng viên").format(measured=measured, required=required)
+    if rule == "attendance" and known:
+        return _("Dự họp {measured}/{required} đảng viên chính thức cần có mặt").format(
+            measured=measured, required=required
+        )
+    if rule == "resolution":
+        if measured is None:
+            return _("Nghị quyết không thông qua hợp lệ")
+        return _("Nghị quyết {measured}/{required} phiếu tán thành").format(measured=measured, required=required)
+    if rule == "agenda_on_time":
+        if measured is None:
+            return _("Không gửi chương trình")
+        return _("Gửi chương trình trước {measured}/{required} ngày").format(measured=measured, required=required)
+    if rule == "minutes_on_time":
+        if measured is None:
+            return _("Chưa duyệt biên bản (hạn {required} ngày)").format(required=required)
+        return _("Duyệt biên bản sau {measured} ngày (hạn {required} ngày)").format(
+            measured=measured, required=required
+        )
+    if rule == "thematic" and known:
+        return _("Chuyên đề {measured}/{required} buổi trong quý").format(measured=measured, required=required)
+    if rule == "cell_size" and known:
+        return _("Đảng viên chính thức {measured}/{required}").format(measured=measured, required=required)
+    return str(RULE_LABELS.get(rule, rule))
+
+
+def rule_label(rule: str) -> str:
+    return str(RULE_LABELS.get(rule, rule))
+
+
+def status_of(row: dict) -> str:
+    """ "pass", "fail" or "na" for a cell-month (see the module's docstring)."""
+    if not row["all_ok"]:
+        return FAIL
+    return PASS if row["regular_held"] == PASS else NA
+
+
+def failed_reasons(row: dict) -> list[str]:
+    rules = row.get("rules") or {}
+    return [reason(rule, rules.get(rule)) for rule in CellMonth.RULE_FIELDS if row.get(rule) == FAIL]
+
+
+# --- the dashboard ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChildRow:
+    organization: Organization
+    figures: Figures
+    href: str = ""  # links are added by the view
+
+
+@dataclass
+class Square:
+    month: datetime.date
+    status: str = ""  # pass, fail, na; "" when there is no row
+    share: float | None = None  # children rows: share of passing cells among those decided
+    title: str = ""
+    meeting_id: int | None = None
+    organization_id: int | None = None  # the dashboard to open when there is no meeting
+    href: str = ""
+
+    @property
+    def share_step(self) -> int:
+        """0 to 4 (colour grade of a children row's square)."""
+        return min(4, int((self.share or 0) * 5))
+
+
+@dataclass
+class HeatRow:
+    organization_id: int | None
+    name: str
+    code: str
+    squares: list[Square]
+    href: str = ""
+
+
+@dataclass
+class Heatmap:
+    mode: str  # "cells" or "children"
+    months: list[datetime.date]
+    rows: list[HeatRow]
+
+
+@dataclass
+class TrendPoint:
+    month: datetime.date
+    held: int = 0
+    due: int = 0
+    present: int = 0
+    expected: int = 0
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.present / self.expected if self.expected else None
+
+
+@dataclass
+class MonthRow:
+    """One month of a cell's dashboard."""
+
+    month: datetime.date
+    status: str
+    meeting_id: int | None
+    length_minutes: int | None
+    length_required: int | None
+    speakers_count: int | None
+    speakers_required: int | None
+    attendance_present: int
+    attendance_expected: int
+    thematic_count: int
+    reasons: list[str]
+    href: str = ""
+
+
+@dataclass
+class Shortfall:
+    organization_id: int
+    name: str
+    code: str
+    months: list[tuple[datetime.date, int | None, list[str]]]  # month, meeting id, reasons
+    href: str = ""
+    month_links: list[tuple[str, str, list[str]]] = field(default_factory=list)  # label, meeting url, reasons
+
+    @property
+    def failing_months(self) -> int:
+        return len(self.months)
+
+
+@dataclass
+class Dashboard:
+    organization: Organization
+    period: Period
+    cell_type: str
+    headline: Figures
+    children: list[ChildRow]
+    heatmap: Heatmap
+    trend: list[TrendPoint]
+    shortfalls: list[Shortfall]
+    shortfalls_more: int
+    months: list[MonthRow] = field(default_factory=list)
+
+
+def _group_length(organization: Organization) -> int:
+    """Findings are grouped by the path prefix of the organization's children (for a cell: the cell itself)."""
+    return len(organization.path) + (0 if organization.is_cell else Organization.steplen)
+
+
+def children_of(organization: Organization) -> list[Organization]:
+    if organization.is_cell:
+        return []
+    return list(
+        Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).only(
+            "id", "path", "depth", "name", "code", "kind", "cell_type"
+        )
+    )
+
+
+def group_figures(
+    organization: Organization, period: Period, cell_type: str = ""
+) -> tuple[Figures, dict[str, Figures]]:
+    """The figures of the subtree and of each child (by path prefix): two queries."""
+    findings = findings_in(organization, period.months, cell_type)
+    group = Substr("path", 1, _group_length(organization))
+    rows = findings.values(group_path=group).annotate(**figure_aggregates(period))  # query
+    groups = {row["group_path"]: _figures(row) for row in rows}
+    headline = Figures()
+    for figures in groups.values():
+        headline.add(figures)
+    if uses_histogram():
+        per_group, overall = histogram_medians(findings, group)  # query
+        for key, medians in per_group.items():
+            for name, value in medians.items():
+                setattr(groups[key], name, value)
+    else:
+        overall = findings.aggregate(**{name: Median(column) for name, column in MEDIANS.items()})  # query
+    for name, value in overall.items():
+        setattr(headline, name, value)
+    return headline, groups
+
+
+HEAT_FIELDS = (
+    "cell_id",
+    "cell__name",
+    "cell__code",
+    "month",
+    "meeting_id",
+    "all_ok",
+    "rules",
+    "attendance_present",
+    "attendance_expected",
+    "length_minutes",
+    "length_required",
+    "speakers_count",
+    "speakers_required",
+    "thematic_count",
+)
+
+
+def _cell_square(row: dict) -> Square:
+    status = status_of(row)
+    label = dict(Result.choices)[status]
+    reasons = failed_reasons(row) if status == FAIL else []
+    title = _("{cell}, {month}: {result}").format(cell=row["cell__name"], month=month_label(row["month"]), result=label)
+    if reasons:
+        title += ": " + "; ".join(reasons)
+    return Square(
+        month=row["month"], status=status, title=title, meeting_id=row["meeting_id"], organization_id=row["cell_id"]
+    )
+
+
+def _empty_square(month: datetime.date, name: str, organization_id: int | None) -> Square:
+    title = _("{cell}, {month}: chưa có số liệu").format(cell=name, month=month_label(month))
+    return Square(month=month, title=title, organization_id=organization_id)
+
+
+def heatmap_and_trend(
+    organization: Organization,
+    period: Period,
+    cell_type: str,
+    cells: int,
+    children: list[Organization],
+) -> tuple[Heatmap, list[TrendPoint], list[MonthRow]]:
+    """One query: the cell-months of the trend's 12 months when the subtree has at most ``HEATMAP_CELLS`` cells in
+    the period (at most 720 rows), else the figures per child and month (children × 12 rows)."""
+    findings = findings_in(organization, period.trend_months, cell_type)
+    trend = {month: TrendPoint(month) for month in period.trend_months}
+    in_period = set(period.months)
+    if cells <= HEATMAP_CELLS or organization.is_cell:
+        rows = list(findings.values(*HEAT_FIELDS, *CellMonth.RULE_FIELDS).order_by("path", "month"))  # query
+        by_cell: dict[int, dict] = {}
+        for row in rows:
+            point = trend[row["month"]]
+            point.held += row["regular_held"] == PASS
+            point.due += row["regular_held"] in (PASS, FAIL)
+            point.present += row["attendance_present"]
+            point.expected += row["attendance_expected"]
+            if row["month"] in in_period:
+                by_cell.setdefault(row["cell_id"], {"row": row, "months": {}})["months"][row["month"]] = row
+        heat_rows = []
+        for cell_id, item in by_cell.items():
+            name = item["row"]["cell__name"]
+            squares = [
+                _cell_square(item["months"][m]) if m in item["months"] else _empty_square(m, name, cell_id)
+                for m in period.months
+            ]
+            heat_rows.append(HeatRow(cell_id, name, item["row"]["cell__code"], squares))
+        months = []
+        if organization.is_cell:
+            months = [
+                MonthRow(
+                    month=row["month"],
+                    status=status_of(row),
+                    meeting_id=row["meeting_id"],
+                    length_minutes=row["length_minutes"],
+                    length_required=row["length_required"],
+                    speakers_count=row["speakers_count"],
+                    speakers_required=row["speakers_required"],
+                    attendance_present=row["attendance_present"],
+                    attendance_expected=row["attendance_expected"],
+                    thematic_count=row["thematic_count"],
+                    reasons=failed_reasons(row),
+                )
+                for row in rows
+                if row["month"] in in_period
+            ]
+        return Heatmap("cells", period.months, heat_rows), list(trend.values()), months
+
+    group = Substr("path", 1, _group_length(organization))
+    rows = (
+        findings.values("month", group_path=group)
+        .annotate(
+            passed=Count("pk", filter=Q(all_ok=True, regular_held=PASS)),
+            failed=Count("pk", filter=Q(all_ok=False)),
+            held=Count("pk", filter=Q(regular_held=PASS)),
+            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
+            present=Sum("attendance_present", default=0),
+            expected=Sum("attendance_expected", default=0),
+        )
+        .order_by()
+    )  # query
+    squares: dict[str, dict] = defaultdict(dict)
+    for row in rows:
+        point = trend[row["month"]]
+        for name in ("held", "due", "present", "expected"):
+            setattr(point, name, getattr(point, name) + row[name])
+        if row["month"] in in_period:
+            squares[row["group_path"]][row["month"]] = row
+    heat_rows = []
+    for child in children:
+        by_month = squares.get(child.path)
+        if by_month is None:
+            continue
+        line = []
+        for month in period.months:
+            row = by_month.get(month)
+            if row is None:
+                line.append(_empty_square(month, child.name, child.pk))
+                continue
+            decided = row["passed"] + row["failed"]
+            share = row["passed"] / decided if decided else None
+            if share is None:
+                text = _("không áp dụng")
+            else:
+                text = _("{percent}% chi bộ đạt ({passed}/{decided})").format(
+                    percent=round(share * 100), passed=row["passed"], decided=decided
+                )
+            title = _("{organization}, {month}: {text}").format(
+                organization=child.name, month=month_label(month), text=text
+            )
+            line.append(
+                Square(
+                    month=month,
+                    status=NA if share is None else "share",
+                    share=share,
+                    title=title,
+                    organization_id=child.pk,
+                )
+            )
+        heat_rows.append(HeatRow(child.pk, child.name, child.code, line))
+    return Heatmap("children", period.months, heat_rows), list(trend.values()), []
+
+
+def shortfalls(
+    organization: Organization, period: Period, cell_type: str = "", *, limit: int | None = None
+) -> list[Shortfall]:
+    """The failing cell-months of the ``limit`` cells with the most failing months, most first: one query."""
+    limit = limit or SHORTFALL_LIMIT
+    failing = findings_in(organization, period.months, cell_type).filter(all_ok=False)
+    worst = failing.values("cell_id").annotate(n=Count("pk")).order_by("-n", "cell_id").values("cell_id")[:limit]
+    rows = failing.filter(cell_id__in=worst).values(
+        "cell_id", "cell__name", "cell__code", "month", "meeting_id", "rules", *CellMonth.RULE_FIELDS
+    )  # query
+    items: dict[int, Shortfall] = {}
+    for row in rows.order_by("month"):
+        item = items.setdefault(row["cell_id"], Shortfall(row["cell_id"], row["cell__name"], row["cell__code"], []))
+        item.months.append((row["month"], row["meeting_id"], failed_reasons(row)))
+    return sorted(items.values(), key=lambda item: (-item.failing_months, item.name))
+
+
+def dashboard(organization: Organization, period: Period, cell_type: str = "") -> Dashboard:
+    """Everything the dashboard page shows, in five queries (four for a cell) whatever the number of cells."""
+    children = children_of(organization)
+    headline, groups = group_figures(organization, period, cell_type)
+    heatmap, trend, months = heatmap_and_trend(organization, period, cell_type, headline.cells, children)
+    short = shortfalls(organization, period, cell_type)
+    child_rows = [
+        ChildRow(child, groups.get(child.path, Figures()))
+        for child in children
+        # A cell of another type than the one filtered has nothing to show.
+        if not (cell_type and child.is_cell and child.cell_type != cell_type)
+    ]
+    return Dashboard(
+        organization=organization,
+        period=period,
+        cell_type=cell_type,
+        headline=headline,
+        children=child_rows,
+        heatmap=heatmap,
+        trend=trend,
+        shortfalls=short,
+        shortfalls_more=max(0, headline.cells_short - len(short)),
+        months=months,
+    )
+
+
+# --- exports ---------------------------------------------------------------------------------------------------------
+
+
+def cell_figures(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
+    """One row per cell of the subtree: its figures over the period and its failing months per rule (one query)."""
+    key = _quarter_key(period)
+    failing = {f"fail_{rule}": Count("pk", filter=Q(**{rule: FAIL})) for rule in CellMonth.RULE_FIELDS}
+    return (
+        findings_in(organization, period.months, cell_type)
+        .values("cell_id", "cell__code", "cell__name", "cell__cell_type", "cell__path")
+        .annotate(
+            months=Count("pk"),
+            months_short=Count("pk", filter=Q(all_ok=False)),
+            held=Count("pk", filter=Q(regular_held=PASS)),
+            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
+            present=Sum("attendance_present", default=0),
+            expected=Sum("attendance_expected", default=0),
+            thematic_pass=Count(Case(When(thematic=PASS, then=key)), distinct=True),
+            thematic_decided=Count(Case(When(thematic__in=(PASS, FAIL), then=key)), distinct=True),
+            **failing,
+        )
+        .order_by("cell__path")
+    )
+
+
+MONTH_FIELDS = (
+    "cell__code",
+    "cell__name",
+    "cell_type",
+    "month",
+    "all_ok",
+    "meeting__planned_date",
+    "attendance_present",
+    "attendance_expected",
+)
+
+
+def month_findings(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
+    """Every cell-month of the subtree over the period in tree order, with each rule's result and its measured and
+    required values (``m_<rule>``, ``r_<rule>``, taken out of ``rules`` by the database): one query, to be read with
+    ``.iterator()``."""
+    values = {}
+    for rule in CellMonth.RULE_FIELDS:
+        values[f"m_{rule}"] = KeyTransform("measured", KeyTransform(rule, "rules"))
+        values[f"r_{rule}"] = KeyTransform("required", KeyTransform(rule, "rules"))
+    return (
+        findings_in(organization, period.months, cell_type)
+        .values("cell_id", *MONTH_FIELDS, *CellMonth.RULE_FIELDS, **values)
+        .order_by("cell__path", "month")
+    )

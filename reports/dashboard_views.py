@@ -1,0 +1,201 @@
+"""Compliance dashboards over a subtree and a period, their exports, and the members flagged for review.
+
+Every organization comes through ``members.access``: outside the user's subtree it is a 404, and a plain member
+(who sees their cell's meetings but does not read its roster) gets a 404 too. The reads are in
+``reports.dashboard``; the views only choose the period and the cell type, and add links.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from cells.models import Organization
+from members.access import get_organization_for_user, scope_for
+from reports import exports
+from reports.charts import percent, trend_svg
+from reports.compliance import member_absences
+from reports.dashboard import Dashboard, Period, dashboard, month_label
+from reports.forms_dashboard import DashboardFilterForm
+
+
+def _readable_organization(request: HttpRequest, pk: int) -> Organization:
+    organization = get_organization_for_user(request, pk)
+    if not scope_for(request.user).can_read(organization):
+        raise Http404
+    return organization
+
+
+def _selection(request: HttpRequest, *, notify: bool) -> tuple[DashboardFilterForm, Period, str]:
+    """The period and cell type asked for in the query string; a bad one falls back to its default, with a message
+    on the page (not on a download)."""
+    today = timezone.localdate()
+    form = DashboardFilterForm(request.GET, today=today)
+    period, cell_type, errors = form.selection(Period.default(today))
+    if notify:
+        for error in errors:
+            messages.warning(request, _("{error} Đang hiện: {period}.").format(error=error, period=period.label))
+    return form, period, cell_type
+
+
+def _query(period: Period, cell_type: str) -> str:
+    return urlencode({"ky": period.slug, **({"loai": cell_type} if cell_type else {})})
+
+
+def _url_maker(name: str, query: str = ""):
+    """A fast ``pk -> url`` for the hundreds of links of a heatmap: one ``reverse()``, then string formatting."""
+    marker = 987654321
+    template = reverse(name, args=[marker]).replace(str(marker), "{pk}") + (f"?{query}" if query else "")
+    return lambda pk: template.format(pk=pk)
+
+
+def _add_links(data: Dashboard, query: str) -> None:
+    dashboard_url = _url_maker("reports:dashboard", query)
+    meeting_url = _url_maker("meetings:detail")
+    for row in data.heatmap.rows:
+        row.href = dashboard_url(row.organization_id)
+        for square in row.squares:
+            if square.meeting_id:
+                square.href = meeting_url(square.meeting_id)
+            elif square.status:
+                square.href = dashboard_url(square.organization_id)
+            else:
+                square.href = ""
+    for child in data.children:
+        child.href = dashboard_url(child.organization.pk)
+    for item in data.shortfalls:
+        item.href = dashboard_url(item.organization_id)
+        item.month_links = [
+            (month_label(month), meeting_url(meeting_id) if meeting_id else "", reasons)
+            for month, meeting_id, reasons in item.months
+        ]
+    for row in data.months:
+        row.href = meeting_url(row.meeting_id) if row.meeting_id else ""
+
+
+def _trend_chart(data: Dashboard):
+    points = data.trend
+    first, last = points[0].month, points[-1].month
+    title = _("Sinh hoạt định kỳ và tỷ lệ dự họp, {start} đến {end}").format(
+        start=month_label(first), end=month_label(last)
+    )
+    described = [
+        _("{month}: {held}/{due} buổi, dự họp {rate}").format(
+            month=month_label(p.month), held=p.held, due=p.due, rate=percent(p.attendance_rate)
+        )
+        for p in points
+        if p.due or p.held
+    ]
+    description = "; ".join(described) or _("Chưa có số liệu trong 12 tháng này.")
+    return trend_svg(
+        [p.month for p in points],
+        [p.held for p in points],
+        [p.due for p in points],
+        [p.attendance_rate for p in points],
+        title=title,
+        description=description,
+    )
+
+
+@login_required
+@require_GET
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    """The dashboard of the user's top organization: the first subtree they read (a secretary: their cell)."""
+    scope = scope_for(request.user)
+    if scope.is_admin:
+        root = Organization.objects.filter(depth=1).first()
+    else:
+        root = Organization.objects.filter(path=scope.read_paths[0]).first() if scope.read_paths else None
+    if root is None:
+        messages.info(request, _("Bạn chưa được giao theo dõi tổ chức nào, nên chưa có báo cáo để xem."))
+        return redirect("home")
+    url = reverse("reports:dashboard", args=[root.pk])
+    return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+@login_required
+@require_GET
+def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Headline figures, the children (to drill down) or a cell's months, the heatmap, the trend and the cells that
+    fell short, over the subtree and the period. Queries: see ``tests/reports/test_dashboard.py``."""
+    organization = _readable_organization(request, pk)
+    form, period, cell_type = _selection(request, notify=True)
+    data = dashboard(organization, period, cell_type)
+    query = _query(period, cell_type)
+    _add_links(data, query)
+    scope = scope_for(request.user)
+    step = Organization.steplen
+    paths = [organization.path[:end] for end in range(step, len(organization.path), step)]
+    ancestors = list(Organization.objects.filter(path__in=paths).only("id", "path", "name")) if paths else []
+    for node in ancestors:
+        node.readable = scope.can_read(node)
+    context = {
+        "organization": organization,
+        "ancestors": ancestors,
+        "form": form,
+        "data": data,
+        "figures": data.headline,
+        "period": period,
+        "cell_type": cell_type,
+        "cell_type_label": dict(Organization.CellType.choices).get(cell_type, ""),
+        "query": query,
+        "chart": _trend_chart(data),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _file_name(organization: Organization, period: Period, cell_type: str, extension: str) -> str:
+    code = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in organization.code)
+    suffix = f"-{cell_type}" if cell_type else ""
+    return f"bao-cao-{code}-{period.slug}{suffix}.{extension}"
+
+
+@login_required
+@require_GET
+def dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, period, cell_type = _selection(request, notify=False)
+    content = exports.dashboard_xlsx(organization, period, cell_type)
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_file_name(organization, period, cell_type, "xlsx")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, period, cell_type = _selection(request, notify=False)
+    response = StreamingHttpResponse(
+        exports.dashboard_csv(organization, period, cell_type), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_file_name(organization, period, cell_type, "csv")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_absences(request: HttpRequest, pk: int) -> HttpResponse:
+    """Members of the subtree absent without reason in as many months of the period's calendar year as the policy's
+    strike-off review threshold (Quy định 294-QĐ/TW 8.1). Loaded apart from the dashboard (htmx), because it reads
+    attendance rows rather than the stored findings."""
+    organization = _readable_organization(request, pk)
+    _form, period, _cell_type = _selection(request, notify=False)
+    flagged = [item for item in member_absences(organization, period.year) if item.flagged]
+    context = {"organization": organization, "year": period.year, "flagged": flagged, "query": _query(period, "")}
+    if request.htmx:
+        return render(request, "reports/includes/_dashboard_absences.html", context)
+    return render(request, "reports/dashboard_absences.html", context)

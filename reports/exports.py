@@ -1,0 +1,299 @@
+"""The dashboard's figures as files: an Excel workbook (openpyxl) and a CSV of every cell-month.
+
+Both read the same stored findings as the page (``reports.dashboard``), in a fixed number of queries. The CSV is
+streamed: a province's year is 60,000 lines, read from the database in chunks and never held whole in memory.
+Numbers are written as numbers and dates as dates; text is always text (never a formula).
+"""
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cells.models import Organization
+from reports.dashboard import (
+    Figures,
+    Period,
+    cell_figures,
+    children_of,
+    group_figures,
+    month_findings,
+    rule_label,
+    status_of,
+)
+from reports.models import CellMonth, Result
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "DD/MM/YYYY"
+MONTH_FORMAT = "MM/YYYY"
+PERCENT_FORMAT = "0.0%"
+FILLS = {Result.PASS: "C6EFCE", Result.FAIL: "FFC7CE", Result.NOT_APPLICABLE: "E7E6E6"}
+
+
+def _cell_type_label(cell_type: str) -> str:
+    return dict(Organization.CellType.choices).get(cell_type, "") if cell_type else _("Tất cả loại hình")
+
+
+def _figure_headers() -> list[str]:
+    return [
+        _("Số chi bộ có số liệu"),
+        _("Chi bộ đạt mọi quy định"),
+        _("Tỷ lệ chi bộ đạt"),
+        _("Tháng đã sinh hoạt định kỳ"),
+        _("Tháng phải sinh hoạt định kỳ"),
+        _("Tỷ lệ sinh hoạt định kỳ"),
+        _("Thời lượng trung vị (phút)"),
+        _("Số đảng viên phát biểu (trung vị)"),
+        _("Có mặt"),
+        _("Phải có mặt"),
+        _("Tỷ lệ dự họp"),
+        _("Quý có sinh hoạt chuyên đề"),
+        _("Quý đã xác định"),
+        _("Tỷ lệ quý có chuyên đề"),
+    ]
+
+
+def _figure_values(figures: Figures) -> list:
+    return [
+        figures.cells,
+        figures.cells_ok,
+        figures.ok_rate,
+        figures.held,
+        figures.due,
+        figures.held_rate,
+        figures.median_length,
+        figures.median_speakers,
+        figures.present,
+        figures.expected,
+        figures.attendance_rate,
+        figures.thematic_pass,
+        figures.thematic_decided,
+        figures.thematic_rate,
+    ]
+
+
+PERCENT_COLUMNS = {2, 5, 10, 13}  # positions in _figure_values
+
+
+# --- XLSX ------------------------------------------------------------------------------------------------------------
+
+
+class _Sheet:
+    """A write-only sheet with typed cells: text stays text, rates are percentages, dates are dates."""
+
+    def __init__(self, workbook, title: str, widths: list[int]):
+        from openpyxl.utils import get_column_letter
+
+        self.sheet = workbook.create_sheet(title)
+        for index, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+
+    def cell(self, value, *, bold=False, number_format=None, fill=None):
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font, PatternFill
+
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # never a formula, whatever the name says
+        if isinstance(value, datetime.date):
+            cell.number_format = number_format or DATE_FORMAT
+        elif number_format:
+            cell.number_format = number_format
+        if bold:
+            cell.font = Font(bold=True)
+        if fill:
+            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+        return cell
+
+    def row(self, values, *, bold=False, formats: dict[int, str] | None = None, fills: dict[int, str] | None = None):
+        formats, fills = formats or {}, fills or {}
+        self.sheet.append(
+            [
+                self.cell(value, bold=bold, number_format=formats.get(index), fill=fills.get(index))
+                for index, value in enumerate(values)
+            ]
+        )
+
+
+def _summary_sheet(workbook, organization: Organization, period: Period, cell_type: str) -> None:
+    children = children_of(organization)  # query
+    headline, groups = group_figures(organization, period, cell_type)  # two queries
+    sheet = _Sheet(workbook, _("Tổng hợp"), [40, 14] + [14] * 14)
+    sheet.row([_("Báo cáo sinh hoạt chi bộ")], bold=True)
+    sheet.row([_("Tổ chức"), f"{organization.name} ({organization.code})"])
+    sheet.row([_("Kỳ báo cáo"), period.label])
+    last_day = (period.last_month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    sheet.row([_("Từ ngày"), period.first_month])
+    sheet.row([_("Đến ngày"), last_day - datetime.timedelta(days=1)])
+    sheet.row([_("Loại hình chi bộ"), _cell_type_label(cell_type)])
+    sheet.row([_("Lập ngày"), timezone.localdate()])
+    sheet.row([])
+    formats = {2 + index: PERCENT_FORMAT for index in PERCENT_COLUMNS}
+    sheet.row([_("Tổ chức"), _("Mã"), *_figure_headers()], bold=True)
+    sheet.row([organization.name, organization.code, *_figure_values(headline)], bold=True, formats=formats)
+    for child in children:
+        if cell_type and child.is_cell and child.cell_type != cell_type:
+            continue
+        figures = groups.get(child.path, Figures())
+        sheet.row([child.name, child.code, *_figure_values(figures)], formats=formats)
+
+
+def _cells_sheet(workbook, organization: Organization, period: Period, cell_type: str) -> None:
+    rules = CellMonth.RULE_FIELDS
+    sheet = _Sheet(workbook, _("Chi bộ"), [14, 40, 22] + [12] * (11 + len(rules)) + [60])
+    headers = [
+        _("Mã"),
+        _("Chi bộ"),
+        _("Loại hình"),
+        _("Số tháng có số liệu"),
+        _("Số tháng không đạt"),
+        _("Đạt mọi quy định"),
+        _("Tháng đã sinh hoạt định kỳ"),
+        _("Tháng phải sinh hoạt định kỳ"),
+        _("Có mặt"),
+        _("Phải có mặt"),
+        _("Tỷ lệ dự họp"),
+        _("Quý có sinh hoạt chuyên đề"),
+        _("Quý đã xác định"),
+        *[_("Số tháng không đạt: {rule}").format(rule=rule_label(rule)) for rule in rules],
+        _("Quy định không đạt"),
+    ]
+    sheet.row(headers, bold=True)
+    types = dict(Organization.CellType.choices)
+    for row in cell_figures(organization, period, cell_type).iterator(chunk_size=2000):  # query
+        failing = [(rule, row[f"fail_{rule}"]) for rule in rules]
+        summary = "; ".join(
+            _("{rule}: {n} tháng").format(rule=rule_label(rule), n=count) for rule, count in failing if count
+        )
+        rate = row["present"] / row["expected"] if row["expected"] else None
+        sheet.row(
+            [
+                row["cell__code"],
+                row["cell__name"],
+                types.get(row["cell__cell_type"], ""),
+                row["months"],
+                row["months_short"],
+                _("Có") if not row["months_short"] else _("Không"),
+                row["held"],
+                row["due"],
+                row["present"],
+                row["expected"],
+                rate,
+                row["thematic_pass"],
+                row["thematic_decided"],
+                *[count for _rule, count in failing],
+                summary,
+            ],
+            formats={10: PERCENT_FORMAT},
+        )
+
+
+def _months_sheet(workbook, organization: Organization, period: Period, cell_type: str) -> None:
+    months = period.months
+    sheet = _Sheet(workbook, _("Theo tháng"), [14, 40] + [13] * len(months) + [14])
+    sheet.row(
+        [_("Mã"), _("Chi bộ"), *months, _("Số tháng không đạt")],
+        bold=True,
+        formats={2 + index: MONTH_FORMAT for index in range(len(months))},
+    )
+    labels = dict(Result.choices)
+
+    def flush(current: dict | None) -> None:
+        if current is None:
+            return
+        results = [current["months"].get(month) for month in months]
+        sheet.row(
+            [
+                current["code"],
+                current["name"],
+                *[labels[result] if result else None for result in results],
+                sum(result == Result.FAIL for result in results),
+            ],
+            fills={2 + index: FILLS[result] for index, result in enumerate(results) if result},
+        )
+
+    current = None
+    for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
+        if current is None or current["id"] != row["cell_id"]:
+            flush(current)
+            current = {"id": row["cell_id"], "code": row["cell__code"], "name": row["cell__name"], "months": {}}
+        current["months"][row["month"]] = status_of(row)
+    flush(current)
+
+
+def dashboard_xlsx(organization: Organization, period: Period, cell_type: str = "") -> bytes:
+    """Three sheets: "Tổng hợp" (the headline and the children), "Chi bộ" (one row per cell: figures and failed
+    rules), "Theo tháng" (cells × months). Five queries whatever the number of cells."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _summary_sheet(workbook, organization, period, cell_type)
+    _cells_sheet(workbook, organization, period, cell_type)
+    _months_sheet(workbook, organization, period, cell_type)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- CSV -------------------------------------------------------------------------------------------------------------
+
+
+class _Line:
+    """A file-like object whose ``write`` hands back the line, for ``csv.writer`` in a generator."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_headers() -> list[str]:
+    headers = [
+        _("Mã chi bộ"),
+        _("Chi bộ"),
+        _("Loại hình"),
+        _("Tháng"),
+        _("Kết quả"),
+        _("Đạt mọi quy định"),
+        _("Ngày họp"),
+        _("Có mặt"),
+        _("Phải có mặt"),
+    ]
+    for rule in CellMonth.RULE_FIELDS:
+        label = rule_label(rule)
+        headers += [label, _("{rule}: thực tế").format(rule=label), _("{rule}: yêu cầu").format(rule=label)]
+    return headers
+
+
+def _plain(value):
+    """Numbers stay numbers; anything else from the stored ``rules`` becomes text; nothing is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def dashboard_csv(organization: Organization, period: Period, cell_type: str = "") -> Iterator[str]:
+    """UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters), one line per cell-month with every rule's
+    result and its measured and required values. One query, read in chunks."""
+    writer = csv.writer(_Line())
+    labels = dict(Result.choices)
+    types = dict(Organization.CellType.choices)
+    yield "\ufeff" + writer.writerow(csv_headers())
+    for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
+        line = [
+            row["cell__code"],
+            row["cell__name"],
+            types.get(row["cell_type"], ""),
+            row["month"].isoformat(),
+            labels[status_of(row)],
+            _("Có") if row["all_ok"] else _("Không"),
+            row["meeting__planned_date"].isoformat() if row["meeting__planned_date"] else "",
+            row["attendance_present"],
+            row["attendance_expected"],
+        ]
+        for rule in CellMonth.RULE_FIELDS:
+            line += [labels.get(row[rule], row[rule]), _plain(row[f"m_{rule}"]), _plain(row[f"r_{rule}"])]
+        yield writer.writerow(line)

@@ -1,0 +1,51 @@
+"""The dashboard's filters: the period (``?ky=``) and the cell type (``?loai=``), read from the query string."""
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cells.models import Organization
+from reports.dashboard import Period, recent_periods
+
+
+class PeriodField(forms.ChoiceField):
+    """A select of the recent periods that also accepts any other well-formed one (a link to an older year)."""
+
+    def valid_value(self, value) -> bool:
+        return Period.parse(value) is not None
+
+    def clean(self, value) -> Period | None:
+        value = super().clean(value)
+        return Period.parse(value) if value else None
+
+
+class DashboardFilterForm(forms.Form):
+    ky = PeriodField(label=gettext_lazy("Kỳ báo cáo"), required=False)
+    loai = forms.ChoiceField(label=gettext_lazy("Loại hình chi bộ"), required=False)
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = recent_periods(today)
+        groups = [
+            (_("Năm"), offered["year"]),
+            (_("Quý"), offered["quarter"]),
+            (_("Tháng"), offered["month"]),
+        ]
+        chosen = Period.parse(self.data.get("ky", "")) if self.is_bound else None
+        if chosen is not None and all(chosen not in periods for _label, periods in groups):
+            groups.insert(0, (_("Đang xem"), [chosen]))
+        self.fields["ky"].choices = [(label, [(p.slug, p.label) for p in periods]) for label, periods in groups]
+        self.fields["loai"].choices = [("", _("Tất cả loại hình")), *Organization.CellType.choices]
+        for name in self.fields:
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["ky"].error_messages["invalid_choice"] = _("Kỳ báo cáo “%(value)s” không hợp lệ.")
+        self.fields["loai"].error_messages["invalid_choice"] = _("Loại hình chi bộ “%(value)s” không hợp lệ.")
+
+    def selection(self, default: Period) -> tuple[Period, str, list[str]]:
+        """The chosen period and cell type, each replaced by its default (the given period, every type) when missing
+        or bad, and the messages about the bad ones."""
+        self.is_valid()
+        errors = [str(error) for name in ("ky", "loai") for error in self.errors.get(name, [])]
+        return self.cleaned_data.get("ky") or default, self.cleaned_data.get("loai") or "", errors

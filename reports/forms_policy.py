@@ -1,0 +1,158 @@
+"""Forms of the policy page. They validate; the views hand ``policy_data()`` to ``cells.policies`` writes."""
+
+import datetime
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from cells.policies import RULE_FIELDS, SPEC, check_values, rule_label
+from cells.presets import PRESETS, preset_choices
+from members.forms import DateInput
+
+
+class PolicyDateForm(forms.Form):
+    """The page's date switch (``?ngay=YYYY-MM-DD``; today when empty or wrong)."""
+
+    ngay = forms.DateField(label=_("Xem quy định áp dụng ngày"), required=False, widget=DateInput())
+
+
+FLAG_CHOICES = [("", _("Kế thừa")), ("1", _("Có")), ("0", _("Không"))]
+
+
+def _flag(value: str) -> bool | None:
+    return None if value == "" else value == "1"
+
+
+class PolicyForm(forms.Form):
+    """A policy on one organization: every rule optional (empty inherits), a source, a first day.
+
+    ``earliest``: the first day a new policy may apply from (``None``: any day). ``editing``: a policy not yet in
+    force is being changed (no preset; it must stay in the future).
+    """
+
+    preset = forms.ChoiceField(
+        label=_("Nạp bộ quy định mẫu"),
+        required=False,
+        help_text=_("Các giá trị, tên và căn cứ lấy từ bộ mẫu; giá trị bạn nhập bên dưới được ưu tiên."),
+        error_messages={"invalid_choice": _("Chọn một bộ quy định mẫu trong danh sách.")},
+    )
+    valid_from = forms.DateField(
+        label=_("Áp dụng từ ngày"),
+        widget=DateInput(),
+        error_messages={"required": _("Nhập ngày bắt đầu áp dụng."), "invalid": _("Ngày không hợp lệ.")},
+    )
+    name = forms.CharField(
+        label=_("Tên quy định"),
+        max_length=200,
+        required=False,
+        help_text=_("Để trống: “Quy định của {tổ chức} từ {ngày}”."),
+    )
+    source = forms.CharField(
+        label=_("Căn cứ"),
+        max_length=300,
+        required=False,
+        help_text=_("Số, ngày và cơ quan ban hành văn bản (bắt buộc, trừ khi nạp bộ mẫu)."),
+    )
+    source_url = forms.URLField(
+        label=_("Liên kết văn bản"),
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Nhập một địa chỉ web hợp lệ (https://…).")},
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(
+        self,
+        *args,
+        earliest: datetime.date | None = None,
+        editing: bool = False,
+        in_force: dict | None = None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.earliest, self.editing = earliest, editing
+        if editing:
+            del self.fields["preset"]
+            self.fields["source"].help_text = _("Số, ngày và cơ quan ban hành văn bản (bắt buộc).")
+        else:
+            self.fields["preset"].choices = [("", _("— Không dùng bộ mẫu —")), *preset_choices()]
+        for name in RULE_FIELDS:
+            spec = SPEC[name]
+            label = capfirst(rule_label(name))
+            hint = in_force.get(name, "") if in_force else ""
+            if spec.is_flag:
+                self.fields[name] = forms.TypedChoiceField(
+                    label=label, choices=FLAG_CHOICES, coerce=_flag, empty_value=None, required=False
+                )
+            else:
+                self.fields[name] = forms.IntegerField(
+                    label=label,
+                    required=False,
+                    error_messages={"invalid": _("Nhập một số nguyên.")},
+                    widget=forms.NumberInput(attrs={"min": spec.minimum, "max": spec.maximum}),
+                )
+            if hint != "":
+                self.fields[name].help_text = _("Để trống để kế thừa (đang áp dụng: {value}).").format(
+                    value=hint if not spec.is_flag else (_("Có") if hint else _("Không"))
+                )
+            else:
+                self.fields[name].help_text = _("Để trống để kế thừa.")
+
+    @property
+    def rule_fields(self) -> list:
+        return [self[name] for name in RULE_FIELDS]
+
+    @property
+    def head_fields(self) -> list:
+        names = ("preset", "valid_from", "name", "source", "source_url", "note")
+        return [self[name] for name in names if name in self.fields]
+
+    def clean_valid_from(self):
+        value = self.cleaned_data["valid_from"]
+        if self.earliest and value < self.earliest:
+            if self.editing:
+                raise forms.ValidationError(_("Quy định chưa có hiệu lực chỉ được dời tới một ngày sau hôm nay."))
+            raise forms.ValidationError(
+                _("Quy định mới chỉ áp dụng từ ngày {day} trở đi: không áp dụng ngược cho thời gian đã qua.").format(
+                    day=self.earliest.strftime("%d/%m/%Y")
+                )
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        preset = PRESETS.get(data.get("preset") or "")
+        values = dict(preset.values) if preset else {}
+        for name in RULE_FIELDS:
+            if data.get(name) is not None:
+                values[name] = data[name]
+        self.values = {name: values.get(name) for name in RULE_FIELDS}
+        for name, message in check_values(self.values).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        if all(value is None for value in self.values.values()) and not any(n in self.errors for n in RULE_FIELDS):
+            raise forms.ValidationError(_("Quy định phải đặt ít nhất một giá trị."))
+        if not (data.get("source") or "").strip():
+            if preset:
+                data["source"] = preset.source
+                data["source_url"] = data.get("source_url") or preset.source_url
+            else:
+                self.add_error("source", _("Ghi căn cứ của quy định (số, ngày và cơ quan ban hành văn bản)."))
+        if preset and not (data.get("name") or "").strip():
+            data["name"] = preset.name
+        if preset and not (data.get("note") or "").strip():
+            data["note"] = preset.note()
+        return data
+
+    def policy_data(self) -> dict:
+        """Keyword arguments for ``policy_create`` / ``policy_update``."""
+        data = self.cleaned_data
+        return {
+            "valid_from": data["valid_from"],
+            "name": data.get("name", ""),
+            "source": data.get("source", ""),
+            "source_url": data.get("source_url", ""),
+            "note": data.get("note", ""),
+            "values": self.values,
+        }

@@ -1,0 +1,224 @@
+"""The policy page: the rules in force for an organization on a date, where each value comes from, the history of
+policies on the organization and its ancestors, and (with write access) a form to add a policy or load a preset.
+
+Every organization comes through ``members.access``; the writes are ``cells.policies.policy_create`` and
+``policy_update``.
+"""
+
+import datetime
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cells.models import Organization, Policy
+from cells.policies import (
+    RULE_FIELDS,
+    SYSTEM_DEFAULT,
+    format_value,
+    policy_create,
+    policy_for,
+    policy_history,
+    policy_update,
+    resolve,
+    rule_label,
+)
+from members.access import get_organization_for_user, scope_for
+from reports.forms_policy import PolicyDateForm, PolicyForm
+
+
+def _apply_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page_url(organization: Organization, day: datetime.date | None = None) -> str:
+    url = reverse("reports:organization_policy", args=[organization.pk])
+    return f"{url}?{urlencode({'ngay': day.isoformat()})}" if day else url
+
+
+def _earliest(scope, today: datetime.date) -> datetime.date | None:
+    """A new policy applies from today on; only an administrator records one from a past date (setting up history),
+    so a board never changes the rules of months already measured."""
+    return None if scope.is_admin else today
+
+
+def _own_values(policies: list[Policy], organization: Organization, today: datetime.date) -> dict:
+    """The values of the organization's own policy in force today: the starting point of the next one."""
+    own = [p for p in policies if p.organization_id == organization.pk and p.valid_from <= today]
+    if not own:
+        return {}
+    latest = max(own, key=lambda p: p.valid_from)
+    return {name: getattr(latest, name) for name in RULE_FIELDS if getattr(latest, name) is not None}
+
+
+def _render(
+    request: HttpRequest, organization: Organization, day: datetime.date, date_form, form: PolicyForm | None
+) -> HttpResponse:
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    ancestors = list(
+        Organization.objects.filter(
+            path__in=[
+                organization.path[:end]
+                for end in range(organization.steplen, len(organization.path), organization.steplen)
+            ]
+        ).order_by("depth")
+    )
+    for node in ancestors:
+        node.visible = scope.can_see(node)
+    history = policy_history(organization)
+    resolved = resolve(organization, day, history)
+    in_force_ids = {p.pk for p in resolved.in_force}
+    rows = [
+        {
+            "name": name,
+            "label": rule_label(name),
+            "value": format_value(name, resolved.values[name]),
+            "source": resolved.sources[name],
+            # A default without a document of its own says so once (the badge), not twice.
+            "show_citation": resolved.sources[name].citation != SYSTEM_DEFAULT,
+        }
+        for name in RULE_FIELDS
+    ]
+    for policy in history:
+        policy.in_force_on_day = policy.pk in in_force_ids
+        policy.is_future = policy.valid_from > today
+        policy.not_yet_on_day = policy.valid_from > day
+        policy.set_values = [
+            (rule_label(name), format_value(name, getattr(policy, name)))
+            for name in RULE_FIELDS
+            if getattr(policy, name) is not None
+        ]
+        policy.editable = policy.is_future and scope.can_write(policy.organization)
+    can_write = scope.can_write(organization)
+    if can_write and form is None:
+        form = PolicyForm(
+            initial=_own_values(history, organization, today),
+            earliest=_earliest(scope, today),
+            in_force=resolved.values,
+        )
+    return render(
+        request,
+        "reports/policy.html",
+        {
+            "organization": organization,
+            "ancestors": ancestors,
+            "day": day,
+            "today": today,
+            "date_form": date_form,
+            "rows": rows,
+            "history": history,
+            "can_write": can_write,
+            "form": form if can_write else None,
+        },
+    )
+
+
+def _day(request: HttpRequest) -> tuple[datetime.date, PolicyDateForm]:
+    date_form = PolicyDateForm(request.GET or None)
+    day = date_form.cleaned_data.get("ngay") if date_form.is_valid() else None
+    return day or timezone.localdate(), date_form
+
+
+def _default_organization(request: HttpRequest) -> Organization:
+    """The top of what the user sees (the first of their subtrees, or the first root for an administrator)."""
+    scope = scope_for(request.user)
+    roots = (
+        Organization.objects.filter(depth=1)
+        if scope.is_admin
+        else Organization.objects.filter(path__in=scope.visible_paths)
+    )
+    organization = roots.order_by("path").first()
+    if organization is None:
+        raise Http404
+    return organization
+
+
+@login_required
+@require_GET
+def policy(request: HttpRequest) -> HttpResponse:
+    """``?to_chuc=<pk>&ngay=YYYY-MM-DD``: the rules in force for any organization the user sees, on any date."""
+    raw = request.GET.get("to_chuc", "")
+    if raw:
+        if not raw.isdigit():
+            raise Http404
+        organization = get_organization_for_user(request, int(raw))
+    else:
+        organization = _default_organization(request)
+    day, date_form = _day(request)
+    return _render(request, organization, day, date_form, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
+    """The page for one organization; a POST adds a policy on it (write access)."""
+    organization = get_organization_for_user(request, pk, write=request.method == "POST")
+    day, date_form = _day(request)
+    if request.method != "POST":
+        return _render(request, organization, day, date_form, None)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    form = PolicyForm(request.POST, earliest=_earliest(scope, today), in_force=policy_for(organization, day).values)
+    if form.is_valid():
+        try:
+            created = policy_create(organization=organization, **form.policy_data())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã thêm quy định “{name}”, áp dụng từ ngày {day}.").format(
+                    name=created.name, day=created.valid_from.strftime("%d/%m/%Y")
+                ),
+            )
+            return redirect(_page_url(organization, created.valid_from))
+    return _render(request, organization, day, date_form, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_edit(request: HttpRequest, pk: int, policy_pk: int) -> HttpResponse:
+    """Change a policy that is not in force yet; one in force or past is history (add a new one instead)."""
+    organization = get_organization_for_user(request, pk, write=True)
+    policy = Policy.objects.filter(pk=policy_pk, organization=organization).first()
+    if policy is None:
+        raise Http404
+    today = timezone.localdate()
+    if policy.valid_from <= today:
+        messages.error(
+            request,
+            _("Quy định này đã có hiệu lực nên không sửa được: hãy thêm quy định mới áp dụng từ một ngày sau."),
+        )
+        return redirect(_page_url(organization))
+    initial = {name: getattr(policy, name) for name in ("valid_from", "name", "source", "source_url", "note")}
+    initial.update({name: getattr(policy, name) for name in RULE_FIELDS})
+    if isinstance(initial["guests_may_vote"], bool):
+        initial["guests_may_vote"] = "1" if initial["guests_may_vote"] else "0"
+    form = PolicyForm(request.POST or None, initial=initial, editing=True, earliest=today + datetime.timedelta(days=1))
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy_update(policy=policy, today=today, **form.policy_data())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Đã lưu quy định."))
+            return redirect(_page_url(organization, form.cleaned_data["valid_from"]))
+    return render(
+        request,
+        "reports/policy_form.html",
+        {"organization": organization, "policy": policy, "form": form},
+    )

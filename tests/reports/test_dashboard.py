@@ -1,0 +1,555 @@
+"""The compliance dashboards: figures from hand-made ``CellMonth`` rows, drill-down links, filters, access, queries."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.urls import reverse
+
+from meetings import services
+from reports.dashboard import Period, dashboard, median_of_counts, reason
+from reports.models import CellMonth, Result
+from tests.factories import grant, make_cell, make_meeting, make_member, make_org
+
+pytestmark = pytest.mark.django_db
+
+PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
+TODAY = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def finding(cell, month, *, fail=(), na=(), meeting=None, **values) -> CellMonth:
+    """A stored cell-month as the compliance engine writes it: every rule passes unless named in ``fail`` or ``na``
+    (thematic is not applicable unless named in ``fail`` or given as ``thematic=PASS``); a missed regular meeting
+    leaves the meeting's figures empty."""
+    held = "regular_held" not in fail and "regular_held" not in na
+    data = {
+        "length_minutes": 95 if held else None,
+        "length_required": 90,
+        "speakers_count": 5 if held else None,
+        "speakers_required": 4,
+        "attendance_present": 10 if held else 0,
+        "attendance_expected": 12 if held else 0,
+        "thematic_count": 0,
+        "official_members": 12,
+    }
+    data.update({k: v for k, v in values.items() if k not in CellMonth.RULE_FIELDS})
+    results = {rule: PASS for rule in CellMonth.RULE_FIELDS}
+    results["thematic"] = values.get("thematic", NA)
+    if not held:
+        results.update({rule: NA for rule in ("length", "speakers", "attendance", "resolution", "agenda_on_time")})
+        results["minutes_on_time"] = NA
+    results.update({rule: FAIL for rule in fail})
+    results.update({rule: NA for rule in na})
+    measured = {
+        "regular_held": (int(held), 1),
+        "length": (data["length_minutes"], data["length_required"]),
+        "speakers": (data["speakers_count"], data["speakers_required"]),
+        "attendance": (data["attendance_present"], 7),
+        "resolution": (8, 7),
+        "agenda_on_time": (3, 1),
+        "minutes_on_time": (2, 7),
+        "thematic": (data["thematic_count"], 1),
+        "cell_size": (data["official_members"], 3),
+    }
+    rules = {
+        rule: {
+            "result": results[rule],
+            "measured": measured.get(rule, (None, None))[0],
+            "required": measured.get(rule, (None, None))[1],
+            "citation": "test",
+        }
+        for rule in CellMonth.RULE_FIELDS
+    }
+    return CellMonth.objects.create(
+        cell=cell,
+        month=month,
+        path=cell.path,
+        cell_type=cell.cell_type,
+        meeting=meeting,
+        all_ok=FAIL not in results.values(),
+        rules=rules,
+        **results,
+        **data,
+    )
+
+
+def months(year, first, last):
+    return [datetime.date(year, m, 1) for m in range(first, last + 1)]
+
+
+def url(org, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return reverse("reports:dashboard", args=[org.pk]) + (f"?{query}" if query else "")
+
+
+# --- the figures -----------------------------------------------------------------------------------------------------
+
+
+def test_the_headline_figures_are_computed_from_the_stored_rows(world):
+    cell_c = make_cell(world.commune, name="Chi bộ thôn 3", code="C3")
+    q1 = Period("quarter", 2026, 1)
+    # Cell A: three good months, the thematic meeting held in March.
+    finding(world.cell_a, datetime.date(2026, 1, 1), length_minutes=90, speakers_count=4)
+    finding(world.cell_a, datetime.date(2026, 2, 1), length_minutes=100, speakers_count=6)
+    finding(world.cell_a, datetime.date(2026, 3, 1), length_minutes=120, speakers_count=8, thematic=PASS)
+    # Cell C: a short meeting in January, no meeting in February, nothing due yet in March, no thematic.
+    finding(
+        cell_c,
+        datetime.date(2026, 1, 1),
+        fail=["length"],
+        length_minutes=75,
+        attendance_present=5,
+        attendance_expected=10,
+    )
+    finding(cell_c, datetime.date(2026, 2, 1), fail=["regular_held"])
+    finding(cell_c, datetime.date(2026, 3, 1), na=["regular_held"], fail=["thematic"])
+    # Outside the period and outside the subtree: not counted.
+    finding(world.cell_a, datetime.date(2026, 4, 1), fail=["length"])
+    finding(world.cell_b, datetime.date(2026, 1, 1), fail=["length"])
+
+    figures = dashboard(world.commune, q1).headline
+
+    assert (figures.cells, figures.cells_ok, figures.cells_short) == (2, 1, 1)
+    # Held: A×3 + C in January; due: those and C's missed February (March is not applicable for C).
+    assert (figures.held, figures.due) == (4, 5)
+    assert figures.median_length == 95.0  # 75, 90, 100, 120: the mean of the two middle values
+    assert figures.median_speakers == 5.5  # 4, 5 (cell C), 6, 8
+    # Σ present / Σ expected, not the mean of the monthly rates: (10 + 10 + 10 + 5) / (12 + 12 + 12 + 10).
+    assert figures.present == 35 and figures.expected == 46
+    assert figures.attendance_rate == pytest.approx(35 / 46)
+    # Cell-quarters: A passed, C failed.
+    assert (figures.thematic_pass, figures.thematic_decided) == (1, 2)
+
+
+def test_a_month_not_yet_due_counts_neither_as_held_nor_as_due(world):
+    finding(world.cell_a, datetime.date(2026, 11, 1), na=["regular_held"])
+
+    figures = dashboard(world.commune, Period("month", 2026, 11)).headline
+
+    assert (figures.cells, figures.cells_ok, figures.held, figures.due) == (1, 1, 0, 0)
+    assert figures.attendance_rate is None and figures.median_length is None and figures.thematic_rate is None
+
+
+def test_the_thematic_quarter_passes_once_any_of_its_months_passes(world):
+    finding(world.cell_a, datetime.date(2026, 4, 1))  # not decided yet
+    finding(world.cell_a, datetime.date(2026, 5, 1), thematic=PASS, thematic_count=1)
+    finding(world.cell_a, datetime.date(2026, 6, 1), thematic=PASS, thematic_count=1)
+    finding(world.cell_a, datetime.date(2026, 9, 1), fail=["thematic"])
+
+    figures = dashboard(world.commune, Period("year", 2026)).headline
+
+    assert (figures.thematic_pass, figures.thematic_decided) == (1, 2)
+
+
+def test_medians_match_percentile_cont():
+    assert median_of_counts({}) is None
+    assert median_of_counts({90: 1}) == 90
+    assert median_of_counts({90: 2, 120: 1}) == 90
+    assert median_of_counts({60: 1, 90: 1, 120: 1, 150: 1}) == 105
+    assert median_of_counts({4: 3, 5: 1, 9: 2}) == 4.5
+
+
+def test_children_figures_add_up_to_the_headline_and_link_to_their_dashboards(client, world):
+    grant(world.board_user, world.province)
+    finding(world.cell_a, datetime.date(2026, 3, 1))
+    finding(world.cell_b, datetime.date(2026, 3, 1), fail=["speakers"], speakers_count=2)
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.province, ky="nam-2026"))
+
+    data = response.context["data"]
+    rows = {row.organization.code: row.figures for row in data.children}
+    assert (rows["C01"].cells, rows["C01"].cells_ok) == (1, 1)
+    assert (rows["C02"].cells, rows["C02"].cells_ok) == (1, 0)
+    assert data.headline.cells == 2 and data.headline.cells_ok == 1
+    assert rows["C02"].median_speakers == 2
+    html = response.content.decode()
+    assert f'href="{reverse("reports:dashboard", args=[world.commune.pk])}?ky=nam-2026"' in html
+    assert f'href="{reverse("reports:dashboard", args=[world.other_commune.pk])}?ky=nam-2026"' in html
+
+
+def test_a_cells_dashboard_lists_its_months_with_links_to_the_meetings(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 3, 4))
+    finding(world.cell_a, datetime.date(2026, 3, 1), meeting=meeting, fail=["length"], length_minutes=75)
+    finding(world.cell_a, datetime.date(2026, 4, 1), fail=["regular_held"])
+    client.force_login(world.secretary_user)
+
+    response = client.get(url(world.cell_a, ky="nam-2026"))
+
+    html = response.content.decode()
+    meeting_url = reverse("meetings:detail", args=[meeting.pk])
+    assert html.count(f'href="{meeting_url}"') >= 3  # the month's row, its heatmap square, the shortfall list
+    months_ = response.context["data"].months
+    assert [(m.month.month, m.status, m.reasons) for m in months_] == [
+        (3, FAIL, ["Thời lượng 75/90 phút"]),
+        (4, FAIL, ["Không sinh hoạt định kỳ"]),
+    ]
+    assert "Thời lượng 75/90 phút" in html
+
+
+def test_the_heatmap_colours_each_cell_month_and_names_the_failed_rules(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 2, 4))
+    finding(world.cell_a, datetime.date(2026, 1, 1))
+    finding(
+        world.cell_a,
+        datetime.date(2026, 2, 1),
+        meeting=meeting,
+        fail=["speakers", "length"],
+        speakers_count=3,
+        length_minutes=60,
+    )
+    finding(world.cell_a, datetime.date(2026, 3, 1), na=["regular_held"])
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="quy-2026-1"))
+
+    heatmap = response.context["data"].heatmap
+    assert heatmap.mode == "cells"
+    (row,) = heatmap.rows
+    assert [square.status for square in row.squares] == [PASS, FAIL, NA]
+    failing = row.squares[1]
+    assert "Thời lượng 60/90 phút" in failing.title and "Phát biểu 3/4 đảng viên" in failing.title
+    assert failing.href == reverse("meetings:detail", args=[meeting.pk])
+    # Without a meeting the square opens the cell's dashboard.
+    assert row.squares[0].href == reverse("reports:dashboard", args=[world.cell_a.pk]) + "?ky=quy-2026-1"
+    html = response.content.decode()
+    assert "Đạt mọi quy định" in html and "Chưa có số liệu" in html  # the legend
+
+
+def test_above_sixty_cells_the_heatmap_rows_are_the_children_with_their_share(world):
+    communes = [world.commune, world.other_commune]
+    for n in range(61):
+        cell = make_cell(communes[n % 2], code=f"H{n:02d}")
+        finding(cell, datetime.date(2026, 5, 1), fail=["length"] if n % 2 else ())
+
+    data = dashboard(world.province, Period("month", 2026, 5))
+
+    assert data.heatmap.mode == "children"
+    shares = {row.code: row.squares[0].share for row in data.heatmap.rows}
+    assert shares["C01"] == 1.0  # even numbers (and cell A has no row)
+    assert shares["C02"] == 0.0
+
+
+def test_the_cells_that_fell_short_are_listed_worst_first_with_their_reasons(world):
+    cell_c = make_cell(world.commune, name="Chi bộ thôn 3")
+    finding(world.cell_a, datetime.date(2026, 1, 1), fail=["length"], length_minutes=75)
+    finding(cell_c, datetime.date(2026, 1, 1), fail=["speakers"], speakers_count=2)
+    finding(cell_c, datetime.date(2026, 2, 1), fail=["regular_held"])
+    finding(cell_c, datetime.date(2026, 3, 1))
+
+    data = dashboard(world.commune, Period("year", 2026))
+
+    assert [(item.name, item.failing_months) for item in data.shortfalls] == [
+        ("Chi bộ thôn 3", 2),
+        ("Chi bộ cơ quan UBND xã", 1),
+    ]
+    assert data.shortfalls[0].months[0][2] == ["Phát biểu 2/4 đảng viên"]
+    assert data.shortfalls_more == 0
+
+
+def test_the_list_of_cells_that_fell_short_is_capped_and_says_how_many_more(client, world, monkeypatch):
+    monkeypatch.setattr("reports.dashboard.SHORTFALL_LIMIT", 2)
+    for n in range(4):
+        finding(make_cell(world.commune), datetime.date(2026, 1, 1), fail=["length"])
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2026"))
+
+    assert response.context["data"].shortfalls_more == 2
+    assert "Còn 2 chi bộ khác chưa đạt" in response.content.decode()
+
+
+def test_the_reasons_name_measured_and_required_values():
+    assert reason("length", {"measured": 75, "required": 90}) == "Thời lượng 75/90 phút"
+    assert reason("agenda_on_time", {"measured": None, "required": 1}) == "Không gửi chương trình"
+    assert reason("minutes_on_time", {"measured": 12, "required": 7}) == "Duyệt biên bản sau 12 ngày (hạn 7 ngày)"
+    assert reason("cell_size", {"measured": 2, "required": 3}) == "Đảng viên chính thức 2/3"
+
+
+def test_the_cell_type_filter_keeps_only_cells_of_that_type(client, world):
+    residential = make_cell(world.commune, name="Chi bộ ấp 2", cell_type="residential")
+    finding(world.cell_a, datetime.date(2026, 1, 1))  # agency
+    finding(residential, datetime.date(2026, 1, 1), fail=["length"])
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2026", loai="residential"))
+
+    data = response.context["data"]
+    assert (data.headline.cells, data.headline.cells_short) == (1, 1)
+    assert [row.organization.name for row in data.children] == ["Chi bộ ấp 2"]
+    assert 'value="residential" selected' in response.content.decode()
+    # The links keep the filter.
+    assert data.children[0].href.endswith("?ky=nam-2026&loai=residential")
+
+
+def test_the_trend_covers_the_twelve_months_ending_with_the_period(client, world):
+    finding(world.cell_a, datetime.date(2025, 12, 1), attendance_present=6, attendance_expected=12)
+    finding(world.cell_a, datetime.date(2026, 2, 1), fail=["regular_held"])
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="quy-2026-1"))
+
+    trend = response.context["data"].trend
+    assert [p.month for p in trend][0] == datetime.date(2025, 4, 1)
+    assert [p.month for p in trend][-1] == datetime.date(2026, 3, 1)
+    december = trend[8]
+    assert (december.held, december.due, december.attendance_rate) == (1, 1, 0.5)
+    assert (trend[10].held, trend[10].due) == (0, 1)
+    html = response.content.decode()
+    assert "<svg" in html and 'role="img"' in html and "Tỷ lệ dự họp" in html
+    assert "tháng 12/2025: 1/1 buổi, dự họp 50%" in html  # the text alternative
+
+
+# --- the period ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("thang-2026-03", Period("month", 2026, 3)),
+        ("quy-2025-4", Period("quarter", 2025, 4)),
+        ("nam-2024", Period("year", 2024)),
+        ("thang-2026-13", None),
+        ("quy-2026-5", None),
+        ("nam-26", None),
+        ("nam-1899", None),
+        ("", None),
+        ("nam-2026; drop", None),
+    ],
+)
+def test_periods_are_parsed_from_the_query_string(text, expected):
+    assert Period.parse(text) == expected
+
+
+def test_a_period_knows_its_months_quarters_and_label():
+    quarter = Period("quarter", 2026, 4)
+    assert quarter.months == [datetime.date(2026, m, 1) for m in (10, 11, 12)]
+    assert quarter.label == "Quý IV năm 2026"
+    assert Period("month", 2026, 3).label == "Tháng 03 năm 2026"
+    assert Period("month", 2026, 3).trend_months[0] == datetime.date(2025, 4, 1)
+    assert Period("year", 2026).quarter_starts == [datetime.date(2026, m, 1) for m in (1, 4, 7, 10)]
+
+
+def test_the_default_period_is_the_current_year(client, world):
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune))
+
+    assert response.context["period"] == Period("year", 2026)
+    assert "Năm 2026" in response.content.decode()
+
+
+def test_a_bad_period_shows_the_default_with_a_message_not_an_error(client, world):
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="quy-2026-9", loai="spaceship"))
+
+    assert response.status_code == 200
+    assert response.context["period"] == Period("year", 2026)
+    assert response.context["cell_type"] == ""
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("Kỳ báo cáo “quy-2026-9” không hợp lệ" in text and "Năm 2026" in text for text in texts)
+    assert any("Loại hình chi bộ “spaceship” không hợp lệ" in text for text in texts)
+
+
+def test_an_older_period_is_offered_in_the_picker(client, world):
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2019"))
+
+    assert response.context["period"] == Period("year", 2019)
+    assert '<option value="nam-2019" selected>' in response.content.decode()
+
+
+# --- access ----------------------------------------------------------------------------------------------------------
+
+
+def test_it_hides_other_cells(client, world):
+    client.force_login(world.outsider_user)
+
+    assert client.get(url(world.commune)).status_code == 404
+    assert client.get(url(world.cell_a)).status_code == 404
+
+
+def test_a_plain_member_cannot_read_their_cells_dashboard(client, world):
+    client.force_login(world.member_user)
+
+    assert client.get(url(world.cell_a)).status_code == 404
+
+
+def test_a_board_user_reads_its_subtree_only(client, world):
+    client.force_login(world.board_user)
+
+    assert client.get(url(world.commune)).status_code == 200
+    assert client.get(url(world.cell_a)).status_code == 200
+    assert client.get(url(world.other_commune)).status_code == 404
+    assert client.get(url(world.cell_b)).status_code == 404
+    assert client.get(url(world.province)).status_code == 404
+
+
+def test_a_secretary_reads_their_own_cell_only(client, world):
+    client.force_login(world.secretary_user)
+
+    assert client.get(url(world.cell_a)).status_code == 200
+    assert client.get(url(world.commune)).status_code == 404
+
+
+def test_it_requires_a_login(client, world):
+    response = client.get(url(world.commune))
+
+    assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
+
+
+def test_the_dashboard_only_reads_and_answers_get_only(client, world):
+    """Read-only users are never refused here (a dashboard writes nothing), and nothing can be posted to it."""
+    client.force_login(world.board_user)
+
+    assert client.post(url(world.commune)).status_code == 405
+
+
+def test_the_home_link_opens_the_users_top_organization(client, world):
+    client.force_login(world.board_user)
+    assert client.get(reverse("reports:dashboard_home"))["Location"] == url(world.commune)
+
+    client.force_login(world.secretary_user)
+    assert client.get(reverse("reports:dashboard_home") + "?ky=nam-2025")["Location"] == url(
+        world.cell_a, ky="nam-2025"
+    )
+
+    client.force_login(world.member_user)
+    response = client.get(reverse("reports:dashboard_home"))
+    assert response["Location"] == reverse("home")
+
+
+# --- members flagged for review --------------------------------------------------------------------------------------
+
+
+def _held_with_absence(world, day, absent):
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(12, 0), tzinfo=datetime.UTC), tick=False):
+        meeting = make_meeting(world.cell_a, planned_date=day)
+        services.attendance_prepare(meeting=meeting)
+        for attendance in meeting.attendances.select_related("member"):
+            status = "absent" if attendance.member == absent else "present"
+            services.attendance_set(meeting=meeting, member=attendance.member, status=status)
+        start = datetime.datetime.combine(day, datetime.time(7, 0), tzinfo=datetime.UTC)
+        services.meeting_record(
+            meeting=meeting,
+            version=None,
+            started_at=start,
+            ended_at=start + datetime.timedelta(minutes=95),
+            chair=world.secretary,
+            recorder=world.member,
+            mark_held=True,
+        )
+
+
+def test_members_absent_without_reason_three_months_are_listed_for_review(client, world):
+    absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2026, month, 4), absentee)
+    client.force_login(world.board_user)
+
+    response = client.get(
+        reverse("reports:dashboard_absences", args=[world.commune.pk]) + "?ky=nam-2026", HTTP_HX_REQUEST="true"
+    )
+
+    html = response.content.decode()
+    assert "Lò Văn Vắng" in html
+    assert reverse("members:detail", args=[absentee.pk]) in html
+    assert "<html" not in html  # the fragment, for htmx
+    assert (
+        "Lò Văn Vắng"
+        not in client.get(
+            reverse("reports:dashboard_absences", args=[world.commune.pk]) + "?ky=nam-2025"
+        ).content.decode()
+    )
+
+
+def test_the_absences_list_is_hidden_from_other_subtrees(client, world):
+    client.force_login(world.outsider_user)
+
+    assert client.get(reverse("reports:dashboard_absences", args=[world.commune.pk])).status_code == 404
+
+
+# --- queries ---------------------------------------------------------------------------------------------------------
+
+
+def _grow(world, cells: int, month_count: int, *, parents=None):
+    parents = parents or [world.commune]
+    for n in range(cells):
+        cell = make_cell(parents[n % len(parents)], cell_type="residential" if n % 3 else "agency")
+        for month in months(2026, 1, month_count):
+            finding(cell, month, fail=["length"] if (n + month.month) % 4 == 0 else ())
+
+
+# Queries of a dashboard page, whatever the number of cells:
+#   1-2   the session and the user;
+#   3     the organization (members.access.get_organization_for_user);
+#   4-9   the user's scope (grants, positions, seats, assignments, memberships, member);
+#   10    the children organizations (not on a cell's dashboard);
+#   11    the figures per child (GROUP BY the children's path prefix);
+#   12    the medians of the subtree (percentile_cont on PostgreSQL; a histogram query elsewhere);
+#   13    the heatmap and the trend (≤ 60 cells: their cell-months; above: figures per child and month);
+#   14    the failing cell-months of the cells that fell short most often;
+#   15    the ancestors, for the breadcrumb (none above a root).
+DASHBOARD_QUERIES = 15
+
+
+@pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])
+def test_the_commune_dashboard_costs_the_same_queries_whatever_its_size(
+    client, world, django_assert_num_queries, cells, month_count
+):
+    _grow(world, cells, month_count)
+    client.force_login(world.board_user)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url(world.commune, ky="nam-2026"))
+
+    assert response.status_code == 200
+    assert response.context["data"].headline.cells == cells
+
+
+@pytest.mark.parametrize("cells", [3, 95])  # 95: 63 residential cells
+def test_the_province_dashboard_costs_the_same_queries_below_and_above_sixty_cells(
+    client, world, django_assert_num_queries, cells
+):
+    grant(world.board_user, world.province)
+    _grow(world, cells, 12, parents=[world.commune, world.other_commune])
+    client.force_login(world.board_user)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # a root: no ancestors to read
+        response = client.get(url(world.province, ky="nam-2026", loai="residential"))
+
+    assert response.status_code == 200
+    assert response.context["data"].heatmap.mode == ("cells" if cells <= 60 else "children")
+
+
+@pytest.mark.parametrize("month_count", [1, 12])
+def test_a_cells_dashboard_costs_the_same_queries_whatever_its_months(
+    client, world, django_assert_num_queries, month_count
+):
+    for month in months(2026, 1, month_count):
+        finding(world.cell_a, month)
+    client.force_login(world.secretary_user)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # no children
+        response = client.get(url(world.cell_a, ky="nam-2026"))
+
+    assert len(response.context["data"].months) == month_count
+
+
+def test_the_medians_are_computed_by_the_database_it_runs_on(world):
+    finding(world.cell_a, datetime.date(2026, 1, 1), length_minutes=91)
+    finding(world.cell_a, datetime.date(2026, 2, 1), length_minutes=99)
+
+    figures = dashboard(world.commune, Period("year", 2026)).headline
+
+    assert figures.median_length == 95.0, connection.vendor
