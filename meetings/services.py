@@ -398,8 +398,8 @@ def meeting_record(
         minutes = (ended_at - started_at).total_seconds() / 60
         if minutes > rules.confirm_over_minutes and not confirm_long:
             errors["confirm_long"] = _(
-                "Buổi họp dài {hours:.1f} giờ (trên 6 giờ): đánh dấu xác nhận nếu đúng như vậy."
-            ).format(hours=minutes / 60)
+                "Buổi họp dài {hours:.1f} giờ (trên {limit:g} giờ): đánh dấu xác nhận nếu đúng như vậy."
+            ).format(hours=minutes / 60, limit=rules.confirm_over_minutes / 60)
     present = set(meeting.attendances.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
     if chair and chair.pk not in present:
         errors["chair"] = _("Chủ trì phải có mặt (điểm danh “Có mặt”).")

@@ -13,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cells.policies import policy_history, resolve
 from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting
-from meetings.rules import rules_for
+from meetings.rules import rules_from
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
 from members.views import _apply_errors
@@ -52,11 +53,14 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         )
         .order_by("-planned_date", "-id")
     )
-    rules = rules_for(organization, today)
+    # Each meeting is measured by the rules in force on its own date: one query for the policy history.
+    history = policy_history(organization)
+    rules = rules_from(resolve(organization, today, history))
     for meeting in meetings:
-        meeting.min_length = rules.min_minutes.get(meeting.kind, 0)
+        in_force = rules_from(resolve(organization, meeting.planned_date, history))
+        meeting.min_length = in_force.min_minutes.get(meeting.kind, 0)
         meeting.length_ok = meeting.length_minutes is not None and meeting.length_minutes >= meeting.min_length
-        meeting.speakers_ok = meeting.speakers >= rules.min_member_speakers
+        meeting.speakers_ok = meeting.speakers >= in_force.min_member_speakers
     months = []
     cursor = end
     while cursor >= start:

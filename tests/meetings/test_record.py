@@ -683,16 +683,17 @@ def test_the_record_page_makes_the_same_queries_whatever_the_roster_size(client,
     small = make_meeting(world.cell_a, planned_date=DAY)
     _grow(small, world, 0)
     login(client, world.secretary_user)
-    # 21 queries: session and user (2); the access gate: the meeting with organization, chair and recorder (1), the
+    # 22 queries: session and user (2); the access gate: the meeting with organization, chair and recorder (1), the
     # user's scope: grants, positions, committee seats, assignments, memberships, member id (6); attendance_prepare
     # in a savepoint: savepoint, existing rows, absence notices, roster on the day, the rows with their members,
     # release (6; nothing to create once the rows exist); agenda (1); visitors (1); committee seats that may visit
-    # (1); figures: attendance rows, distinct member speakers (2); speeches with member, visitor and item (1).
-    with django_assert_num_queries(21):
+    # (1); figures: the policy in force, attendance rows, distinct member speakers (3); speeches with member,
+    # visitor and item (1).
+    with django_assert_num_queries(22):
         client.get(url("record", small))
 
     big = make_meeting(world.cell_a, kind="extraordinary", planned_date=DAY)
     _grow(big, world, 12)
     assert Attendance.objects.filter(meeting=big).count() == 15
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         client.get(url("record", big))
