@@ -49,13 +49,14 @@ def _bump(meeting: Meeting, fields: list[str]) -> None:
     findings_changed(meeting)
 
 
-def findings_changed(meeting: Meeting) -> None:
+def findings_changed(meeting: Meeting, *, month: datetime.date | None = None) -> None:
     """After the commit, ask for the meeting's cell-month findings to be computed again.
 
     The compliance code lives in ``reports``, above this app: it is reached by task name, never imported. If the
     broker is down the nightly sweep recomputes the month anyway.
     """
-    organization_id, month = meeting.organization_id, meeting.planned_date.replace(day=1).isoformat()
+    organization_id = meeting.organization_id
+    month = (month or meeting.planned_date).replace(day=1).isoformat()
 
     def enqueue() -> None:
         from celery import current_app
@@ -160,6 +161,8 @@ def meeting_update_plan(
         raise ValidationError(_("Chỉ sửa được kế hoạch trước khi họp."))
     _check_plan(meeting.organization, kind, planned_date, topic, exclude_pk=meeting.pk)
     moved = (planned_date, planned_time, venue.strip()) != (meeting.planned_date, meeting.planned_time, meeting.venue)
+    if planned_date.replace(day=1) != meeting.month:
+        findings_changed(meeting, month=meeting.month)  # the month it leaves is measured again too
     meeting.kind, meeting.planned_date, meeting.planned_time = kind, planned_date, planned_time
     meeting.venue, meeting.topic = venue.strip(), topic.strip()
     fields = ["kind", "planned_date", "month", "planned_time", "venue", "topic"]

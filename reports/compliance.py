@@ -449,8 +449,9 @@ def refresh_cell_month(cell_id: int, month: datetime.date) -> CellMonth | None:
 
 def refresh_after_change(organization_id: int, month: datetime.date) -> int:
     """What a change to a meeting of ``organization_id`` in ``month`` needs: that month again, and the later months
-    of its quarter that have begun (their thematic count includes this month). A cell is computed alone; another
-    organization (a committee) has its whole subtree computed. Returns the number of rows written."""
+    of its quarter that have begun (their thematic count includes this month). Only cells have findings: a
+    committee's own meeting changes none (recomputing its whole subtree on every roll-call tap would cost a province
+    thousands of rows; the nightly sweep covers subtrees). Returns the number of rows written."""
     organization = Organization.objects.filter(pk=organization_id).only("id", "path", "kind").first()
     if organization is None:
         return 0
@@ -460,11 +461,10 @@ def refresh_after_change(organization_id: int, month: datetime.date) -> int:
     while months[-1].month % 3 != 0 and next_month(months[-1]) <= current:
         months.append(next_month(months[-1]))
     written = 0
+    if not organization.is_cell:
+        return 0
     for each in months:
-        if organization.is_cell:
-            written += refresh_cell_month(organization.pk, each) is not None
-        else:
-            written += compute_month(each, organization=organization)
+        written += refresh_cell_month(organization.pk, each) is not None
     return written
 
 
@@ -550,10 +550,11 @@ class MemberAbsences:
 
 
 def member_absences(organization: Organization, year: int) -> list[MemberAbsences]:
-    """Members of ``organization``'s subtree absent without reason from a held meeting in ``year`` (by the meeting's
-    local date), with ``flagged`` when the number of such months reaches ``strike_off_absences`` of the policy in force
-    on 31 December for their cell (the cell of their latest such absence). Members never absent without reason are
-    not listed. Two queries: the absences grouped by member, month and cell; the policies. Flagged first."""
+    """Members of ``organization``'s subtree absent without reason from a held meeting of a cell in ``year`` (by the
+    meeting's local date; a committee's own meetings are not cell activity), with ``flagged`` when the number of such
+    months reaches ``strike_off_absences`` of the policy in force on 31 December for their cell (the cell of their
+    latest such absence). Members never absent without reason are not listed. Two queries: the absences grouped by
+    member, month and cell; the policies. Flagged members first, most months first."""
     rows = (
         Attendance.objects.filter(
             status=Attendance.Status.ABSENT,
@@ -561,6 +562,7 @@ def member_absences(organization: Organization, year: int) -> list[MemberAbsence
             meeting__planned_date__gte=datetime.date(year, 1, 1),
             meeting__planned_date__lte=datetime.date(year, 12, 31),
             meeting__organization__path__startswith=organization.path,
+            meeting__organization__kind__in=Organization.CELL_KINDS,
         )
         .order_by()
         .values(

@@ -11,7 +11,7 @@ from reports import compliance
 @shared_task(name="reports.refresh_findings", ignore_result=True)
 def refresh_findings(organization_id: int, month_iso: str) -> int:
     """After a meeting changed (``meetings.services.findings_changed``, on commit): the findings of its organization
-    for that month (a cell alone; a committee's whole subtree), and the later months of the quarter already begun."""
+    for that month and the later months of the quarter already begun (cells only: committees have no findings)."""
     return compliance.refresh_after_change(organization_id, datetime.date.fromisoformat(month_iso))
 
 

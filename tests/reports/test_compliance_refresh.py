@@ -114,16 +114,18 @@ def test_a_thematic_meeting_refreshes_the_later_months_of_its_quarter_that_have_
     assert not CellMonth.objects.filter(month=datetime.date(2026, 4, 1)).exists()
 
 
-def test_a_committee_meeting_refreshes_the_committees_subtree(tree):
-    cells = [tree.cell(), tree.cell()]
-    elsewhere = Tree().cell()
+def test_a_committee_meeting_changes_no_findings(tree):
+    # Only cells have findings; a commune committee's own meeting must not recompute its whole subtree on every
+    # roll-call tap (the nightly sweep covers subtrees).
+    tree.cell()
+    tree.cell()
 
     with travel(local(2026, 3, 10)):
-        tasks.refresh_findings.apply(args=[tree.commune.pk, "2026-03-01"])
+        written = tasks.refresh_findings.apply(args=[tree.commune.pk, "2026-03-01"]).get()
         tasks.refresh_findings.apply(args=[987654, "2026-03-01"])  # gone since: nothing to do
 
-    assert set(CellMonth.objects.values_list("cell", flat=True)) == {cell.pk for cell in cells}
-    assert not CellMonth.objects.filter(cell=elsewhere).exists()
+    assert written == 0
+    assert not CellMonth.objects.exists()
 
 
 def test_the_nightly_sweep_computes_the_month_that_closed_and_the_current_one(tree):
@@ -218,6 +220,15 @@ def test_three_months_absent_without_reason_in_a_year_flags_a_review(tree):
     hold(cell, datetime.date(2026, 1, 20), kind="thematic", minutes=120, absent={3})  # same month again
     hold(cell, datetime.date(2026, 2, 5), absent={4}, excused={3})
     hold(cell, datetime.date(2026, 3, 5), absent={4})
+    committee = Meeting.objects.create(
+        organization=tree.commune,
+        kind="extraordinary",
+        planned_date=datetime.date(2026, 4, 2),
+        planned_time=datetime.time(8),
+        venue="Hội trường xã",
+        status="held",
+    )
+    Attendance.objects.create(meeting=committee, member=once, member_status="official", status="absent")  # not a cell
 
     with CaptureQueriesContext(connection) as queries:
         result = {item.member_id: item for item in member_absences(tree.province, 2026)}
