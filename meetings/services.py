@@ -4,6 +4,8 @@ Each function validates (Vietnamese messages keyed by form field), writes in one
 when it refuses. Mail is queued as outbox rows in the same transaction and sent after the commit.
 """
 
+import contextlib
+import contextvars
 import datetime
 import logging
 
@@ -49,12 +51,27 @@ def _bump(meeting: Meeting, fields: list[str]) -> None:
     findings_changed(meeting)
 
 
+_findings_deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("findings_deferred", default=False)
+
+
+@contextlib.contextmanager
+def findings_deferred():
+    """For bulk loads that compute the findings themselves afterwards (the demo): no refresh task per write."""
+    token = _findings_deferred.set(True)
+    try:
+        yield
+    finally:
+        _findings_deferred.reset(token)
+
+
 def findings_changed(meeting: Meeting, *, month: datetime.date | None = None) -> None:
     """After the commit, ask for the meeting's cell-month findings to be computed again.
 
     The compliance code lives in ``reports``, above this app: it is reached by task name, never imported. If the
     broker is down the nightly sweep recomputes the month anyway.
     """
+    if _findings_deferred.get():
+        return
     organization_id = meeting.organization_id
     month = (month or meeting.planned_date).replace(day=1).isoformat()
 

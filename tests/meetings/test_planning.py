@@ -354,3 +354,14 @@ def test_the_meeting_page_runs_in_a_constant_number_of_queries(client, world, dj
         services.speech_add(meeting=meeting, member=member, summary="Ý kiến thêm")
     with django_assert_num_queries(len(first.captured_queries)):
         client.get(reverse("meetings:detail", args=[meeting.pk]))
+
+
+def test_a_bulk_load_can_defer_the_findings_refresh(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, services.findings_deferred():
+        make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+        services.meeting_cancel(meeting=Meeting.objects.get(organization=world.cell_a), reason="Bão")
+    assert callbacks == []
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.meeting_cancel(meeting=make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 5)), reason="x")
+    assert len(callbacks) == 1

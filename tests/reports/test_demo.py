@@ -11,12 +11,15 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Q
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from cells.models import Organization, OrganizationName
+from meetings.models import Meeting
 from members.access import scope_for
 from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
 from reports.demo import AGENCY_CELL, DEMO_PASSWORD, PROVINCE_CODE, WARD, load_demo
+from reports.models import CellMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +224,65 @@ def test_what_each_login_reaches(demo):
     ward_board = _scope("bantochuc.phuong")
     assert all(ward_board.can_write(cell) for cell in _cells_under(WARD))
     assert not ward_board.can_read(agency)
+
+
+# --- Meetings ---------------------------------------------------------------------------------------------------------
+
+
+def _complete_months(today):
+    current = today.replace(day=1)
+    return [current - relativedelta(months=n) for n in range(12, 0, -1)]
+
+
+def test_the_agency_cell_met_every_month_and_has_the_next_meeting_published(demo, today):
+    months = _complete_months(today)
+    meetings = Meeting.objects.filter(organization__code=AGENCY_CELL)
+    regular = meetings.filter(kind=Meeting.Kind.REGULAR, month__gte=months[0], month__lte=months[-1])
+
+    assert sorted(regular.values_list("month", flat=True)) == months
+    assert all(m.status == Meeting.Status.APPROVED and m.planned_date.day == 4 for m in regular)
+    assert all(m.approved_by.username == "bithu.xuanhiep" for m in regular if m.chair.user_id)
+    assert {m.resolution_title for m in regular} == {f"Nghị quyết chi bộ tháng {m.month}/{m.year}" for m in months}
+    assert all(m.votes_for > m.votes_against and 85 <= m.quality_score <= 95 for m in regular)
+    assert 3 <= meetings.filter(kind=Meeting.Kind.THEMATIC).count() <= 4
+    assert meetings.filter(visitors__seat__isnull=False).exists()
+    upcoming = meetings.get(status=Meeting.Status.PUBLISHED)
+    assert upcoming.planned_date > today and upcoming.planned_date.day == 4 and upcoming.agenda.count() >= 5
+    member = get_user_model().objects.get(username="dangvien.xuanhiep").member
+    assert upcoming.attendances.count() == 0 and member in Member.objects.roster_of(upcoming.organization, today)
+
+
+def test_the_dashboards_have_findings_for_every_cell(demo, today):
+    last = _complete_months(today)[-1]
+    agency = CellMonth.objects.filter(cell__code=AGENCY_CELL, month__lt=today.replace(day=1))
+
+    assert set(CellMonth.objects.filter(month=last).values_list("cell", flat=True)) == set(
+        Organization.objects.cells().values_list("pk", flat=True)
+    )
+    assert CellMonth.objects.filter(all_ok=False).exists()
+    assert CellMonth.objects.filter(all_ok=True).count() > CellMonth.objects.count() / 3
+    assert agency.count() == 12
+    assert agency.filter(length="fail").count() == 1 and agency.filter(speakers="fail").count() == 1
+    assert agency.filter(all_ok=True).count() >= 8
+    assert not agency.filter(resolution="fail").exists() and not agency.filter(minutes_on_time="fail").exists()
+
+
+def test_the_other_cells_have_a_year_of_meetings_shaped_like_the_services_make_them(demo):
+    meetings = Meeting.objects.exclude(organization__code=AGENCY_CELL).exclude(status=Meeting.Status.PUBLISHED)
+
+    assert meetings.values("organization").distinct().count() == Organization.objects.cells().count() - 1
+    assert not meetings.filter(Q(started_at__isnull=True) | Q(published_at__isnull=True) | Q(chair__isnull=True))
+    assert all(m.month == m.planned_date.replace(day=1) for m in meetings)
+    assert not meetings.filter(status=Meeting.Status.APPROVED, number__isnull=True).exists()
+    assert meetings.filter(kind=Meeting.Kind.THEMATIC).exists()
+    assert not meetings.filter(attendances__isnull=True).exists()
+
+
+def test_the_minutes_pdf_of_a_demo_meeting_renders(demo, client):
+    meeting = Meeting.objects.filter(organization__code=AGENCY_CELL, status=Meeting.Status.APPROVED).first()
+    client.force_login(get_user_model().objects.get(username="bithu.xuanhiep"))
+
+    response = client.get(reverse("reports:minutes_pdf", args=[meeting.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
