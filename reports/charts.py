@@ -11,8 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 60, 40, 48
+WIDTH, HEIGHT = 600, 270
+LEFT, RIGHT, TOP, BOTTOM = 50, 54, 14, 44
 BAR_FILL = "#7da7d9"
 DUE_STROKE = "#7da7d9"
 LINE = "#1b365d"
@@ -39,7 +39,7 @@ def percent(rate: float | None, decimals: int = 0) -> str:
     return f"{number_format(rate * 100, decimals)}%"
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = 12, extra: str = "") -> str:
+def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = 13, extra: str = "") -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
         f"{escape(content)}</text>"
@@ -56,7 +56,8 @@ def trend_svg(
     description: str,
     id_prefix: str = "trend",
 ) -> SafeString:
-    """Bars: regular meetings held per month (outlined: those due); line: the attendance rate (right axis, 0–100 %)."""
+    """Bars: regular meetings held per month (outlined: those due); line: the attendance rate (right axis, 0–100 %).
+    The legend is left to the page (HTML wraps on a phone; text in an SVG does not)."""
     count = len(months)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(count, 1)
@@ -82,14 +83,14 @@ def trend_svg(
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=11))
-        parts.append(_text(WIDTH - RIGHT + 6, y + 4, f"{step * 25}%", anchor="start", size=11))
+        parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=12))
+        parts.append(_text(WIDTH - RIGHT + 6, y + 4, f"{step * 25}%", anchor="start", size=12))
     parts.append(
         _text(
             14,
             TOP + plot_h / 2,
             _("Số buổi sinh hoạt định kỳ"),
-            size=11,
+            size=12,
             extra=f' transform="rotate(-90 14 {TOP + plot_h / 2:.1f})"',
         )
     )
@@ -98,7 +99,7 @@ def trend_svg(
             WIDTH - 12,
             TOP + plot_h / 2,
             _("Tỷ lệ dự họp"),
-            size=11,
+            size=12,
             extra=f' transform="rotate(90 {WIDTH - 12} {TOP + plot_h / 2:.1f})"',
         )
     )
@@ -118,9 +119,9 @@ def trend_svg(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{base_y - y:.1f}" fill="{BAR_FILL}"/>'
             )
         label_x = LEFT + slot * index + slot / 2
-        parts.append(_text(label_x, base_y + 16, _("T{month}").format(month=month.month), size=11))
+        parts.append(_text(label_x, base_y + 17, _("T{month}").format(month=month.month), size=12))
         if index == 0 or month.month == 1:
-            parts.append(_text(label_x, base_y + 31, str(month.year), size=10))
+            parts.append(_text(label_x, base_y + 33, str(month.year), size=11))
     parts.append(
         f'<line x1="{LEFT}" y1="{base_y}" x2="{WIDTH - RIGHT}" y2="{base_y}" stroke="{INK}" stroke-width="1"/>'
     )
@@ -142,16 +143,5 @@ def trend_svg(
     for points in segments:
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
     parts.extend(dots)
-    # Legend, above the plot.
-    parts.append(f'<rect x="{LEFT}" y="10" width="14" height="12" fill="{BAR_FILL}"/>')
-    parts.append(_text(LEFT + 20, 20, _("Đã sinh hoạt định kỳ"), anchor="start"))
-    parts.append(
-        f'<rect x="{LEFT + 170}" y="10" width="14" height="12" fill="none" stroke="{DUE_STROKE}" '
-        'stroke-width="1.5" stroke-dasharray="4 2"/>'
-    )
-    parts.append(_text(LEFT + 190, 20, _("Phải sinh hoạt"), anchor="start"))
-    parts.append(f'<line x1="{LEFT + 310}" y1="16" x2="{LEFT + 334}" y2="16" stroke="{LINE}" stroke-width="2.5"/>')
-    parts.append(f'<circle cx="{LEFT + 322}" cy="16" r="3.5" fill="{LINE}"/>')
-    parts.append(_text(LEFT + 340, 20, _("Tỷ lệ dự họp (trục phải)"), anchor="start"))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped

@@ -24,6 +24,7 @@ from reports.charts import percent, trend_svg
 from reports.compliance import member_absences
 from reports.dashboard import Dashboard, Period, dashboard, month_label
 from reports.forms_dashboard import DashboardFilterForm
+from reports.models import Result
 
 
 def _readable_organization(request: HttpRequest, pk: int) -> Organization:
@@ -147,6 +148,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "cell_type_label": dict(Organization.CellType.choices).get(cell_type, ""),
         "query": query,
         "chart": _trend_chart(data),
+        "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterator
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -21,6 +22,7 @@ from reports.dashboard import (
     children_of,
     group_figures,
     month_findings,
+    month_results,
     rule_label,
     status_of,
 )
@@ -82,39 +84,41 @@ PERCENT_COLUMNS = {2, 5, 10, 13}  # positions in _figure_values
 
 
 class _Sheet:
-    """A write-only sheet with typed cells: text stays text, rates are percentages, dates are dates."""
+    """A write-only sheet with typed cells: text stays text (never a formula), rates are percentages, dates are dates.
+    Plain numbers and text go in as they are (a styled cell per value costs a province's workbook seconds)."""
 
     def __init__(self, workbook, title: str, widths: list[int]):
+        from openpyxl.styles import Font
         from openpyxl.utils import get_column_letter
 
         self.sheet = workbook.create_sheet(title)
+        self.bold = Font(bold=True)
         for index, width in enumerate(widths, start=1):
             self.sheet.column_dimensions[get_column_letter(index)].width = width
 
-    def cell(self, value, *, bold=False, number_format=None, fill=None):
+    def cell(self, value, *, bold=False, number_format=None):
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font, PatternFill
 
+        if isinstance(value, Promise):
+            value = str(value)  # a lazy label (choices)
+        plain = not (bold or number_format or isinstance(value, datetime.date))
+        if plain and not (isinstance(value, str) and value.startswith("=")):
+            return value
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str):
-            cell.data_type = "s"  # never a formula, whatever the name says
+            cell.data_type = "s"  # a name typed as "=HYPERLINK(…)" stays text
         if isinstance(value, datetime.date):
             cell.number_format = number_format or DATE_FORMAT
         elif number_format:
             cell.number_format = number_format
         if bold:
-            cell.font = Font(bold=True)
-        if fill:
-            cell.fill = PatternFill("solid", start_color=fill, end_color=fill)
+            cell.font = self.bold
         return cell
 
-    def row(self, values, *, bold=False, formats: dict[int, str] | None = None, fills: dict[int, str] | None = None):
-        formats, fills = formats or {}, fills or {}
+    def row(self, values, *, bold=False, formats: dict[int, str] | None = None):
+        formats = formats or {}
         self.sheet.append(
-            [
-                self.cell(value, bold=bold, number_format=formats.get(index), fill=fills.get(index))
-                for index, value in enumerate(values)
-            ]
+            [self.cell(value, bold=bold, number_format=formats.get(index)) for index, value in enumerate(values)]
         )
 
 
@@ -162,7 +166,7 @@ def _cells_sheet(workbook, organization: Organization, period: Period, cell_type
         _("Quy định không đạt"),
     ]
     sheet.row(headers, bold=True)
-    types = dict(Organization.CellType.choices)
+    types = {value: str(label) for value, label in Organization.CellType.choices}
     for row in cell_figures(organization, period, cell_type).iterator(chunk_size=2000):  # query
         failing = [(rule, row[f"fail_{rule}"]) for rule in rules]
         summary = "; ".join(
@@ -199,7 +203,7 @@ def _months_sheet(workbook, organization: Organization, period: Period, cell_typ
         bold=True,
         formats={2 + index: MONTH_FORMAT for index in range(len(months))},
     )
-    labels = dict(Result.choices)
+    labels = {value: str(label) for value, label in Result.choices}
 
     def flush(current: dict | None) -> None:
         if current is None:
@@ -211,17 +215,35 @@ def _months_sheet(workbook, organization: Organization, period: Period, cell_typ
                 current["name"],
                 *[labels[result] if result else None for result in results],
                 sum(result == Result.FAIL for result in results),
-            ],
-            fills={2 + index: FILLS[result] for index, result in enumerate(results) if result},
+            ]
         )
 
-    current = None
-    for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
+    current, count = None, 0
+    for row in month_results(organization, period, cell_type).iterator(chunk_size=2000):  # query
         if current is None or current["id"] != row["cell_id"]:
             flush(current)
+            count += 1
             current = {"id": row["cell_id"], "code": row["cell__code"], "name": row["cell__name"], "months": {}}
         current["months"][row["month"]] = status_of(row)
     flush(current)
+    _colour_results(sheet.sheet, f"C2:{_column(2 + len(months))}{max(2, count + 1)}", labels)
+
+
+def _column(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _colour_results(sheet, cells: str, labels: dict) -> None:
+    """Each result coloured by a conditional format on the whole range (one rule per result, not a style per cell)."""
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles import PatternFill
+
+    for result, colour in FILLS.items():
+        label = labels[result].replace('"', '""')
+        fill = PatternFill("solid", start_color=colour, end_color=colour)
+        sheet.conditional_formatting.add(cells, CellIsRule(operator="equal", formula=[f'"{label}"'], fill=fill))
 
 
 def dashboard_xlsx(organization: Organization, period: Period, cell_type: str = "") -> bytes:
@@ -266,21 +288,14 @@ def csv_headers() -> list[str]:
     return headers
 
 
-def _plain(value):
-    """Numbers stay numbers; anything else from the stored ``rules`` becomes text; nothing is empty."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
 def dashboard_csv(organization: Organization, period: Period, cell_type: str = "") -> Iterator[str]:
     """UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters), one line per cell-month with every rule's
     result and its measured and required values. One query, read in chunks."""
     writer = csv.writer(_Line())
-    labels = dict(Result.choices)
-    types = dict(Organization.CellType.choices)
+    # Translated once, not once per line.
+    labels = {value: str(label) for value, label in Result.choices}
+    types = {value: str(label) for value, label in Organization.CellType.choices}
+    yes, no = _("Có"), _("Không")
     yield "\ufeff" + writer.writerow(csv_headers())
     for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
         line = [
@@ -289,11 +304,11 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
             types.get(row["cell_type"], ""),
             row["month"].isoformat(),
             labels[status_of(row)],
-            _("Có") if row["all_ok"] else _("Không"),
+            yes if row["all_ok"] else no,
             row["meeting__planned_date"].isoformat() if row["meeting__planned_date"] else "",
             row["attendance_present"],
             row["attendance_expected"],
         ]
         for rule in CellMonth.RULE_FIELDS:
-            line += [labels.get(row[rule], row[rule]), _plain(row[f"m_{rule}"]), _plain(row[f"r_{rule}"])]
+            line += [labels.get(row[rule], row[rule]), row[f"m_{rule}"], row[f"r_{rule}"]]  # None: empty
         yield writer.writerow(line)

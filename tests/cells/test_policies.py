@@ -487,3 +487,37 @@ def test_the_long_meeting_confirmation_follows_the_policy_in_force(world):
         _held(after, datetime.datetime(2026, 10, 4, 14, 0, tzinfo=tz), 150)
     assert "confirm_long" in caught.value.message_dict
     _held(after, datetime.datetime(2026, 10, 4, 14, 0, tzinfo=tz), 150, confirm_long=True)
+
+
+# --- Admin ----------------------------------------------------------------------------------------------------------
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_admin_lists_policies_and_refuses_one_without_any_value(client, world):
+    add(world.commune, D(2026, 1, 1), name="Quy định xã", min_minutes_regular=95)
+    client.force_login(world.admin)
+
+    listing = client.get("/admin/cells/policy/")
+    refused = client.post(
+        "/admin/cells/policy/add/",
+        {"organization": world.commune.pk, "name": "Trống", "source": "X", "valid_from": "2027-01-01"},
+    )
+
+    assert listing.status_code == 200 and "Quy định xã" in listing.content.decode()
+    assert "Quy định phải đặt ít nhất một giá trị." in refused.content.decode()
+    assert Policy.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_in_the_admin_a_policy_in_force_keeps_its_date_and_values_and_cannot_be_deleted(client, world):
+    past = add(world.commune, D(2026, 1, 1), min_minutes_regular=95)
+    future = add(world.commune, D(2027, 1, 1), min_minutes_regular=95)
+    client.force_login(world.admin)
+
+    past_form = client.get(f"/admin/cells/policy/{past.pk}/change/").content.decode()
+    future_form = client.get(f"/admin/cells/policy/{future.pk}/change/").content.decode()
+
+    assert 'name="min_minutes_regular"' not in past_form and 'name="source"' in past_form
+    assert 'name="min_minutes_regular"' in future_form
+    assert client.get(f"/admin/cells/policy/{past.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/cells/policy/{future.pk}/delete/").status_code == 200

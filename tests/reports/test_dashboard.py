@@ -25,8 +25,15 @@ def _today():
         yield
 
 
-def finding(cell, month, *, fail=(), na=(), meeting=None, **values) -> CellMonth:
-    """A stored cell-month as the compliance engine writes it: every rule passes unless named in ``fail`` or ``na``
+def finding(cell, month, **kwargs) -> CellMonth:
+    """A stored cell-month (see ``build_finding``)."""
+    row = build_finding(cell, month, **kwargs)
+    row.save()
+    return row
+
+
+def build_finding(cell, month, *, fail=(), na=(), meeting=None, **values) -> CellMonth:
+    """A cell-month as the compliance engine writes it: every rule passes unless named in ``fail`` or ``na``
     (thematic is not applicable unless named in ``fail`` or given as ``thematic=PASS``); a missed regular meeting
     leaves the meeting's figures empty."""
     held = "regular_held" not in fail and "regular_held" not in na
@@ -68,7 +75,7 @@ def finding(cell, month, *, fail=(), na=(), meeting=None, **values) -> CellMonth
         }
         for rule in CellMonth.RULE_FIELDS
     }
-    return CellMonth.objects.create(
+    return CellMonth(
         cell=cell,
         month=month,
         path=cell.path,
@@ -251,13 +258,16 @@ def test_the_cells_that_fell_short_are_listed_worst_first_with_their_reasons(wor
         ("Chi bộ thôn 3", 2),
         ("Chi bộ cơ quan UBND xã", 1),
     ]
-    assert data.shortfalls[0].months[0][2] == ["Phát biểu 2/4 đảng viên"]
+    assert [(month.month, reasons) for month, _meeting, reasons in data.shortfalls[0].months] == [
+        (2, ["Không sinh hoạt định kỳ"]),
+        (1, ["Phát biểu 2/4 đảng viên"]),
+    ]
     assert data.shortfalls_more == 0
 
 
 def test_the_list_of_cells_that_fell_short_is_capped_and_says_how_many_more(client, world, monkeypatch):
     monkeypatch.setattr("reports.dashboard.SHORTFALL_LIMIT", 2)
-    for n in range(4):
+    for _n in range(4):
         finding(make_cell(world.commune), datetime.date(2026, 1, 1), fail=["length"])
     client.force_login(world.board_user)
 
@@ -402,6 +412,20 @@ def test_a_secretary_reads_their_own_cell_only(client, world):
     assert client.get(url(world.commune)).status_code == 404
 
 
+def test_a_stored_path_taken_over_by_another_subtree_does_not_leak_its_history(client, world):
+    """Children are kept in name order: a new commune that sorts first shifts its siblings' paths, so cell B's stored
+    path now lies under commune Xuân Hiệp's path until B's findings are computed again."""
+    finding(world.cell_b, datetime.date(2026, 1, 1), fail=["length"])
+    make_org(world.province, name="Đảng bộ xã Xuân An", code="C00")
+    world.commune.refresh_from_db()
+    assert CellMonth.objects.get(cell=world.cell_b).path.startswith(world.commune.path)  # stale
+    client.force_login(world.board_user)
+
+    data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+
+    assert data.headline.cells == 0 and data.shortfalls == []
+
+
 def test_it_requires_a_login(client, world):
     response = client.get(url(world.commune))
 
@@ -437,7 +461,7 @@ def _held_with_absence(world, day, absent):
         meeting = make_meeting(world.cell_a, planned_date=day)
         services.attendance_prepare(meeting=meeting)
         for attendance in meeting.attendances.select_related("member"):
-            status = "absent" if attendance.member == absent else "present"
+            status = "absent" if attendance.member in absent else "present"
             services.attendance_set(meeting=meeting, member=attendance.member, status=status)
         start = datetime.datetime.combine(day, datetime.time(7, 0), tzinfo=datetime.UTC)
         services.meeting_record(
@@ -454,7 +478,7 @@ def _held_with_absence(world, day, absent):
 def test_members_absent_without_reason_three_months_are_listed_for_review(client, world):
     absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
     for month in (2, 3, 4):
-        _held_with_absence(world, datetime.date(2026, month, 4), absentee)
+        _held_with_absence(world, datetime.date(2026, month, 4), [absentee])
     client.force_login(world.board_user)
 
     response = client.get(
@@ -473,6 +497,28 @@ def test_members_absent_without_reason_three_months_are_listed_for_review(client
     )
 
 
+# Queries of the absences list: the session, the user, the organization, the scope (6), then
+# reports.compliance.member_absences: the absences grouped by member, month and cell; the policies.
+ABSENCES_QUERIES = 11
+
+
+@pytest.mark.parametrize("absentees", [1, 3])
+def test_the_absences_list_costs_the_same_queries_whatever_its_length(
+    client, world, django_assert_num_queries, absentees
+):
+    absent = [make_member(world.cell_a) for _n in range(absentees)]
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2026, month, 4), absent)
+    client.force_login(world.board_user)
+
+    with django_assert_num_queries(ABSENCES_QUERIES):
+        response = client.get(
+            reverse("reports:dashboard_absences", args=[world.commune.pk]) + "?ky=nam-2026", HTTP_HX_REQUEST="true"
+        )
+
+    assert len(response.context["flagged"]) == absentees
+
+
 def test_the_absences_list_is_hidden_from_other_subtrees(client, world):
     client.force_login(world.outsider_user)
 
@@ -482,12 +528,14 @@ def test_the_absences_list_is_hidden_from_other_subtrees(client, world):
 # --- queries ---------------------------------------------------------------------------------------------------------
 
 
-def _grow(world, cells: int, month_count: int, *, parents=None):
-    parents = parents or [world.commune]
+def grow(parents, cells: int, month_count: int):
+    """``cells`` more cells under ``parents`` (in turn), each with ``month_count`` months of 2026, a quarter failing."""
+    rows = []
     for n in range(cells):
         cell = make_cell(parents[n % len(parents)], cell_type="residential" if n % 3 else "agency")
         for month in months(2026, 1, month_count):
-            finding(cell, month, fail=["length"] if (n + month.month) % 4 == 0 else ())
+            rows.append(build_finding(cell, month, fail=["length"] if (n + month.month) % 4 == 0 else ()))
+    CellMonth.objects.bulk_create(rows)
 
 
 # Queries of a dashboard page, whatever the number of cells:
@@ -507,7 +555,7 @@ DASHBOARD_QUERIES = 15
 def test_the_commune_dashboard_costs_the_same_queries_whatever_its_size(
     client, world, django_assert_num_queries, cells, month_count
 ):
-    _grow(world, cells, month_count)
+    grow([world.commune], cells, month_count)
     client.force_login(world.board_user)
 
     with django_assert_num_queries(DASHBOARD_QUERIES):
@@ -522,7 +570,7 @@ def test_the_province_dashboard_costs_the_same_queries_below_and_above_sixty_cel
     client, world, django_assert_num_queries, cells
 ):
     grant(world.board_user, world.province)
-    _grow(world, cells, 12, parents=[world.commune, world.other_commune])
+    grow([world.commune, world.other_commune], cells, 12)
     client.force_login(world.board_user)
 
     with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # a root: no ancestors to read
