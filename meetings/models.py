@@ -58,7 +58,7 @@ class Meeting(models.Model):
     )
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     ended_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
-    long_meeting_confirmed = models.BooleanField(_("xác nhận họp trên 6 giờ"), default=False)
+    long_meeting_confirmed = models.BooleanField(_("xác nhận buổi họp dài bất thường"), default=False)
 
     resolution_title = models.CharField(_("tên nghị quyết / kết luận"), max_length=300, blank=True)
     resolution_text = models.TextField(_("nội dung nghị quyết / kết luận"), blank=True)

@@ -934,15 +934,33 @@ class Options:
     code: str = "BENCH"
     seed: int = 1
     requests: int = 15
+    cold_requests: int = 5
     facts_runs: int = 5
     stored_runs: int = 15
     refresh_runs: int = 30
     month_runs: int = 3
 
 
-def measure_dashboard(root: Organization, year: int, requests: int) -> dict:
+def _forget_cached_dashboards(root: Organization, year: int) -> None:
+    """Make the next dashboard request a cold one: findings computed again (as after a meeting changed or the nightly
+    sweep, which gives cached summaries a new version), and an in-process cache emptied."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from reports.compliance import refresh_cell_month
+
+    cell = Organization.objects.cells().filter(path__startswith=root.path).order_by("path").first()
+    if cell is not None:
+        refresh_cell_month(cell.pk, datetime.date(year, 12, 1))
+    for backend in caches.all(initialized_only=True):
+        if isinstance(backend, LocMemCache):
+            backend.clear()
+
+
+def measure_dashboard(root: Organization, year: int, requests: int, cold_requests: int = 5) -> dict:
     """GET the dashboard of ``root`` for ``year`` as a superuser through the whole Django stack (middleware, session,
-    view, template): 2 warm-ups, ``requests`` timed, then one more with its queries captured."""
+    view, template): 2 warm-ups, ``requests`` timed, then one more with its queries captured. Then ``cold_requests``
+    first requests after the findings changed (nothing cached), timed one by one, the last with its queries."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -969,7 +987,15 @@ def measure_dashboard(root: Organization, year: int, requests: int) -> dict:
         samples, response = _timed(get, requests, warmup=2)
         with CaptureQueriesContext(connection) as queries:
             get()
+        cold = []
+        for _ in range(cold_requests):
+            _forget_cached_dashboards(root, year)
+            with CaptureQueriesContext(connection) as cold_queries:
+                started = time.perf_counter()
+                get()
+                cold.append((time.perf_counter() - started) * 1000)
     query_ms = [round(float(q["time"]) * 1000, 2) for q in queries.captured_queries]
+    cold_ms = [round(float(q["time"]) * 1000, 2) for q in cold_queries.captured_queries]
     return {
         "dashboard_url": url,
         "dashboard_ms_median": _r(statistics.median(samples)),
@@ -980,6 +1006,15 @@ def measure_dashboard(root: Organization, year: int, requests: int) -> dict:
         "dashboard_queries": [
             {"ms": ms, "sql": q["sql"][:2000]} for ms, q in zip(query_ms, queries.captured_queries, strict=True)
         ],
+        "dashboard_cold_ms_median": _r(statistics.median(cold)) if cold else None,
+        "dashboard_cold_ms_max": _r(max(cold)) if cold else None,
+        "queries_cold": len(cold_queries.captured_queries) if cold else None,
+        "dashboard_cold_sql_ms": _r(sum(cold_ms)) if cold else None,
+        "dashboard_cold_queries": [
+            {"ms": ms, "sql": q["sql"][:2000]} for ms, q in zip(cold_ms, cold_queries.captured_queries, strict=True)
+        ]
+        if cold
+        else [],
     }
 
 
@@ -1027,10 +1062,12 @@ def measure_size(n: int, options: Options, log: Log, errors: list[str]) -> dict:
 
     # (a) The province dashboard through the whole Django stack.
     try:
-        out.update(measure_dashboard(root, year, options.requests))
+        out.update(measure_dashboard(root, year, options.requests, options.cold_requests))
         log(
             f"dashboard: median {out['dashboard_ms_median']} ms, p95 {out['dashboard_ms_p95']} ms, "
-            f"{out['queries']} queries taking {out['dashboard_sql_ms']} ms"
+            f"{out['queries']} queries taking {out['dashboard_sql_ms']} ms; first request after the findings "
+            f"changed: median {out['dashboard_cold_ms_median']} ms, {out['queries_cold']} queries taking "
+            f"{out['dashboard_cold_sql_ms']} ms"
         )
     except NoReverseMatch:
         errors.append(f"{n} cells: the dashboard route reports:dashboard does not exist (reports/dashboard_views.py)")
@@ -1088,53 +1125,73 @@ def _ratio(a, b) -> float | None:
     return round(a / b, 2) if a is not None and b else None
 
 
-def summarize(runs: dict[int, dict], small: int, large: int, errors: list[str]) -> dict:
-    """The flat JSON: the required keys, per-size extras, targets."""
-    result: dict = {}
-    for n, run in runs.items():
-        for key in (
-            "dashboard_ms_median",
-            "dashboard_ms_p95",
-            "queries",
-            "facts_sql_ms_median",
-            "stored_sql_ms_median",
-            "stored_sql_ms_p95",
-            "refresh_one_meeting_ms_median",
-            "refresh_one_meeting_ms_p95",
-            "refresh_month_s",
-            "generate_s",
-            "fill_findings_s",
-            "fill_findings_month_s_median",
-            "cellmonth_rows",
-            "figures_agree",
-            "year",
-        ):
-            result[f"{key}_{n}"] = run.get(key)
-        result[f"ratio_facts_to_dashboard_{n}"] = _ratio(run.get("facts_sql_ms_median"), run.get("dashboard_ms_median"))
-        result[f"ratio_dashboard_to_stored_sql_{n}"] = _ratio(
-            run.get("dashboard_ms_median"), run.get("stored_sql_ms_median")
-        )
+PER_SIZE = (
+    "dashboard_ms_median",
+    "dashboard_ms_p95",
+    "queries",
+    "dashboard_sql_ms",
+    "dashboard_cold_ms_median",
+    "dashboard_cold_ms_max",
+    "queries_cold",
+    "dashboard_cold_sql_ms",
+    "dashboard_bytes",
+    "facts_sql_ms_median",
+    "stored_sql_ms_median",
+    "stored_sql_ms_p95",
+    "refresh_one_meeting_ms_median",
+    "refresh_one_meeting_ms_p95",
+    "refresh_month_s",
+    "generate_s",
+    "fill_findings_s",
+    "fill_findings_month_s_median",
+    "cellmonth_rows",
+    "figures_agree",
+    "year",
+)
+
+
+def _checks(runs: dict[int, dict], small: int, large: int, suffix: str = "") -> tuple[dict, dict]:
+    """The ratios and the targets, for the repeated (cached) requests or, with ``suffix="_cold"``, the first ones."""
+    dashboard, queries = ("dashboard_cold_ms_median", "queries_cold") if suffix else ("dashboard_ms_median", "queries")
     small_run, large_run = runs.get(small, {}), runs.get(large, {})
-    result[f"ratio_{large}_to_{small}"] = _ratio(
-        large_run.get("dashboard_ms_median"), small_run.get("dashboard_ms_median")
-    )
-    result["refresh_one_meeting_ms_median"] = large_run.get("refresh_one_meeting_ms_median")
+    ratios = {}
+    for n, run in runs.items():
+        ratios[f"ratio_facts_to_dashboard{suffix}_{n}"] = _ratio(run.get("facts_sql_ms_median"), run.get(dashboard))
+        ratios[f"ratio_dashboard{suffix}_to_stored_sql_{n}"] = _ratio(
+            run.get(dashboard), run.get("stored_sql_ms_median")
+        )
+    ratios[f"ratio_{large}_to_{small}{suffix}"] = _ratio(large_run.get(dashboard), small_run.get(dashboard))
+    refresh = large_run.get("refresh_one_meeting_ms_median")
     checks = {
         "queries_constant": (
             None
-            if large_run.get("queries") is None or small_run.get("queries") is None
-            else large_run["queries"] <= small_run["queries"]
+            if large_run.get(queries) is None or small_run.get(queries) is None
+            else large_run[queries] <= small_run[queries]
         ),
-        "dashboard_vs_facts": _at_least(result[f"ratio_facts_to_dashboard_{large}"], 5),
-        "dashboard_vs_stored": _at_most(result[f"ratio_dashboard_to_stored_sql_{large}"], 2),
-        "scaling": _at_most(result[f"ratio_{large}_to_{small}"], 3),
-        "refresh_one_meeting": None
-        if result["refresh_one_meeting_ms_median"] is None
-        else result["refresh_one_meeting_ms_median"] < 50,
+        "dashboard_vs_facts": _at_least(ratios[f"ratio_facts_to_dashboard{suffix}_{large}"], 5),
+        "dashboard_vs_stored": _at_most(ratios[f"ratio_dashboard{suffix}_to_stored_sql_{large}"], 2),
+        "scaling": _at_most(ratios[f"ratio_{large}_to_{small}{suffix}"], 3),
+        "refresh_one_meeting": None if refresh is None else refresh < 50,
     }
+    return ratios, checks
+
+
+def summarize(runs: dict[int, dict], small: int, large: int, errors: list[str]) -> dict:
+    """The flat JSON: the required keys, per-size extras, targets (on the repeated requests, as asked; the same
+    targets on the first request after the findings changed are in ``targets_met_cold``)."""
+    result: dict = {}
+    for n, run in runs.items():
+        for key in PER_SIZE:
+            result[f"{key}_{n}"] = run.get(key)
+    ratios, checks = _checks(runs, small, large)
+    cold_ratios, cold_checks = _checks(runs, small, large, "_cold")
+    result.update(ratios)
+    result.update(cold_ratios)
+    result["refresh_one_meeting_ms_median"] = runs.get(large, {}).get("refresh_one_meeting_ms_median")
     result["targets"] = TARGETS
     result["targets_met"] = checks
     result["all_targets_met"] = all(value is True for value in checks.values())
+    result["targets_met_cold"] = cold_checks
     result["errors"] = errors
     result["runs"] = {str(n): run for n, run in runs.items()}
     result["environment"] = _environment()
@@ -1176,10 +1233,16 @@ def table(result: dict, small: int, large: int) -> str:
         ("dashboard, median (ms)", "dashboard_ms_median"),
         ("dashboard, p95 (ms)", "dashboard_ms_p95"),
         ("dashboard, queries", "queries"),
+        ("dashboard, time in SQL (ms)", "dashboard_sql_ms"),
+        ("first request after a change (ms)", "dashboard_cold_ms_median"),
+        ("  its queries", "queries_cold"),
+        ("  its time in SQL (ms)", "dashboard_cold_sql_ms"),
         ("facts SQL, median (ms)", "facts_sql_ms_median"),
         ("stored findings SQL, median (ms)", "stored_sql_ms_median"),
         ("facts / dashboard", "ratio_facts_to_dashboard"),
         ("dashboard / stored SQL", "ratio_dashboard_to_stored_sql"),
+        ("facts / first request", "ratio_facts_to_dashboard_cold"),
+        ("first request / stored SQL", "ratio_dashboard_cold_to_stored_sql"),
         ("refresh one cell-month, median (ms)", "refresh_one_meeting_ms_median"),
         ("refresh one cell-month, p95 (ms)", "refresh_one_meeting_ms_p95"),
         ("refresh a month, all cells (s)", "refresh_month_s"),
@@ -1191,12 +1254,17 @@ def table(result: dict, small: int, large: int) -> str:
         values = [result.get(f"{key}_{n}") for n in (small, large)]
         lines.append(f"{label:<38}" + "".join(f"{'—' if v is None else v!s:>14}" for v in values))
     lines.append("")
-    lines.append(f"{large:,} / {small:,} cells (dashboard): {result.get(f'ratio_{large}_to_{small}')}")
+    lines.append(
+        f"{large:,} / {small:,} cells, dashboard: {result.get(f'ratio_{large}_to_{small}')} "
+        f"(first request after a change: {result.get(f'ratio_{large}_to_{small}_cold')})"
+    )
     lines.append("")
+    lines.append("targets (repeated requests | first request after a change):")
     for name, description in TARGETS.items():
-        met = result["targets_met"].get(name)
-        mark = "MET   " if met else "missed" if met is False else "n/a   "
-        lines.append(f"  [{mark}] {description}")
+        marks = []
+        for met in (result["targets_met"].get(name), result["targets_met_cold"].get(name)):
+            marks.append("MET   " if met else "missed" if met is False else "n/a   ")
+        lines.append(f"  [{marks[0]}|{marks[1]}] {description}")
     return "\n".join(lines)
 
 

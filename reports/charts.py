@@ -1,8 +1,10 @@
 """Charts as inline SVG, built on the server: no JavaScript library, nothing the Content Security Policy forbids
 (presentation attributes only, no ``style``), readable by screen readers (``<title>``, ``<desc>`` and a table beside
-it in the page)."""
+it in the page). Also the dashboard's two large tables (heatmap, children), as HTML: a province has a hundred rows,
+and the template language costs tens of milliseconds for them."""
 
 import datetime
+import html
 import math
 from collections.abc import Sequence
 
@@ -144,4 +146,54 @@ def trend_svg(
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{LINE}" stroke-width="2.5"/>')
     parts.extend(dots)
     parts.append("</svg>")
+    return mark_safe("".join(parts))  # every text above is escaped
+
+
+def heatmap_body(rows) -> SafeString:
+    """The heatmap's ``<tbody>`` rows (``reports.dashboard.HeatRow``, with links added by the view), built here rather
+    than in the template: a province is a hundred rows of twelve squares. A square is a link (to its meeting, or to
+    the dashboard below) coloured by class, with a glyph or a percentage so that colour is never the only signal, a
+    tooltip, and the same text for screen readers."""
+    glyphs = {"pass": "✓", "fail": "✗", "na": "–"}
+    parts = []
+    for row in rows:
+        name = html.escape(row.name)
+        parts.append(f'<tr><th scope="row"><a href="{html.escape(row.href)}" title="{name}">{name}</a></th>')
+        for square in row.squares:
+            title = html.escape(square.title)
+            hidden = f'<span class="visually-hidden">{title}</span>'
+            if not square.href:
+                parts.append(f'<td><span class="hm hm-none" title="{title}">{hidden}</span></td>')
+                continue
+            if square.status == "share":
+                css, glyph = f"hm-share-{square.share_step}", str(round(square.share * 100))
+            else:
+                css, glyph = f"hm-{square.status}", glyphs.get(square.status, "")
+            parts.append(
+                f'<td><a class="hm {css}" href="{html.escape(square.href)}" title="{title}" '
+                f'data-month="{square.month:%Y-%m}" data-status="{square.status}">'
+                f'<span aria-hidden="true">{glyph}</span>{hidden}</a></td>'
+            )
+        parts.append("</tr>")
+    return mark_safe("".join(parts))  # every text above is escaped
+
+
+def children_body(rows, *, no_data: str) -> SafeString:
+    """The children table's ``<tbody>`` rows (``reports.dashboard.ChildRow``, with ``href`` and ``texts`` added by the
+    view), built here for the same reason as the heatmap: a province has a hundred communes."""
+    columns = ("attendance", "length", "speakers", "thematic")
+    parts = []
+    for row in rows:
+        name = html.escape(row.organization.name)
+        parts.append(
+            f'<tr><th scope="row" class="sticky-col fw-normal"><a href="{html.escape(row.href)}">{name}</a></th>'
+        )
+        if row.figures.is_empty:
+            parts.append(f'<td colspan="6" class="text-secondary">{html.escape(no_data)}</td></tr>')
+            continue
+        texts = {key: html.escape(value) for key, value in row.texts.items()}
+        rate = f'<span class="text-secondary small">({texts["ok_rate"]})</span>'
+        parts.append(f'<td class="text-end">{texts["cells_ok"]} {rate}</td><td class="text-end">{texts["held"]}</td>')
+        parts.extend(f'<td class="text-end">{texts[key]}</td>' for key in columns)
+        parts.append("</tr>")
     return mark_safe("".join(parts))  # every text above is escaped

@@ -5,11 +5,13 @@ cell-month of at most ``HEATMAP_CELLS`` cells, and per failing cell-month of at 
 one row per cell-month of a province. A dashboard costs the same queries for 3 cells or 5,000:
 
 1. the children organizations (not for a cell);
-2. the figures per child (one ``GROUP BY`` over the subtree's rows of the period; medians inline on PostgreSQL);
-3. the medians of the whole subtree (``percentile_cont`` on PostgreSQL; elsewhere one histogram query that gives
-   them per child and overall);
-4. the heatmap and the trend (the cell-months of at most 60 cells, or the figures per child and month);
-5. the failing cell-months of the cells that fell short most often.
+2. the findings' version (rows: count, sum of ids, latest ``computed_at``; the subtree's organizations: count, sum
+   of ids), two light queries: the key of the cached summary;
+3. when the summary is not cached under that version, four aggregations (``summarize``): the figures per child
+   (one ``GROUP BY`` on the children's path prefix; medians inline on PostgreSQL), the medians of the whole subtree
+   (``percentile_cont`` on PostgreSQL, one histogram query elsewhere that also gives them per child), the figures
+   per child and month (heatmap and trend), the cells that fell short most often;
+4. one read of stored rows: the cell-months of at most 60 cells, or the failing ones of the worst cells.
 
 Choices written down here:
 
@@ -22,10 +24,13 @@ Choices written down here:
 """
 
 import datetime
+import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.cache import cache
 from django.db import NotSupportedError, connection
 from django.db.models import (
     Aggregate,
@@ -35,6 +40,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -53,6 +59,7 @@ PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
 HEATMAP_CELLS = 60  # above this many cells the heatmap rows are the children organizations
 SHORTFALL_LIMIT = 20  # cells listed among those that fell short; the rest are counted
 TREND_MONTHS = 12
+CACHE_SECONDS = 3600  # a summary is also dropped as soon as a finding it read changes (``findings_version``)
 
 
 # --- the period ------------------------------------------------------------------------------------------------------
@@ -106,7 +113,7 @@ class Period:
             return datetime.date(self.year, 3 * self.number - 2, 1)
         return datetime.date(self.year, 1, 1)
 
-    @property
+    @cached_property
     def months(self) -> list[datetime.date]:
         count = {"month": 1, "quarter": 3, "year": 12}[self.kind]
         return [add_months(self.first_month, n) for n in range(count)]
@@ -115,11 +122,11 @@ class Period:
     def last_month(self) -> datetime.date:
         return self.months[-1]
 
-    @property
+    @cached_property
     def quarter_starts(self) -> list[datetime.date]:
         return sorted({month.replace(month=(month.month - 1) // 3 * 3 + 1) for month in self.months})
 
-    @property
+    @cached_property
     def trend_months(self) -> list[datetime.date]:
         """The 12 months ending with the period's last month."""
         return [add_months(self.last_month, n) for n in range(1 - TREND_MONTHS, 1)]
@@ -284,8 +291,8 @@ def _quarter_key(period: Period) -> ExpressionWrapper:
     return ExpressionWrapper(F("cell_id") * 10 + quarter, output_field=BigIntegerField())
 
 
-def figure_aggregates(period: Period, *, medians: bool = True) -> dict:
-    """The aggregates behind ``Figures``, for ``.aggregate()`` or a grouped ``.annotate()``."""
+def figure_aggregates(period: Period) -> dict:
+    """The aggregates behind ``Figures``, for a grouped ``.annotate()`` (medians only where ``Median`` runs)."""
     key = _quarter_key(period)
     aggregates = {
         "cells": Count("cell_id", distinct=True),
@@ -297,7 +304,7 @@ def figure_aggregates(period: Period, *, medians: bool = True) -> dict:
         "thematic_pass": Count(Case(When(thematic=PASS, then=key)), distinct=True),
         "thematic_decided": Count(Case(When(thematic__in=(PASS, FAIL), then=key)), distinct=True),
     }
-    if medians and not uses_histogram():
+    if not uses_histogram():
         aggregates.update({name: Median(column) for name, column in MEDIANS.items()})
     return aggregates
 
@@ -343,7 +350,7 @@ def reason(rule: str, data: dict | None) -> str:
     if rule == "speakers" and known:
         return _("Phát biểu {measured}/{required} đảng viên").format(measured=measured, required=required)
     if rule == "attendance" and known:
-        return _("Dự họp {measured}/{required} đảng viên chính thức cần có mặt").format(
+        return _("Có mặt {measured}/{required} đảng viên chính thức (cần quá nửa)").format(
             measured=measured, required=required
         )
     if rule == "resolution":
@@ -390,7 +397,8 @@ def failed_reasons(row: dict) -> list[str]:
 class ChildRow:
     organization: Organization
     figures: Figures
-    href: str = ""  # links are added by the view
+    href: str = ""  # the link and the figures as text are added by the view
+    texts: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -522,6 +530,99 @@ def group_figures(
     return headline, groups
 
 
+MONTH_SUMS = ("passed", "failed", "held", "due", "present", "expected")
+
+
+def month_figures(organization: Organization, period: Period, cell_type: str = "") -> dict:
+    """Per child and month over the trend's 12 months: cell-months passing, failing, with the regular meeting held,
+    where it was due, members present and expected. One query; children × 12 rows."""
+    rows = (
+        findings_in(organization, period.trend_months, cell_type)
+        .values("month", group_path=Substr("path", 1, _group_length(organization)))
+        .annotate(
+            passed=Count("pk", filter=Q(all_ok=True, regular_held=PASS)),
+            failed=Count("pk", filter=Q(all_ok=False)),
+            held=Count("pk", filter=Q(regular_held=PASS)),
+            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
+            present=Sum("attendance_present", default=0),
+            expected=Sum("attendance_expected", default=0),
+        )
+        .order_by()
+    )
+    return {(row["group_path"], row["month"]): {name: row[name] for name in MONTH_SUMS} for row in rows}
+
+
+def worst_cells(organization: Organization, period: Period, cell_type: str = "") -> list[tuple[int, int]]:
+    """The ``SHORTFALL_LIMIT`` cells with the most failing months in the period, with that number: one query."""
+    return list(
+        findings_in(organization, period.months, cell_type)
+        .filter(all_ok=False)
+        .values("cell_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "cell_id")
+        .values_list("cell_id", "n")[:SHORTFALL_LIMIT]
+    )
+
+
+@dataclass
+class Summary:
+    """The aggregates of a subtree over a period: numbers and ids only (names, links and reasons are read live)."""
+
+    headline: Figures
+    groups: dict[str, Figures]  # by child path
+    months: dict[tuple[str, datetime.date], dict]  # (child path, month) -> MONTH_SUMS
+    worst: list[tuple[int, int]]  # (cell id, failing months), most first
+
+
+def summarize(organization: Organization, period: Period, cell_type: str = "") -> Summary:
+    """Four queries whatever the number of cells: figures per child, medians, figures per child and month, the cells
+    that fell short most often."""
+    headline, groups = group_figures(organization, period, cell_type)
+    return Summary(
+        headline=headline,
+        groups=groups,
+        months=month_figures(organization, period, cell_type),
+        worst=worst_cells(organization, period, cell_type),
+    )
+
+
+def findings_version(organization: Organization, period: Period, cell_type: str = "") -> tuple:
+    """What changes whenever anything a summary read changes. Two light queries (counts, no sorting):
+
+    - the stored rows under the subtree's stored path (``path LIKE``, no join): their number, the sum of their ids
+      (a row deleted, or replaced) and the latest ``computed_at`` (every upsert sets it);
+    - the organizations under the subtree's path today (the second filter of ``findings_in``): their number and the
+      sum of their ids (a cell moved in or out)."""
+    queryset = CellMonth.objects.filter(
+        path__startswith=organization.path, month__gte=period.trend_months[0], month__lte=period.trend_months[-1]
+    )
+    if cell_type:
+        queryset = queryset.filter(cell_type=cell_type)
+    found = queryset.order_by().aggregate(n=Count("pk"), ids=Sum("id"), last=Max("computed_at"))
+    tree = (
+        Organization.objects.filter(path__startswith=organization.path)
+        .order_by()
+        .aggregate(n=Count("pk"), ids=Sum("id"))
+    )
+    last = found["last"].isoformat() if found["last"] else ""
+    return found["n"], found["ids"], last, tree["n"], tree["ids"]
+
+
+def cached_summary(organization: Organization, period: Period, cell_type: str = "") -> Summary:
+    """``summarize``, kept in the cache under the findings' version (``findings_version``): opening the same
+    dashboard again, or a colleague opening it, costs two light queries instead of four aggregations, and a finding
+    computed again, a deleted one or a cell moved changes the version: the figures are never older than the stored
+    findings."""
+    version = findings_version(organization, period, cell_type)
+    raw = f"{organization.pk}:{organization.path}:{period.slug}:{cell_type}:{version}"
+    key = "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
+    summary = cache.get(key)
+    if summary is None:
+        summary = summarize(organization, period, cell_type)
+        cache.set(key, summary, CACHE_SECONDS)
+    return summary
+
+
 HEAT_FIELDS = (
     "cell_id",
     "cell__name",
@@ -557,139 +658,134 @@ def _empty_square(month: datetime.date, name: str, organization_id: int | None) 
     return Square(month=month, title=title, organization_id=organization_id)
 
 
-def heatmap_and_trend(
-    organization: Organization,
-    period: Period,
-    cell_type: str,
-    cells: int,
-    children: list[Organization],
-) -> tuple[Heatmap, list[TrendPoint], list[MonthRow]]:
-    """One query: the cell-months of the trend's 12 months when the subtree has at most ``HEATMAP_CELLS`` cells in
-    the period (at most 720 rows), else the figures per child and month (children × 12 rows)."""
-    findings = findings_in(organization, period.trend_months, cell_type)
-    trend = {month: TrendPoint(month) for month in period.trend_months}
-    in_period = set(period.months)
-    if cells <= HEATMAP_CELLS or organization.is_cell:
-        rows = list(findings.values(*HEAT_FIELDS, *CellMonth.RULE_FIELDS).order_by("cell__path", "month"))  # query
-        by_cell: dict[int, dict] = {}
-        for row in rows:
-            point = trend[row["month"]]
-            point.held += row["regular_held"] == PASS
-            point.due += row["regular_held"] in (PASS, FAIL)
-            point.present += row["attendance_present"]
-            point.expected += row["attendance_expected"]
-            if row["month"] in in_period:
-                by_cell.setdefault(row["cell_id"], {"row": row, "months": {}})["months"][row["month"]] = row
-        heat_rows = []
-        for cell_id, item in by_cell.items():
-            name = item["row"]["cell__name"]
-            squares = [
-                _cell_square(item["months"][m]) if m in item["months"] else _empty_square(m, name, cell_id)
-                for m in period.months
-            ]
-            heat_rows.append(HeatRow(cell_id, name, item["row"]["cell__code"], squares))
-        months = []
-        if organization.is_cell:
-            months = [
-                MonthRow(
-                    month=row["month"],
-                    status=status_of(row),
-                    meeting_id=row["meeting_id"],
-                    length_minutes=row["length_minutes"],
-                    length_required=row["length_required"],
-                    speakers_count=row["speakers_count"],
-                    speakers_required=row["speakers_required"],
-                    attendance_present=row["attendance_present"],
-                    attendance_expected=row["attendance_expected"],
-                    thematic_count=row["thematic_count"],
-                    reasons=failed_reasons(row),
-                )
-                for row in rows
-                if row["month"] in in_period
-            ]
-        return Heatmap("cells", period.months, heat_rows), list(trend.values()), months
+def _trend(summary: Summary, period: Period) -> list[TrendPoint]:
+    points = {month: TrendPoint(month) for month in period.trend_months}
+    for (_group, month), sums in summary.months.items():
+        point = points[month]
+        point.held += sums["held"]
+        point.due += sums["due"]
+        point.present += sums["present"]
+        point.expected += sums["expected"]
+    return list(points.values())
 
-    group = Substr("path", 1, _group_length(organization))
-    rows = (
-        findings.values("month", group_path=group)
-        .annotate(
-            passed=Count("pk", filter=Q(all_ok=True, regular_held=PASS)),
-            failed=Count("pk", filter=Q(all_ok=False)),
-            held=Count("pk", filter=Q(regular_held=PASS)),
-            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
-            present=Sum("attendance_present", default=0),
-            expected=Sum("attendance_expected", default=0),
-        )
-        .order_by()
-    )  # query
-    squares: dict[str, dict] = defaultdict(dict)
-    for row in rows:
-        point = trend[row["month"]]
-        for name in ("held", "due", "present", "expected"):
-            setattr(point, name, getattr(point, name) + row[name])
-        if row["month"] in in_period:
-            squares[row["group_path"]][row["month"]] = row
+
+def _children_heatmap(summary: Summary, period: Period, children: list[Organization]) -> Heatmap:
+    # Translated once: a province is a hundred rows of twelve squares.
+    labels = {month: month_label(month) for month in period.months}
+    title, share_text, not_applicable = (
+        _("{organization}, {month}: {text}"),
+        _("{percent}% chi bộ đạt"),
+        _("không áp dụng"),
+    )
+    no_data = _("{cell}, {month}: chưa có số liệu")
     heat_rows = []
     for child in children:
-        by_month = squares.get(child.path)
-        if by_month is None:
+        if not any((child.path, month) in summary.months for month in period.months):
             continue
         line = []
         for month in period.months:
-            row = by_month.get(month)
-            if row is None:
-                line.append(_empty_square(month, child.name, child.pk))
+            sums = summary.months.get((child.path, month))
+            if sums is None:
+                text = no_data.format(cell=child.name, month=labels[month])
+                line.append(Square(month=month, title=text, organization_id=child.pk))
                 continue
-            decided = row["passed"] + row["failed"]
-            share = row["passed"] / decided if decided else None
+            decided = sums["passed"] + sums["failed"]
+            share = sums["passed"] / decided if decided else None
             if share is None:
-                text = _("không áp dụng")
+                text = not_applicable
             else:
-                text = _("{percent}% chi bộ đạt ({passed}/{decided})").format(
-                    percent=round(share * 100), passed=row["passed"], decided=decided
-                )
-            title = _("{organization}, {month}: {text}").format(
-                organization=child.name, month=month_label(month), text=text
-            )
+                text = f"{share_text.format(percent=round(share * 100))} ({sums['passed']}/{decided})"
             line.append(
                 Square(
                     month=month,
                     status=NA if share is None else "share",
                     share=share,
-                    title=title,
+                    title=title.format(organization=child.name, month=labels[month], text=text),
                     organization_id=child.pk,
                 )
             )
         heat_rows.append(HeatRow(child.pk, child.name, child.code, line))
-    return Heatmap("children", period.months, heat_rows), list(trend.values()), []
+    return Heatmap("children", period.months, heat_rows)
 
 
-def shortfalls(
-    organization: Organization, period: Period, cell_type: str = "", *, limit: int | None = None
-) -> list[Shortfall]:
-    """The failing cell-months (latest first) of the ``limit`` cells with the most failing months, most first: one
-    query."""
-    limit = limit or SHORTFALL_LIMIT
-    failing = findings_in(organization, period.months, cell_type).filter(all_ok=False)
-    worst = failing.values("cell_id").annotate(n=Count("pk")).order_by("-n", "cell_id").values("cell_id")[:limit]
-    rows = failing.filter(cell_id__in=worst).values(
-        "cell_id", "cell__name", "cell__code", "month", "meeting_id", "rules", *CellMonth.RULE_FIELDS
-    )  # query
+def _cells_heatmap(rows: list[dict], period: Period) -> Heatmap:
+    in_period = set(period.months)
+    by_cell: dict[int, dict] = {}
+    for row in rows:
+        if row["month"] in in_period:
+            by_cell.setdefault(row["cell_id"], {"row": row, "months": {}})["months"][row["month"]] = row
+    heat_rows = []
+    for cell_id, item in by_cell.items():
+        name = item["row"]["cell__name"]
+        squares = [
+            _cell_square(item["months"][m]) if m in item["months"] else _empty_square(m, name, cell_id)
+            for m in period.months
+        ]
+        heat_rows.append(HeatRow(cell_id, name, item["row"]["cell__code"], squares))
+    return Heatmap("cells", period.months, heat_rows)
+
+
+def _month_rows(rows: list[dict], period: Period) -> list[MonthRow]:
+    in_period = set(period.months)
+    return [
+        MonthRow(
+            month=row["month"],
+            status=status_of(row),
+            meeting_id=row["meeting_id"],
+            length_minutes=row["length_minutes"],
+            length_required=row["length_required"],
+            speakers_count=row["speakers_count"],
+            speakers_required=row["speakers_required"],
+            attendance_present=row["attendance_present"],
+            attendance_expected=row["attendance_expected"],
+            thematic_count=row["thematic_count"],
+            reasons=failed_reasons(row),
+        )
+        for row in rows
+        if row["month"] in in_period
+    ]
+
+
+def _shortfalls(rows: list[dict], worst: list[tuple[int, int]], period: Period) -> list[Shortfall]:
+    """The failing months (latest first) of the cells that fell short most often, most first."""
+    failing = dict(worst)
+    in_period = set(period.months)
     items: dict[int, Shortfall] = {}
-    for row in rows.order_by("-month"):  # the latest first
+    for row in sorted(rows, key=lambda row: row["month"], reverse=True):
+        if row["cell_id"] not in failing or row["all_ok"] or row["month"] not in in_period:
+            continue
         item = items.setdefault(row["cell_id"], Shortfall(row["cell_id"], row["cell__name"], row["cell__code"], []))
         item.months.append((row["month"], row["meeting_id"], failed_reasons(row)))
-    return sorted(items.values(), key=lambda item: (-item.failing_months, item.name))
+    return sorted(items.values(), key=lambda item: (-failing[item.organization_id], item.name))
 
 
 def dashboard(organization: Organization, period: Period, cell_type: str = "") -> Dashboard:
-    """Everything the dashboard page shows, in five queries (four for a cell) whatever the number of cells."""
+    """Everything the dashboard page shows, whatever the number of cells: the children (not for a cell), the
+    summary (one query when cached, five otherwise: see ``cached_summary``), and one query of stored rows: every
+    cell-month of the trend's months when the subtree has at most ``HEATMAP_CELLS`` cells (at most 720 rows: the
+    heatmap's squares, a cell's months, the reasons), else the failing cell-months of the cells that fell short
+    most often (at most ``SHORTFALL_LIMIT`` × 12 rows)."""
     children = children_of(organization)
-    headline, groups = group_figures(organization, period, cell_type)
-    heatmap, trend, months = heatmap_and_trend(organization, period, cell_type, headline.cells, children)
-    short = shortfalls(organization, period, cell_type)
+    summary = cached_summary(organization, period, cell_type)
+    headline = summary.headline
+    worst_ids = [cell_id for cell_id, _n in summary.worst]
+    few = headline.cells <= HEATMAP_CELLS or organization.is_cell
+    fields = (*HEAT_FIELDS, *CellMonth.RULE_FIELDS)
+    if few:
+        rows = list(
+            findings_in(organization, period.trend_months, cell_type).values(*fields).order_by("cell__path", "month")
+        )
+        heatmap = _cells_heatmap(rows, period)
+    else:
+        rows = list(
+            findings_in(organization, period.months, cell_type)
+            .filter(all_ok=False, cell_id__in=worst_ids)
+            .values(*fields)
+        )
+        heatmap = _children_heatmap(summary, period, children)
+    short = _shortfalls(rows, summary.worst, period)
     child_rows = [
-        ChildRow(child, groups.get(child.path, Figures()))
+        ChildRow(child, summary.groups.get(child.path, Figures()))
         for child in children
         # A cell of another type than the one filtered has nothing to show.
         if not (cell_type and child.is_cell and child.cell_type != cell_type)
@@ -701,10 +797,10 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
         headline=headline,
         children=child_rows,
         heatmap=heatmap,
-        trend=trend,
+        trend=_trend(summary, period),
         shortfalls=short,
         shortfalls_more=max(0, headline.cells_short - len(short)),
-        months=months,
+        months=_month_rows(rows, period) if organization.is_cell else [],
     )
 
 
@@ -742,6 +838,8 @@ MONTH_FIELDS = (
     "meeting__planned_date",
     "attendance_present",
     "attendance_expected",
+    "attendance_excused",
+    "attendance_absent",
 )
 
 

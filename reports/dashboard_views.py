@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_GET
 from cells.models import Organization
 from members.access import get_organization_for_user, scope_for
 from reports import exports
-from reports.charts import percent, trend_svg
+from reports.charts import children_body, heatmap_body, percent, trend_svg
 from reports.compliance import member_absences
-from reports.dashboard import Dashboard, Period, dashboard, month_label
+from reports.dashboard import Dashboard, Figures, Period, dashboard, month_label
 from reports.forms_dashboard import DashboardFilterForm
 from reports.models import Result
 
@@ -57,6 +58,27 @@ def _url_maker(name: str, query: str = ""):
     return lambda pk: template.format(pk=pk)
 
 
+def _number(value: float | None) -> str:
+    """A median: "92" or "92,5" (the active language's decimal separator); "—" without a value."""
+    if value is None:
+        return "—"
+    return number_format(value, 0 if float(value).is_integer() else 1)
+
+
+def _texts(figures: Figures) -> dict[str, str]:
+    """A children row's figures as text, formatted here once (template filters cost a hundred rows dearly)."""
+    minutes = _("{n} phút").format(n=_number(figures.median_length)) if figures.median_length is not None else "—"
+    return {
+        "cells_ok": f"{figures.cells_ok}/{figures.cells}",
+        "ok_rate": percent(figures.ok_rate),
+        "held": f"{figures.held}/{figures.due}",
+        "attendance": percent(figures.attendance_rate),
+        "length": minutes,
+        "speakers": _number(figures.median_speakers),
+        "thematic": percent(figures.thematic_rate),
+    }
+
+
 def _add_links(data: Dashboard, query: str) -> None:
     dashboard_url = _url_maker("reports:dashboard", query)
     meeting_url = _url_maker("meetings:detail")
@@ -71,6 +93,7 @@ def _add_links(data: Dashboard, query: str) -> None:
                 square.href = ""
     for child in data.children:
         child.href = dashboard_url(child.organization.pk)
+        child.texts = _texts(child.figures)
     for item in data.shortfalls:
         item.href = dashboard_url(item.organization_id)
         item.month_links = [
@@ -148,6 +171,8 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "cell_type_label": dict(Organization.CellType.choices).get(cell_type, ""),
         "query": query,
         "chart": _trend_chart(data),
+        "heatmap_body": heatmap_body(data.heatmap.rows),
+        "children_body": children_body(data.children, no_data=_("chưa có số liệu")),
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
     }
     return render(request, "reports/dashboard.html", context)

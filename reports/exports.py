@@ -281,6 +281,8 @@ def csv_headers() -> list[str]:
         _("Ngày họp"),
         _("Có mặt"),
         _("Phải có mặt"),
+        _("Vắng có lý do"),
+        _("Vắng không lý do"),
     ]
     for rule in CellMonth.RULE_FIELDS:
         label = rule_label(rule)
@@ -308,6 +310,8 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
             row["meeting__planned_date"].isoformat() if row["meeting__planned_date"] else "",
             row["attendance_present"],
             row["attendance_expected"],
+            row["attendance_excused"],
+            row["attendance_absent"],
         ]
         for rule in CellMonth.RULE_FIELDS:
             line += [labels.get(row[rule], row[rule]), row[f"m_{rule}"], row[f"r_{rule}"]]  # None: empty

@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
@@ -23,6 +24,14 @@ TODAY = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
 def _today():
     with time_machine.travel(TODAY, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Summaries are cached under the findings' version; a test's rows may repeat another test's ids and times."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def finding(cell, month, **kwargs) -> CellMonth:
@@ -282,6 +291,7 @@ def test_the_reasons_name_measured_and_required_values():
     assert reason("agenda_on_time", {"measured": None, "required": 1}) == "Không gửi chương trình"
     assert reason("minutes_on_time", {"measured": 12, "required": 7}) == "Duyệt biên bản sau 12 ngày (hạn 7 ngày)"
     assert reason("cell_size", {"measured": 2, "required": 3}) == "Đảng viên chính thức 2/3"
+    assert reason("attendance", {"measured": 4, "required": 6}) == "Có mặt 4/6 đảng viên chính thức (cần quá nửa)"
 
 
 def test_the_cell_type_filter_keeps_only_cells_of_that_type(client, world):
@@ -538,17 +548,21 @@ def grow(parents, cells: int, month_count: int):
     CellMonth.objects.bulk_create(rows)
 
 
-# Queries of a dashboard page, whatever the number of cells:
+# Queries of a dashboard page, whatever the number of cells, the first time (the summary not yet cached):
 #   1-2   the session and the user;
 #   3     the organization (members.access.get_organization_for_user);
 #   4-9   the user's scope (grants, positions, seats, assignments, memberships, member);
 #   10    the children organizations (not on a cell's dashboard);
-#   11    the figures per child (GROUP BY the children's path prefix);
-#   12    the medians of the subtree (percentile_cont on PostgreSQL; a histogram query elsewhere);
-#   13    the heatmap and the trend (≤ 60 cells: their cell-months; above: figures per child and month);
-#   14    the failing cell-months of the cells that fell short most often;
-#   15    the ancestors, for the breadcrumb (none above a root).
-DASHBOARD_QUERIES = 15
+#   11-12 the findings' version, the cache key of the summary (the stored rows; the subtree's organizations);
+#   13    the figures per child (GROUP BY the children's path prefix);
+#   14    the medians of the subtree (percentile_cont on PostgreSQL; a histogram query elsewhere);
+#   15    the figures per child and month (heatmap above 60 cells, trend);
+#   16    the cells that fell short most often;
+#   17    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
+#   18    the ancestors, for the breadcrumb (none above a root).
+# Again with the findings unchanged: 13 to 16 are read from the cache.
+DASHBOARD_QUERIES = 18
+CACHED = 4
 
 
 @pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])
@@ -560,9 +574,14 @@ def test_the_commune_dashboard_costs_the_same_queries_whatever_its_size(
 
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(url(world.commune, ky="nam-2026"))
+    with django_assert_num_queries(DASHBOARD_QUERIES - CACHED):
+        again = client.get(url(world.commune, ky="nam-2026"))
 
     assert response.status_code == 200
     assert response.context["data"].headline.cells == cells
+    first, second = response.context["data"], again.context["data"]
+    assert (second.headline, second.heatmap, second.trend) == (first.headline, first.heatmap, first.trend)
+    assert [row.figures for row in second.children] == [row.figures for row in first.children]
 
 
 @pytest.mark.parametrize("cells", [3, 95])  # 95: 63 residential cells
@@ -590,8 +609,40 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_months(
 
     with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # no children
         response = client.get(url(world.cell_a, ky="nam-2026"))
+    with django_assert_num_queries(DASHBOARD_QUERIES - 1 - CACHED):
+        client.get(url(world.cell_a, ky="nam-2026"))
 
     assert len(response.context["data"].months) == month_count
+
+
+def test_a_recomputed_finding_shows_at_once_despite_the_cache(client, world):
+    row = finding(world.cell_a, datetime.date(2026, 3, 1))
+    client.force_login(world.board_user)
+    assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells_short == 0
+
+    with time_machine.travel(TODAY + datetime.timedelta(minutes=1), tick=False):
+        CellMonth.objects.bulk_create(
+            [build_finding(world.cell_a, datetime.date(2026, 3, 1), fail=["length"], length_minutes=70)],
+            update_conflicts=True,
+            unique_fields=["cell", "month"],
+            update_fields=["length", "length_minutes", "all_ok", "rules", "computed_at"],
+        )  # as reports.compliance stores a month again
+        data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+
+    assert CellMonth.objects.get(pk=row.pk).length == FAIL
+    assert data.headline.cells_short == 1
+    assert data.shortfalls[0].months[0][2] == ["Thời lượng 70/90 phút"]
+
+
+def test_a_deleted_finding_shows_at_once_despite_the_cache(client, world):
+    finding(world.cell_a, datetime.date(2026, 3, 1))
+    gone = finding(make_cell(world.commune), datetime.date(2026, 3, 1), fail=["length"])
+    client.force_login(world.board_user)
+    assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells == 2
+
+    gone.delete()
+
+    assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells == 1
 
 
 def test_the_medians_are_computed_by_the_database_it_runs_on(world):

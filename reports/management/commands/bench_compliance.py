@@ -46,6 +46,9 @@ class Command(BaseCommand):
         parser.add_argument("--province-code", default="BENCH")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--requests", type=int, default=15, help="timed dashboard requests (after 2 warm-ups)")
+        parser.add_argument(
+            "--cold-requests", type=int, default=5, help="timed first requests after the findings changed"
+        )
         parser.add_argument("--facts-runs", type=int, default=5)
         parser.add_argument("--stored-runs", type=int, default=15)
         parser.add_argument("--refresh-runs", type=int, default=30)
@@ -89,6 +92,7 @@ class Command(BaseCommand):
                 code=options["province_code"],
                 seed=options["seed"],
                 requests=options["requests"],
+                cold_requests=options["cold_requests"],
                 facts_runs=options["facts_runs"],
                 stored_runs=options["stored_runs"],
                 refresh_runs=options["refresh_runs"],
