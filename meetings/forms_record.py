@@ -92,7 +92,7 @@ class RecordForm(forms.Form):
         widget=DateTimeLocalInput(),
         error_messages={"invalid": _("Nhập ngày giờ kết thúc (ngày/tháng/năm giờ:phút).")},
     )
-    confirm_long = forms.BooleanField(label=_("Xác nhận buổi họp dài hơn mức quy định (thường là 6 giờ)"), required=False)
+    confirm_long = forms.BooleanField(label=_("Xác nhận buổi họp dài hơn mức quy định"), required=False)
     chair = RosterMemberField(label=_("Chủ trì"), required=False)
     recorder = RosterMemberField(label=_("Thư ký"), required=False)
     resolution_title = forms.CharField(label=_("Tên nghị quyết / kết luận"), max_length=300, required=False)
