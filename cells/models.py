@@ -64,7 +64,8 @@ class Organization(MP_Node):
     meeting_time = models.TimeField(_("giờ sinh hoạt"), null=True, blank=True)
     venue = models.CharField(_("địa điểm sinh hoạt"), max_length=200, blank=True)
 
-    node_order_by = ["name"]
+    # No node_order_by: a sorted insert renumbers the later siblings' paths, and stored paths (findings, caches)
+    # would then point into another subtree. New nodes go last; pages sort by name.
     objects = OrganizationManager()
 
     class Meta:

@@ -142,7 +142,7 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
         raise ValidationError(
             {"on": _("Ngày chuyển phải sau ngày {day:%d/%m/%Y} của thay đổi trước.").format(day=current.valid_from)}
         )
-    Organization.objects.move(organization, new_parent, pos="sorted-child")
+    Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
     _open_name(organization, on)
     return organization

@@ -41,7 +41,11 @@ def _children_with_counts(organization: Organization | None, scope, day: datetim
             else Organization.objects.filter(depth=1)
         )
     else:
-        nodes = list(Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1))
+        nodes = list(
+            Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).order_by(
+                "name"
+            )
+        )
     counts = subtree_counts(nodes, day)
     for node in nodes:
         node.cell_count, node.member_count = counts[node.pk]

@@ -423,17 +423,30 @@ def test_a_secretary_reads_their_own_cell_only(client, world):
 
 
 def test_a_stored_path_taken_over_by_another_subtree_does_not_leak_its_history(client, world):
-    """Children are kept in name order: a new commune that sorts first shifts its siblings' paths, so cell B's stored
-    path now lies under commune Xuân Hiệp's path until B's findings are computed again."""
-    finding(world.cell_b, datetime.date(2026, 1, 1), fail=["length"])
-    make_org(world.province, name="Đảng bộ xã Xuân An", code="C00")
-    world.commune.refresh_from_db()
-    assert CellMonth.objects.get(cell=world.cell_b).path.startswith(world.commune.path)  # stale
-    client.force_login(world.board_user)
+    """Paths of moved nodes are freed and can be given to a new node: commune Xuân Lộc (the last child) moves away,
+    a new commune takes its old path, and cell B's stored findings path now lies inside the newcomer's subtree
+    until B's findings are computed again. The newcomer's board must not see B's history."""
+    from cells.services import organization_move
 
-    data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+    finding(world.cell_b, datetime.date(2026, 1, 1), fail=["length"])
+    old_path = CellMonth.objects.get(cell=world.cell_b).path
+    organization_move(organization=world.other_commune, new_parent=world.commune, on=datetime.date(2026, 6, 1))
+    newcomer = make_org(world.province, name="Đảng bộ xã Xuân An", code="C00")
+    assert old_path.startswith(newcomer.path)  # the freed path was reused
+    reader = make_user_with_grant(newcomer)
+    client.force_login(reader)
+
+    data = client.get(url(newcomer, ky="nam-2026")).context["data"]
 
     assert data.headline.cells == 0 and data.shortfalls == []
+
+
+def make_user_with_grant(organization):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    grant(user, organization)
+    return user
 
 
 def test_it_requires_a_login(client, world):
