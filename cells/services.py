@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from cells.models import Organization, OrganizationName
+from cells.signals import organization_moved
 
 
 def name_on(organization: Organization, day: datetime.date) -> OrganizationName | None:
@@ -142,8 +143,12 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
         raise ValidationError(
             {"on": _("Ngày chuyển phải sau ngày {day:%d/%m/%Y} của thay đổi trước.").format(day=current.valid_from)}
         )
+    old_path = organization.path
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
+    organization_moved.send(
+        sender=Organization, organization=organization, old_path=old_path, new_path=organization.path
+    )
     _open_name(organization, on)
     return organization
 

@@ -1,7 +1,45 @@
+import threading
+
 from django.apps import AppConfig
+from django.db import transaction
+from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Báo cáo")
+
+    def ready(self) -> None:
+        from cells.models import Organization
+        from cells.signals import organization_moved
+
+        organization_moved.connect(_follow_move, dispatch_uid="reports.follow_move")
+        post_delete.connect(_forget_deleted, sender=Organization, dispatch_uid="reports.forget_deleted")
+
+
+def _follow_move(sender, *, old_path: str, new_path: str, **kwargs) -> None:
+    """A subtree changed parent (``cells.services.organization_move``): its stored findings and sums follow it."""
+    from reports import rollups
+
+    rollups.moved(old_path, new_path)
+
+
+_deleted = threading.local()
+
+
+def _forget_deleted(sender, instance, **kwargs) -> None:
+    """An organization was deleted (the admin; a subtree sends one signal per node): once committed, its ancestors'
+    sums are computed again, once for the whole deletion."""
+    pending = getattr(_deleted, "paths", None)
+    if pending is None:
+        pending = _deleted.paths = set()
+    pending.add(instance.path)
+    transaction.on_commit(_flush_deleted)
+
+
+def _flush_deleted() -> None:
+    from reports import rollups
+
+    paths, _deleted.paths = getattr(_deleted, "paths", set()), set()
+    rollups.forget(paths)

@@ -38,6 +38,7 @@ from cells.models import Organization
 from cells.policies import BUILT_IN, Source, policies_for
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Membership, StatusChange
+from reports import rollups
 from reports.models import CellMonth, Result
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
@@ -426,9 +427,11 @@ def _store(rows: list[CellMonth]) -> list[CellMonth]:
     if not rows:
         return rows
     with transaction.atomic(savepoint=False):
-        return CellMonth.objects.bulk_create(
+        stored = CellMonth.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["cell", "month"], update_fields=UPDATE_FIELDS
         )
+        rollups.refresh({(row.cell_id, row.path) for row in rows}, {row.month for row in rows})
+        return stored
 
 
 def compute_month(month: datetime.date, *, cells=None, organization: Organization | None = None) -> int:

@@ -1,17 +1,14 @@
-"""Dashboard reads: compliance figures over a subtree and a period, from the stored ``CellMonth`` rows only.
+"""Dashboard reads: compliance figures over a subtree and a period, from stored rows only.
 
-Every figure is aggregated in the database. Python sees one row per child organization, per child and month, per
-cell-month of at most ``HEATMAP_CELLS`` cells, and per failing cell-month of at most ``SHORTFALL_LIMIT`` cells: never
-one row per cell-month of a province. A dashboard costs the same queries for 3 cells or 5,000:
+Every figure comes from the sums kept per organization and period (``Rollup``, see ``reports.rollups``): Python
+sees one row per child organization and month, per cell-month of at most ``HEATMAP_CELLS`` cells, and per failing
+cell-month of at most ``SHORTFALL_LIMIT`` cells: never one row per cell-month of a province. A dashboard costs the
+same queries for 3 cells or 5,000, and the same right after a meeting changed as on the tenth visit (no cache):
 
 1. the children organizations (not for a cell);
-2. the findings' version (rows: count, sum of ids, latest ``computed_at``; the subtree's organizations: count, sum
-   of ids), two light queries: the key of the cached summary;
-3. when the summary is not cached under that version, four aggregations (``summarize``): the figures per child
-   (one ``GROUP BY`` on the children's path prefix; medians inline on PostgreSQL), the medians of the whole subtree
-   (``percentile_cont`` on PostgreSQL, one histogram query elsewhere that also gives them per child), the figures
-   per child and month (heatmap and trend), the cells that fell short most often;
-4. one read of stored rows: the cell-months of at most 60 cells, or the failing ones of the worst cells.
+2. the sums of the organization and of its children, for the period and for each month of the trend;
+3. the cells of the subtree that fell short most often in the period;
+4. one read of stored findings: the cell-months of at most 60 cells, or the failing ones of the worst cells.
 
 Choices written down here:
 
@@ -24,23 +21,16 @@ Choices written down here:
 """
 
 import datetime
-import hashlib
 import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.core.cache import cache
-from django.db import NotSupportedError, connection
 from django.db.models import (
-    Aggregate,
     BigIntegerField,
     Case,
     Count,
     ExpressionWrapper,
     F,
-    FloatField,
-    Max,
     Q,
     QuerySet,
     Sum,
@@ -48,18 +38,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from reports.compliance import RULE_LABELS
-from reports.models import CellMonth, Result
+from reports.models import CellMonth, Result, Rollup
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
 HEATMAP_CELLS = 60  # above this many cells the heatmap rows are the children organizations
 SHORTFALL_LIMIT = 20  # cells listed among those that fell short; the rest are counted
 TREND_MONTHS = 12
-CACHE_SECONDS = 3600  # a summary is also dropped as soon as a finding it read changes (``findings_version``)
 
 
 # --- the period ------------------------------------------------------------------------------------------------------
@@ -224,30 +212,9 @@ class Figures:
         return self.cells == 0
 
 
-class Median(Aggregate):
-    """The median (``percentile_cont(0.5)``, the mean of the two middle values for an even count): PostgreSQL only;
-    ``uses_histogram()`` tells callers to use ``histogram_medians`` elsewhere."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        if connection.vendor != "postgresql":
-            raise NotSupportedError("Median needs percentile_cont (PostgreSQL).")
-        return super().as_sql(compiler, connection, **extra_context)
-
-
-def uses_histogram() -> bool:
-    return connection.vendor != "postgresql"
-
-
-MEDIANS = {"median_length": "length_minutes", "median_speakers": "speakers_count"}
-
-
 def median_of_counts(counts: dict[int, int]) -> float | None:
-    """The median of values given with their multiplicity (as ``percentile_cont(0.5)`` computes it)."""
+    """The median of values given with their multiplicity (as ``percentile_cont(0.5)`` computes it: the mean of the
+    two middle values for an even count)."""
     total = sum(counts.values())
     if not total:
         return None
@@ -265,11 +232,9 @@ def median_of_counts(counts: dict[int, int]) -> float | None:
 def findings_in(organization: Organization, months: list[datetime.date], cell_type: str = "") -> QuerySet[CellMonth]:
     """The stored findings of the subtree over these consecutive months, of one cell type or all.
 
-    The stored ``path`` (the cell's path when the row was computed, indexed) selects the rows; the cell's path today
-    must lie in the subtree too. Paths shift when a sibling that sorts earlier is added (the tree keeps children in
-    name order), so a stored path can name another organization's subtree until the row is computed again: without
-    the second test a board would see another subtree's history. (Groups are made on the stored path: grouping on
-    the joined one misleads PostgreSQL's estimates into sorting 60,000 rows instead of hashing them.)"""
+    The stored ``path`` (the cell's path when the row was computed, indexed; a move updates it) selects the rows;
+    the cell's path today must lie in the subtree too, so that a row whose path was left behind by a change made
+    outside the services (the admin's tree editor) never shows another subtree's history."""
     queryset = CellMonth.objects.filter(
         path__startswith=organization.path,
         cell__path__startswith=organization.path,
@@ -279,60 +244,6 @@ def findings_in(organization: Organization, months: list[datetime.date], cell_ty
     if cell_type:
         queryset = queryset.filter(cell_type=cell_type)
     return queryset
-
-
-def _quarter_key(period: Period) -> ExpressionWrapper:
-    """An integer naming a cell-quarter of the period (the period lies within one calendar year)."""
-    starts = period.quarter_starts
-    quarter = Case(
-        *[When(month__gte=start, then=Value(index)) for index, start in reversed(list(enumerate(starts)))],
-        default=Value(0),
-    )
-    return ExpressionWrapper(F("cell_id") * 10 + quarter, output_field=BigIntegerField())
-
-
-def figure_aggregates(period: Period) -> dict:
-    """The aggregates behind ``Figures``, for a grouped ``.annotate()`` (medians only where ``Median`` runs)."""
-    key = _quarter_key(period)
-    aggregates = {
-        "cells": Count("cell_id", distinct=True),
-        "cells_short": Count("cell_id", distinct=True, filter=Q(all_ok=False)),
-        "held": Count("pk", filter=Q(regular_held=PASS)),
-        "due": Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
-        "present": Sum("attendance_present", default=0),
-        "expected": Sum("attendance_expected", default=0),
-        "thematic_pass": Count(Case(When(thematic=PASS, then=key)), distinct=True),
-        "thematic_decided": Count(Case(When(thematic__in=(PASS, FAIL), then=key)), distinct=True),
-    }
-    if not uses_histogram():
-        aggregates.update({name: Median(column) for name, column in MEDIANS.items()})
-    return aggregates
-
-
-def _figures(row: dict) -> Figures:
-    return Figures(**{name: row[name] for name in Figures.__dataclass_fields__ if name in row})
-
-
-def histogram_medians(findings: QuerySet[CellMonth], group) -> tuple[dict, dict]:
-    """Medians without ``percentile_cont``: one query counting each distinct value per group (a few hundred rows
-    whatever the number of cells: lengths in minutes and speaker counts take few values). Returns the medians per
-    group and overall, as ``{"median_length": …, "median_speakers": …}`` dicts."""
-    parts = []
-    for name, column in MEDIANS.items():
-        parts.append(
-            findings.filter(**{f"{column}__isnull": False})
-            .annotate(m_name=Value(name), m_group=group, m_value=F(column))
-            .values_list("m_name", "m_group", "m_value")
-            .annotate(m_count=Count("pk"))
-            .order_by()
-        )
-    per_group: dict = defaultdict(lambda: defaultdict(Counter))
-    overall: dict = defaultdict(Counter)
-    for name, key, value, count in parts[0].union(*parts[1:], all=True):
-        per_group[key][name][value] += count
-        overall[name][value] += count
-    medians = {key: {name: median_of_counts(counts[name]) for name in MEDIANS} for key, counts in per_group.items()}
-    return medians, {name: median_of_counts(overall[name]) for name in MEDIANS}
 
 
 # --- reasons ---------------------------------------------------------------------------------------------------------
@@ -492,11 +403,6 @@ class Dashboard:
     months: list[MonthRow] = field(default_factory=list)
 
 
-def _group_length(organization: Organization) -> int:
-    """Findings are grouped by the path prefix of the organization's children (for a cell: the cell itself)."""
-    return len(organization.path) + (0 if organization.is_cell else Organization.steplen)
-
-
 def children_of(organization: Organization) -> list[Organization]:
     if organization.is_cell:
         return []
@@ -507,61 +413,7 @@ def children_of(organization: Organization) -> list[Organization]:
     )
 
 
-def group_figures(
-    organization: Organization, period: Period, cell_type: str = ""
-) -> tuple[Figures, dict[str, Figures]]:
-    """The figures of the subtree and of each child (by path prefix): two queries."""
-    findings = findings_in(organization, period.months, cell_type)
-    group = Substr("path", 1, _group_length(organization))
-    rows = findings.values(group_path=group).annotate(**figure_aggregates(period))  # query
-    groups = {row["group_path"]: _figures(row) for row in rows}
-    headline = Figures()
-    for figures in groups.values():
-        headline.add(figures)
-    if uses_histogram():
-        per_group, overall = histogram_medians(findings, group)  # query
-        for key, medians in per_group.items():
-            for name, value in medians.items():
-                setattr(groups[key], name, value)
-    else:
-        overall = findings.aggregate(**{name: Median(column) for name, column in MEDIANS.items()})  # query
-    for name, value in overall.items():
-        setattr(headline, name, value)
-    return headline, groups
-
-
 MONTH_SUMS = ("passed", "failed", "held", "due", "present", "expected")
-
-
-def month_figures(organization: Organization, period: Period, cell_type: str = "") -> dict:
-    """Per child and month over the trend's 12 months: cell-months passing, failing, with the regular meeting held,
-    where it was due, members present and expected. One query; children × 12 rows."""
-    rows = (
-        findings_in(organization, period.trend_months, cell_type)
-        .values("month", group_path=Substr("path", 1, _group_length(organization)))
-        .annotate(
-            passed=Count("pk", filter=Q(all_ok=True, regular_held=PASS)),
-            failed=Count("pk", filter=Q(all_ok=False)),
-            held=Count("pk", filter=Q(regular_held=PASS)),
-            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
-            present=Sum("attendance_present", default=0),
-            expected=Sum("attendance_expected", default=0),
-        )
-        .order_by()
-    )
-    return {(row["group_path"], row["month"]): {name: row[name] for name in MONTH_SUMS} for row in rows}
-
-
-def worst_cells(organization: Organization, period: Period, cell_type: str = "") -> list[tuple[int, int]]:
-    """The ``SHORTFALL_LIMIT`` cells with the most failing months in the period, with that number: one query."""
-    return list(
-        findings_in(organization, period.months, cell_type)
-        .filter(all_ok=False)
-        .values("cell_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "cell_id")
-        .values_list("cell_id", "n")[:SHORTFALL_LIMIT]
-    )
 
 
 @dataclass
@@ -570,57 +422,57 @@ class Summary:
 
     headline: Figures
     groups: dict[str, Figures]  # by child path
-    months: dict[tuple[str, datetime.date], dict]  # (child path, month) -> MONTH_SUMS
+    months: dict[tuple[str, datetime.date], dict]  # (child path, month) -> MONTH_SUMS, over the period's months
+    trend: dict[datetime.date, dict]  # month -> MONTH_SUMS of the whole subtree, over the trend's months
     worst: list[tuple[int, int]]  # (cell id, failing months), most first
 
 
+def _rollup_figures(row: dict) -> Figures:
+    figures = Figures(**{name: row[name] for name in Figures.ADDITIVE})
+    figures.median_length = median_of_counts({int(k): v for k, v in (row["lengths"] or {}).items()})
+    figures.median_speakers = median_of_counts({int(k): v for k, v in (row["speakers"] or {}).items()})
+    return figures
+
+
+ROLLUP_FIELDS = ("organization_id", "path", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS, "lengths", "speakers")
+
+
 def summarize(organization: Organization, period: Period, cell_type: str = "") -> Summary:
-    """Four queries whatever the number of cells: figures per child, medians, figures per child and month, the cells
-    that fell short most often."""
-    headline, groups = group_figures(organization, period, cell_type)
-    return Summary(
-        headline=headline,
-        groups=groups,
-        months=month_figures(organization, period, cell_type),
-        worst=worst_cells(organization, period, cell_type),
-    )
-
-
-def findings_version(organization: Organization, period: Period, cell_type: str = "") -> tuple:
-    """What changes whenever anything a summary read changes. Two light queries (counts, no sorting):
-
-    - the stored rows under the subtree's stored path (``path LIKE``, no join): their number, the sum of their ids
-      (a row deleted, or replaced) and the latest ``computed_at`` (every upsert sets it);
-    - the organizations under the subtree's path today (the second filter of ``findings_in``): their number and the
-      sum of their ids (a cell moved in or out)."""
-    queryset = CellMonth.objects.filter(
-        path__startswith=organization.path, month__gte=period.trend_months[0], month__lte=period.trend_months[-1]
-    )
-    if cell_type:
-        queryset = queryset.filter(cell_type=cell_type)
-    found = queryset.order_by().aggregate(n=Count("pk"), ids=Sum("id"), last=Max("computed_at"))
-    tree = (
-        Organization.objects.filter(path__startswith=organization.path)
-        .order_by()
-        .aggregate(n=Count("pk"), ids=Sum("id"))
-    )
-    last = found["last"].isoformat() if found["last"] else ""
-    return found["n"], found["ids"], last, tree["n"], tree["ids"]
-
-
-def cached_summary(organization: Organization, period: Period, cell_type: str = "") -> Summary:
-    """``summarize``, kept in the cache under the findings' version (``findings_version``): opening the same
-    dashboard again, or a colleague opening it, costs two light queries instead of four aggregations, and a finding
-    computed again, a deleted one or a cell moved changes the version: the figures are never older than the stored
-    findings."""
-    version = findings_version(organization, period, cell_type)
-    raw = f"{organization.pk}:{organization.path}:{period.slug}:{cell_type}:{version}"
-    key = "reports:dashboard:" + hashlib.sha256(raw.encode()).hexdigest()
-    summary = cache.get(key)
-    if summary is None:
-        summary = summarize(organization, period, cell_type)
-        cache.set(key, summary, CACHE_SECONDS)
-    return summary
+    """Two queries whatever the number of cells, from the stored sums (``reports.rollups``): the rows of the
+    organization and of its children for the period and for each month of the trend (at most 13 per child), and
+    the cells of the subtree that fell short most often."""
+    kind = {"month": Rollup.Period.MONTH, "quarter": Rollup.Period.QUARTER, "year": Rollup.Period.YEAR}[period.kind]
+    depth = organization.depth
+    family = Q(path=organization.path) | Q(path__startswith=organization.path, depth=depth + 1)
+    when = Q(period=kind, start=period.first_month) | Q(period=Rollup.Period.MONTH, start__in=period.trend_months)
+    rows = Rollup.objects.filter(family, when, cell_type=cell_type).order_by().values(*ROLLUP_FIELDS)  # query
+    headline, groups, months, trend = Figures(), {}, {}, {}
+    for row in rows:
+        own = row["organization_id"] == organization.pk
+        if row["period"] == kind and row["start"] == period.first_month:
+            if own:
+                headline = _rollup_figures(row)
+            else:
+                groups[row["path"]] = _rollup_figures(row)
+        if row["period"] == Rollup.Period.MONTH:
+            sums = {name: row[name] for name in MONTH_SUMS}
+            if own:
+                trend[row["start"]] = sums
+            else:
+                months[row["path"], row["start"]] = sums
+    worst = list(
+        Rollup.objects.filter(
+            period=kind,
+            start=period.first_month,
+            cell_type=cell_type,
+            is_cell=True,
+            path__startswith=organization.path,
+            failed__gt=0,
+        )
+        .order_by("-failed", "organization_id")
+        .values_list("organization_id", "failed")[:SHORTFALL_LIMIT]
+    )  # query
+    return Summary(headline=headline, groups=groups, months=months, trend=trend, worst=worst)
 
 
 HEAT_FIELDS = (
@@ -659,14 +511,13 @@ def _empty_square(month: datetime.date, name: str, organization_id: int | None) 
 
 
 def _trend(summary: Summary, period: Period) -> list[TrendPoint]:
-    points = {month: TrendPoint(month) for month in period.trend_months}
-    for (_group, month), sums in summary.months.items():
-        point = points[month]
-        point.held += sums["held"]
-        point.due += sums["due"]
-        point.present += sums["present"]
-        point.expected += sums["expected"]
-    return list(points.values())
+    return [
+        TrendPoint(
+            month,
+            **{name: summary.trend.get(month, {}).get(name, 0) for name in ("held", "due", "present", "expected")},
+        )
+        for month in period.trend_months
+    ]
 
 
 def _children_heatmap(summary: Summary, period: Period, children: list[Organization]) -> Heatmap:
@@ -761,12 +612,12 @@ def _shortfalls(rows: list[dict], worst: list[tuple[int, int]], period: Period) 
 
 def dashboard(organization: Organization, period: Period, cell_type: str = "") -> Dashboard:
     """Everything the dashboard page shows, whatever the number of cells: the children (not for a cell), the
-    summary (one query when cached, five otherwise: see ``cached_summary``), and one query of stored rows: every
+    summary (two queries: see ``summarize``), and one query of stored findings: every
     cell-month of the trend's months when the subtree has at most ``HEATMAP_CELLS`` cells (at most 720 rows: the
     heatmap's squares, a cell's months, the reasons), else the failing cell-months of the cells that fell short
     most often (at most ``SHORTFALL_LIMIT`` × 12 rows)."""
     children = children_of(organization)
-    summary = cached_summary(organization, period, cell_type)
+    summary = summarize(organization, period, cell_type)
     headline = summary.headline
     worst_ids = [cell_id for cell_id, _n in summary.worst]
     few = headline.cells <= HEATMAP_CELLS or organization.is_cell
@@ -805,6 +656,16 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
 
 
 # --- exports ---------------------------------------------------------------------------------------------------------
+
+
+def _quarter_key(period: Period) -> ExpressionWrapper:
+    """An integer naming a cell-quarter of the period (the period lies within one calendar year)."""
+    starts = period.quarter_starts
+    quarter = Case(
+        *[When(month__gte=start, then=Value(index)) for index, start in reversed(list(enumerate(starts)))],
+        default=Value(0),
+    )
+    return ExpressionWrapper(F("cell_id") * 10 + quarter, output_field=BigIntegerField())
 
 
 def cell_figures(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:

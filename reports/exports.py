@@ -20,11 +20,11 @@ from reports.dashboard import (
     Period,
     cell_figures,
     children_of,
-    group_figures,
     month_findings,
     month_results,
     rule_label,
     status_of,
+    summarize,
 )
 from reports.models import CellMonth, Result
 
@@ -124,7 +124,8 @@ class _Sheet:
 
 def _summary_sheet(workbook, organization: Organization, period: Period, cell_type: str) -> None:
     children = children_of(organization)  # query
-    headline, groups = group_figures(organization, period, cell_type)  # two queries
+    summary = summarize(organization, period, cell_type)  # two queries
+    headline, groups = summary.headline, summary.groups
     sheet = _Sheet(workbook, _("Tổng hợp"), [40, 14] + [14] * 14)
     sheet.row([_("Báo cáo sinh hoạt chi bộ")], bold=True)
     sheet.row([_("Tổ chức"), f"{organization.name} ({organization.code})"])

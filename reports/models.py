@@ -112,3 +112,70 @@ class CellMonth(models.Model):
     @property
     def failed_rules(self) -> list[str]:
         return [name for name in self.RULE_FIELDS if getattr(self, name) == Result.FAIL]
+
+
+class Rollup(models.Model):
+    """The findings summed for one organization (a cell, or a committee over its whole subtree), one period (a month,
+    a quarter or a year) and one cell type ("" for all): what the dashboards read, so that a province's year is one
+    row and its children's months a few hundred, whatever the number of cells. Kept by ``reports.rollups`` in the
+    same transaction as the ``CellMonth`` rows it sums; never edited by hand.
+
+    A cell's row counts itself once (``cells`` = 1); a committee's row is the sum of its children's rows. Every
+    figure adds up that way: counts of cells, of cell-months, of cell-quarters, and the histograms of meeting lengths
+    and speaker counts (``{"90": 12}``: twelve meetings of 90 minutes) from which medians are read."""
+
+    class Period(models.TextChoices):
+        MONTH = "m", _("tháng")
+        QUARTER = "q", _("quý")
+        YEAR = "y", _("năm")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    )
+    # The organization's path and depth when the row was written (its subtree, its parent): kept in step by a move.
+    path = models.CharField(_("đường dẫn trong cây"), max_length=255)
+    depth = models.PositiveIntegerField(_("cấp trong cây"))
+    is_cell = models.BooleanField(_("là chi bộ"), default=False)
+    cell_type = models.CharField(_("loại hình chi bộ"), max_length=20, blank=True)
+    period = models.CharField(_("kỳ"), max_length=1, choices=Period.choices)
+    start = models.DateField(_("ngày đầu kỳ"))
+
+    cells = models.PositiveIntegerField(_("chi bộ có số liệu"), default=0)
+    cells_short = models.PositiveIntegerField(_("chi bộ có tháng không đạt"), default=0)
+    passed = models.PositiveIntegerField(_("tháng đạt"), default=0)
+    failed = models.PositiveIntegerField(_("tháng không đạt"), default=0)
+    held = models.PositiveIntegerField(_("tháng có sinh hoạt định kỳ"), default=0)
+    due = models.PositiveIntegerField(_("tháng phải sinh hoạt"), default=0)
+    present = models.PositiveIntegerField(_("lượt có mặt"), default=0)
+    expected = models.PositiveIntegerField(_("lượt phải có mặt"), default=0)
+    thematic_pass = models.PositiveIntegerField(_("quý có chuyên đề"), default=0)
+    thematic_decided = models.PositiveIntegerField(_("quý đã xét chuyên đề"), default=0)
+    lengths = models.JSONField(_("phân bố thời lượng (phút: số buổi)"), default=dict)
+    speakers = models.JSONField(_("phân bố số đảng viên phát biểu"), default=dict)
+    computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tổng hợp kết quả theo kỳ")
+        verbose_name_plural = _("tổng hợp kết quả theo kỳ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cell_type", "period", "start"], name="%(app_label)s_%(class)s_one_per_period"
+            ),
+        ]
+        indexes = [
+            # The cells of a subtree that fell short most often in a period.
+            models.Index(
+                fields=["period", "start", "cell_type", "is_cell", "path"],
+                name="reports_rollup_cells_idx",
+                opclasses=["varchar_pattern_ops", "date_ops", "varchar_pattern_ops", "bool_ops", "varchar_pattern_ops"],
+            ),
+            # The children of the committees being summed again (``path`` prefix and ``depth``).
+            models.Index(
+                fields=["depth", "path"],
+                name="reports_rollup_depth_path_idx",
+                opclasses=["int4_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.period} {self.start} {self.cell_type or '*'}"

@@ -5,11 +5,11 @@ import datetime
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
 from meetings import services
+from reports import rollups
 from reports.dashboard import Period, dashboard, median_of_counts, reason
 from reports.models import CellMonth, Result
 from tests.factories import grant, make_cell, make_meeting, make_member, make_org
@@ -26,18 +26,12 @@ def _today():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Summaries are cached under the findings' version; a test's rows may repeat another test's ids and times."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def finding(cell, month, **kwargs) -> CellMonth:
     """A stored cell-month (see ``build_finding``)."""
     row = build_finding(cell, month, **kwargs)
+    CellMonth.objects.filter(cell=cell, month=month).delete()  # computed again: replaced
     row.save()
+    rollups.refresh([(cell.pk, cell.path)], [month])  # as reports.compliance does with every row it stores
     return row
 
 
@@ -559,23 +553,19 @@ def grow(parents, cells: int, month_count: int):
         for month in months(2026, 1, month_count):
             rows.append(build_finding(cell, month, fail=["length"] if (n + month.month) % 4 == 0 else ()))
     CellMonth.objects.bulk_create(rows)
+    rollups.refresh({(row.cell_id, row.path) for row in rows}, months(2026, 1, month_count))
 
 
-# Queries of a dashboard page, whatever the number of cells, the first time (the summary not yet cached):
+# Queries of a dashboard page, whatever the number of cells, the first time as the tenth (nothing is cached):
 #   1-2   the session and the user;
 #   3     the organization (members.access.get_organization_for_user);
 #   4-9   the user's scope (grants, positions, seats, assignments, memberships, member);
 #   10    the children organizations (not on a cell's dashboard);
-#   11-12 the findings' version, the cache key of the summary (the stored rows; the subtree's organizations);
-#   13    the figures per child (GROUP BY the children's path prefix);
-#   14    the medians of the subtree (percentile_cont on PostgreSQL; a histogram query elsewhere);
-#   15    the figures per child and month (heatmap above 60 cells, trend);
-#   16    the cells that fell short most often;
-#   17    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
-#   18    the ancestors, for the breadcrumb (none above a root).
-# Again with the findings unchanged: 13 to 16 are read from the cache.
-DASHBOARD_QUERIES = 18
-CACHED = 4
+#   11    the sums of the organization and its children, for the period and the trend's months (reports.rollups);
+#   12    the cells that fell short most often;
+#   13    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
+#   14    the ancestors, for the breadcrumb (none above a root).
+DASHBOARD_QUERIES = 14
 
 
 @pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])
@@ -587,7 +577,7 @@ def test_the_commune_dashboard_costs_the_same_queries_whatever_its_size(
 
     with django_assert_num_queries(DASHBOARD_QUERIES):
         response = client.get(url(world.commune, ky="nam-2026"))
-    with django_assert_num_queries(DASHBOARD_QUERIES - CACHED):
+    with django_assert_num_queries(DASHBOARD_QUERIES):
         again = client.get(url(world.commune, ky="nam-2026"))
 
     assert response.status_code == 200
@@ -622,40 +612,38 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_months(
 
     with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # no children
         response = client.get(url(world.cell_a, ky="nam-2026"))
-    with django_assert_num_queries(DASHBOARD_QUERIES - 1 - CACHED):
+    with django_assert_num_queries(DASHBOARD_QUERIES - 1):
         client.get(url(world.cell_a, ky="nam-2026"))
 
     assert len(response.context["data"].months) == month_count
 
 
-def test_a_recomputed_finding_shows_at_once_despite_the_cache(client, world):
-    row = finding(world.cell_a, datetime.date(2026, 3, 1))
+def test_a_recomputed_finding_shows_at_once(client, world):
+    finding(world.cell_a, datetime.date(2026, 3, 1))
     client.force_login(world.board_user)
     assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells_short == 0
 
-    with time_machine.travel(TODAY + datetime.timedelta(minutes=1), tick=False):
-        CellMonth.objects.bulk_create(
-            [build_finding(world.cell_a, datetime.date(2026, 3, 1), fail=["length"], length_minutes=70)],
-            update_conflicts=True,
-            unique_fields=["cell", "month"],
-            update_fields=["length", "length_minutes", "all_ok", "rules", "computed_at"],
-        )  # as reports.compliance stores a month again
-        data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+    finding(world.cell_a, datetime.date(2026, 3, 1), fail=["length"], length_minutes=70)  # computed again
+    data = client.get(url(world.commune, ky="nam-2026")).context["data"]
 
-    assert CellMonth.objects.get(pk=row.pk).length == FAIL
     assert data.headline.cells_short == 1
     assert data.shortfalls[0].months[0][2] == ["Thời lượng 70/90 phút"]
 
 
-def test_a_deleted_finding_shows_at_once_despite_the_cache(client, world):
+def test_a_deleted_cell_leaves_its_committees_figures_once_committed(
+    client, world, django_capture_on_commit_callbacks
+):
     finding(world.cell_a, datetime.date(2026, 3, 1))
-    gone = finding(make_cell(world.commune), datetime.date(2026, 3, 1), fail=["length"])
+    gone = make_cell(world.commune)
+    finding(gone, datetime.date(2026, 3, 1), fail=["length"])
     client.force_login(world.board_user)
     assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells == 2
 
-    gone.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        gone.delete()  # the admin's tree editor
 
-    assert client.get(url(world.commune, ky="nam-2026")).context["data"].headline.cells == 1
+    data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+    assert (data.headline.cells, data.headline.cells_short) == (1, 0)
 
 
 def test_the_medians_are_computed_by_the_database_it_runs_on(world):
