@@ -490,6 +490,7 @@ def refresh_recent_months(today: datetime.date | None = None) -> dict[str, int]:
         pending[month].append(cell_id)
     for month, cell_ids in pending.items():
         written[month.isoformat()] = compute_month(month, cells=cell_ids)
+    rollups.repair()  # nodes moved by the admin's tree editor
     return written
 
 

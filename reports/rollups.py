@@ -319,3 +319,31 @@ def forget(paths: Iterable[str]) -> None:
         )
         if periods:
             _refresh_committees(committees, periods)
+
+
+def repair() -> int:
+    """Follow the moves made outside ``cells.services`` (the admin's tree editor moves nodes without telling
+    anyone): cells whose stored paths differ from their paths today get their findings' paths updated, and the
+    trees they left and joined are summed again. Nightly, with the findings sweep. Returns the cells repaired."""
+    drifted = list(
+        Rollup.objects.filter(is_cell=True)
+        .exclude(path=F("organization__path"))
+        .order_by()
+        .values_list("organization_id", "path", "organization__path")
+        .distinct()
+    )
+    drifted += list(
+        CellMonth.objects.exclude(path=F("cell__path"))
+        .order_by()
+        .values_list("cell_id", "path", "cell__path")
+        .distinct()
+    )
+    if not drifted:
+        return 0
+    roots = {path[:STEP] for _pk, old, new in drifted for path in (old, new)}
+    with transaction.atomic():
+        for pk, path in {(pk, new) for pk, _old, new in drifted}:
+            CellMonth.objects.filter(cell_id=pk).update(path=path)
+        for root in Organization.objects.filter(path__in=roots).order_by("path"):
+            rebuild(root)
+    return len({pk for pk, _old, _new in drifted})

@@ -630,9 +630,7 @@ def test_a_recomputed_finding_shows_at_once(client, world):
     assert data.shortfalls[0].months[0][2] == ["Thời lượng 70/90 phút"]
 
 
-def test_a_deleted_cell_leaves_its_committees_figures_once_committed(
-    client, world, django_capture_on_commit_callbacks
-):
+def test_a_deleted_cell_leaves_its_committees_figures_once_committed(client, world, django_capture_on_commit_callbacks):
     finding(world.cell_a, datetime.date(2026, 3, 1))
     gone = make_cell(world.commune)
     finding(gone, datetime.date(2026, 3, 1), fail=["length"])

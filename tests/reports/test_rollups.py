@@ -41,8 +41,12 @@ def expected(organization: Organization, period: Period, cell_type: str = "") ->
     quarter = lambda row: (row.cell_id, (row.month.month - 1) // 3)  # noqa: E731
     figures.thematic_pass = len({quarter(row) for row in in_period if row.thematic == PASS})
     figures.thematic_decided = len({quarter(row) for row in in_period if row.thematic in (PASS, FAIL)})
-    figures.median_length = median_of_counts(Counter(r.length_minutes for r in in_period if r.length_minutes is not None))
-    figures.median_speakers = median_of_counts(Counter(r.speakers_count for r in in_period if r.speakers_count is not None))
+    figures.median_length = median_of_counts(
+        Counter(r.length_minutes for r in in_period if r.length_minutes is not None)
+    )
+    figures.median_speakers = median_of_counts(
+        Counter(r.speakers_count for r in in_period if r.speakers_count is not None)
+    )
     trend = {}
     for month in period.trend_months:
         of_month = [row for row in rows if row.month == month]
@@ -190,3 +194,32 @@ def test_an_organization_without_findings_has_empty_figures(world):
     empty = summarize(world.province, Period("year", 2026))
 
     assert empty.headline == Figures() and empty.groups == {} and empty.worst == []
+
+
+def test_the_nightly_repair_follows_a_move_made_outside_the_services(forest):
+    """The admin's tree editor moves nodes with treebeard alone: nobody is told until the nightly sweep."""
+    cell = Organization.objects.get(pk=forest.cells[2].pk)
+    Organization.objects.move(cell, Organization.objects.get(pk=forest.other_commune.pk), pos="last-child")
+    commune, other = expected(forest.commune, Period("year", 2026))[0], expected(forest.other_commune, PERIODS[0])[0]
+    assert summarize(forest.commune, Period("year", 2026)).headline != commune  # stale until repaired
+
+    assert rollups.repair() == 1
+
+    assert summarize(forest.commune, Period("year", 2026)).headline == commune
+    assert summarize(forest.other_commune, Period("year", 2026)).headline == other
+    assert_sums_match([forest.province], cell_types=("",))
+    assert rollups.repair() == 0
+
+
+def test_the_rebuild_command_sums_one_subtree_again(forest):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Rollup.objects.filter(path__startswith=forest.commune.path).delete()
+    out = StringIO()
+
+    call_command("rebuild_rollups", "--organization", forest.province.code, stdout=out)
+
+    assert "dòng tổng hợp" in out.getvalue()
+    assert_sums_match([forest.province, forest.commune], cell_types=("",))
