@@ -434,18 +434,26 @@ def _rollup_figures(row: dict) -> Figures:
     return figures
 
 
-ROLLUP_FIELDS = ("organization_id", "path", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS, "lengths", "speakers")
+ROLLUP_FIELDS = ("organization_id", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS, "lengths", "speakers")
 
 
-def summarize(organization: Organization, period: Period, cell_type: str = "") -> Summary:
+def summarize(
+    organization: Organization, period: Period, cell_type: str = "", children: list[Organization] | None = None
+) -> Summary:
     """Two queries whatever the number of cells, from the stored sums (``reports.rollups``): the rows of the
-    organization and of its children for the period and for each month of the trend (at most 13 per child), and
-    the cells of the subtree that fell short most often."""
+    organization and of its children (``children_of``, read here unless given) for the period and for each month
+    of the trend (at most 13 per organization, by the unique index), and the cells of the subtree that fell short
+    most often."""
+    if children is None:
+        children = children_of(organization)
     kind = {"month": Rollup.Period.MONTH, "quarter": Rollup.Period.QUARTER, "year": Rollup.Period.YEAR}[period.kind]
-    depth = organization.depth
-    family = Q(path=organization.path) | Q(path__startswith=organization.path, depth=depth + 1)
     when = Q(period=kind, start=period.first_month) | Q(period=Rollup.Period.MONTH, start__in=period.trend_months)
-    rows = Rollup.objects.filter(family, when, cell_type=cell_type).order_by().values(*ROLLUP_FIELDS)  # query
+    path_of = {child.pk: child.path for child in children}
+    rows = (
+        Rollup.objects.filter(when, organization_id__in=[organization.pk, *path_of], cell_type=cell_type)
+        .order_by()
+        .values(*ROLLUP_FIELDS)
+    )  # query
     headline, groups, months, trend = Figures(), {}, {}, {}
     for row in rows:
         own = row["organization_id"] == organization.pk
@@ -453,13 +461,13 @@ def summarize(organization: Organization, period: Period, cell_type: str = "") -
             if own:
                 headline = _rollup_figures(row)
             else:
-                groups[row["path"]] = _rollup_figures(row)
+                groups[path_of[row["organization_id"]]] = _rollup_figures(row)
         if row["period"] == Rollup.Period.MONTH:
             sums = {name: row[name] for name in MONTH_SUMS}
             if own:
                 trend[row["start"]] = sums
             else:
-                months[row["path"], row["start"]] = sums
+                months[path_of[row["organization_id"]], row["start"]] = sums
     worst = list(
         Rollup.objects.filter(
             period=kind,
@@ -617,7 +625,7 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
     heatmap's squares, a cell's months, the reasons), else the failing cell-months of the cells that fell short
     most often (at most ``SHORTFALL_LIMIT`` × 12 rows)."""
     children = children_of(organization)
-    summary = summarize(organization, period, cell_type)
+    summary = summarize(organization, period, cell_type, children)
     headline = summary.headline
     worst_ids = [cell_id for cell_id, _n in summary.worst]
     few = headline.cells <= HEATMAP_CELLS or organization.is_cell

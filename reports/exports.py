@@ -124,7 +124,7 @@ class _Sheet:
 
 def _summary_sheet(workbook, organization: Organization, period: Period, cell_type: str) -> None:
     children = children_of(organization)  # query
-    summary = summarize(organization, period, cell_type)  # two queries
+    summary = summarize(organization, period, cell_type, children)  # two queries
     headline, groups = summary.headline, summary.groups
     sheet = _Sheet(workbook, _("Tổng hợp"), [40, 14] + [14] * 14)
     sheet.row([_("Báo cáo sinh hoạt chi bộ")], bold=True)

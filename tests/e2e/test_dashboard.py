@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 import time_machine
-from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from meetings import services
@@ -19,14 +18,6 @@ from tests.factories import UserFactory, grant, make_cell, make_meeting, make_me
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The dashboard caches its summary under the findings' version (see reports.dashboard.cached_summary)."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def hold(cell, members, day: datetime.date, *, minutes: int, speakers: int, approver, kind="regular") -> None:
