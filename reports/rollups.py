@@ -237,13 +237,11 @@ def _refresh_committees(committees: list[tuple], periods: set) -> None:
         length = depth * STEP
         sums: dict[tuple, Sums] = defaultdict(Sums)
         for chunk in _chunks(sorted(parents)):
-            children = (
-                Rollup.objects.filter(where, depth=depth + 1)
-                .annotate(parent=Substr("path", 1, length))
-                .filter(parent__in=chunk)
-                .order_by()
-                .values(*_CHILD_FIELDS)
-            )
+            # One indexed range per parent (depth, path prefix): never a scan of every row of the level.
+            under = Q()
+            for path in chunk:
+                under |= Q(path__startswith=path)
+            children = Rollup.objects.filter(where, under, depth=depth + 1).order_by().values(*_CHILD_FIELDS)
             for row in children:
                 sums[row["path"][:length], row["cell_type"], row["period"], row["start"]].add_rollup(row)
         rows = [
