@@ -20,6 +20,7 @@ MEETING_RULES = (
     "confirm_over_minutes",
     "agenda_lead_days",
     "agenda_send_days",
+    "guests_may_vote",
 )
 
 
@@ -32,6 +33,8 @@ class Rules:
     confirm_over_minutes: int = DEFAULTS["confirm_over_minutes"][0]
     agenda_lead_days: int = DEFAULTS["agenda_lead_days"][0]
     agenda_send_days: int = DEFAULTS["agenda_send_days"][0]
+    # Members temporarily attached here (guests) may vote here: their votes count, never in the denominator.
+    guests_may_vote: bool = DEFAULTS["guests_may_vote"][0]
     # The citations behind these numbers, e.g. "Hướng dẫn 42-HD/BTCTW (2025); …".
     source: str = ""
     policy: ResolvedPolicy | None = None
@@ -50,6 +53,7 @@ def rules_from(policy: ResolvedPolicy) -> Rules:
         confirm_over_minutes=policy.values["confirm_over_minutes"],
         agenda_lead_days=policy.values["agenda_lead_days"],
         agenda_send_days=policy.values["agenda_send_days"],
+        guests_may_vote=bool(policy.values["guests_may_vote"]),
         source=policy.citations(MEETING_RULES),
         policy=policy,
     )
@@ -81,6 +85,13 @@ class VoteBasis:
     excluded_exempted_absent: int
     excluded_suspended: int
     excluded_accepted_absence: int
+    # Official members temporarily attached here, present, when the policy lets them vote (never counted above).
+    guest_voters: int = 0
+
+    @property
+    def voters_present(self) -> int:
+        """Everyone present who may vote: the counted members present, and the guests the policy lets vote."""
+        return self.eligible_present + self.guest_voters
 
     @property
     def quorum_ok(self) -> bool:
@@ -92,7 +103,7 @@ class VoteBasis:
         return votes_for is not None and self.counted > 0 and votes_for * 2 > self.counted
 
     def explain(self) -> str:
-        return _(
+        text = _(
             "{official} đảng viên chính thức trong danh sách; trừ {attached} đi sinh hoạt tạm thời nơi khác, "
             "{exempted} miễn sinh hoạt vắng mặt, {suspended} bị đình chỉ, {accepted} vắng có lý do được chấp nhận: "
             "tính {counted}."
@@ -104,19 +115,33 @@ class VoteBasis:
             accepted=self.excluded_accepted_absence,
             counted=self.counted,
         )
+        if self.guest_voters:
+            text += " " + _(
+                "{n} đảng viên sinh hoạt tạm thời có mặt cũng được biểu quyết (quy định cho phép), "
+                "không tính vào số trên."
+            ).format(n=self.guest_voters)
+        return text
 
 
-def vote_basis(rows) -> VoteBasis:
-    """``rows``: (member_status, attendance_status, absence_accepted, is_guest) for each roster member.
+def vote_basis(rows, *, guests_may_vote: bool = False) -> VoteBasis:
+    """``rows``: (member_status, attendance_status, absence_accepted, is_guest[, official]) for each roster member;
+    ``official`` (a guest is an official member on the day) matters only with ``guests_may_vote``.
 
     Counted official members: the official members on the roster (guests attached here are not on it), minus those
     temporarily attached elsewhere, minus exempted members who are absent (present ones count and may vote), minus
     suspended members, minus absences the committee accepted as valid. Probationary members never vote.
     The exempted, attached-elsewhere and suspended members are official members with that status.
+    Guests (official members temporarily attached here) vote only where the policy allows it (``guests_may_vote``):
+    then those present may cast a vote, but they never enter the denominator nor the quorum.
     """
-    official = attached = exempted_absent = suspended = accepted = counted = eligible_present = 0
-    for member_status, attendance, absence_accepted, is_guest in rows:
+    official = attached = exempted_absent = suspended = accepted = counted = eligible_present = guest_voters = 0
+    for member_status, attendance, absence_accepted, is_guest, *official_guest in rows:
         if is_guest:
+            # A guest's frozen status is usually "attached_elsewhere": whether they are an official member (may
+            # vote) or probationary (never votes) comes as a fifth item; without it only "official" says so.
+            guest_is_official = official_guest[0] if official_guest else member_status in (OFFICIAL, EXEMPTED)
+            if guests_may_vote and attendance == "present" and guest_is_official and member_status != "suspended":
+                guest_voters += 1
             continue
         if member_status in (OFFICIAL, EXEMPTED, "attached_elsewhere", "suspended"):
             official += 1
@@ -145,6 +170,7 @@ def vote_basis(rows) -> VoteBasis:
         excluded_exempted_absent=exempted_absent,
         excluded_suspended=suspended,
         excluded_accepted_absence=accepted,
+        guest_voters=guest_voters,
     )
 
 

@@ -352,11 +352,22 @@ def attendance_set(
     return row
 
 
+def vote_rows(meeting: Meeting) -> list[tuple]:
+    """The roll call as ``meetings.rules.vote_basis`` reads it: status frozen on the day, attendance, absence
+    accepted, guest, and whether the member was an official member on the meeting's day (for guests who may vote)."""
+    return [
+        (status, attendance, accepted, guest, official_date is not None and official_date <= meeting.planned_date)
+        for status, attendance, accepted, guest, official_date in meeting.attendances.values_list(
+            "member_status", "status", "absence_accepted", "is_guest", "member__official_date"
+        )
+    ]
+
+
 def figures(meeting: Meeting) -> dict:
     """The live figures beside the recording form: length, speakers, the vote basis and outcome, the quorum."""
     rules = rules_for(meeting.organization, meeting.planned_date)
-    rows = list(meeting.attendances.values_list("member_status", "status", "absence_accepted", "is_guest"))
-    basis = vote_basis(rows)
+    rows = vote_rows(meeting)
+    basis = vote_basis(rows, guests_may_vote=rules.guests_may_vote)
     speakers = meeting.speeches.filter(member__isnull=False).values("member").distinct().count()
     minimum = rules.min_minutes.get(meeting.kind, 0)
     length = meeting.length_minutes
@@ -427,12 +438,12 @@ def meeting_record(
         errors["recorder"] = _("Thư ký phải có mặt (điểm danh “Có mặt”).")
     if quality_score is not None and not 0 <= quality_score <= 100:
         errors["quality_score"] = _("Điểm tự đánh giá từ 0 đến 100.")
-    rows = list(meeting.attendances.values_list("member_status", "status", "absence_accepted", "is_guest"))
-    basis = vote_basis(rows)
+    rows = vote_rows(meeting)
+    basis = vote_basis(rows, guests_may_vote=rules.guests_may_vote)
     cast = sum(v or 0 for v in (votes_for, votes_against, votes_abstain))
-    if any(v is not None for v in (votes_for, votes_against, votes_abstain)) and cast > basis.eligible_present:
+    if any(v is not None for v in (votes_for, votes_against, votes_abstain)) and cast > basis.voters_present:
         errors["votes_for"] = _("Tổng số phiếu ({cast}) vượt số đảng viên có mặt được biểu quyết ({eligible}).").format(
-            cast=cast, eligible=basis.eligible_present
+            cast=cast, eligible=basis.voters_present
         )
     if mark_held:
         if not (started_at and ended_at):

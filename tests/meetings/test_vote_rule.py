@@ -291,3 +291,50 @@ def test_a_status_change_after_the_meeting_changes_neither_its_roll_call_nor_its
     assert rows_after == rows_before
     assert figures_after["basis"] == figures_before["basis"]
     assert figures_after["basis"].counted == 6
+
+
+# --- guests who may vote (a policy's ``guests_may_vote``) ------------------------------------------------------------
+
+
+def test_guests_vote_only_where_the_policy_allows_and_never_enter_the_denominator():
+    rows = [row()] * 4 + [
+        row("attached_elsewhere", guest=True) + (True,),  # an official member attached here, present
+        row("attached_elsewhere", guest=True) + (False,),  # a probationary one: never votes
+        row("attached_elsewhere", "absent", guest=True) + (True,),
+    ]
+
+    default, allowed = vote_basis(rows), vote_basis(rows, guests_may_vote=True)
+
+    assert (default.counted, default.voters_present) == (4, 4)
+    assert (allowed.counted, allowed.eligible_present, allowed.guest_voters, allowed.voters_present) == (4, 4, 1, 5)
+    assert allowed.quorum_ok == default.quorum_ok
+    assert "1 đảng viên sinh hoạt tạm thời có mặt cũng được biểu quyết" in allowed.explain()
+    assert "sinh hoạt tạm thời có mặt cũng" not in default.explain()
+
+
+@pytest.mark.django_db
+def test_a_guests_vote_is_accepted_when_the_policy_in_force_lets_guests_vote(client, cell, meeting):
+    from cells.models import Policy
+
+    mark_everyone_present(meeting)  # 6 may vote, and the guest from cell B
+    client.force_login(cell.secretary_user)
+    record_url = reverse("meetings:record", args=[meeting.pk])
+    meeting.refresh_from_db()
+    seven = {"version": meeting.version, "votes_for": "7", "votes_against": "0"}
+
+    refused = client.post(record_url, seven).content.decode()
+    assert "Tổng số phiếu (7) vượt số đảng viên có mặt được biểu quyết (6)." in refused
+
+    Policy.objects.create(
+        organization=cell.commune,
+        name="Đảng viên sinh hoạt tạm thời được biểu quyết",
+        source="Quy định 05-QĐ/ĐU (thử)",
+        valid_from=datetime.date(2026, 1, 1),
+        guests_may_vote=True,
+    )
+    client.post(record_url, seven)
+
+    meeting.refresh_from_db()
+    assert meeting.votes_for == 7
+    basis = services.figures(meeting)["basis"]
+    assert (basis.counted, basis.guest_voters) == (6, 1)
