@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.models import Organization
@@ -427,7 +427,12 @@ def attendance_all_present(request: HttpRequest, pk: int) -> HttpResponse:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, _("Đã điểm danh có mặt {n} đồng chí.").format(n=writes))
+            messages.success(
+                request,
+                ngettext("Đã điểm danh có mặt {n} đồng chí.", "Đã điểm danh có mặt {n} đồng chí.", writes).format(
+                    n=writes
+                ),
+            )
         return redirect(_page_url(meeting, "diem-danh"))
     parts = Parts(meeting)
     context = {

@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cells.policies import DEFAULTS, ResolvedPolicy, policy_for
 
@@ -116,9 +117,12 @@ class VoteBasis:
             counted=self.counted,
         )
         if self.guest_voters:
-            text += " " + _(
+            text += " " + ngettext(
                 "{n} đảng viên sinh hoạt tạm thời có mặt cũng được biểu quyết (quy định cho phép), "
-                "không tính vào số trên."
+                "không tính vào số trên.",
+                "{n} đảng viên sinh hoạt tạm thời có mặt cũng được biểu quyết (quy định cho phép), "
+                "không tính vào số trên.",
+                self.guest_voters,
             ).format(n=self.guest_voters)
         return text
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cells.models import Organization
 from reports.dashboard import (
@@ -171,7 +172,9 @@ def _cells_sheet(workbook, organization: Organization, period: Period, cell_type
     for row in cell_figures(organization, period, cell_type).iterator(chunk_size=2000):  # query
         failing = [(rule, row[f"fail_{rule}"]) for rule in rules]
         summary = "; ".join(
-            _("{rule}: {n} tháng").format(rule=rule_label(rule), n=count) for rule, count in failing if count
+            ngettext("{rule}: {n} tháng", "{rule}: {n} tháng", count).format(rule=rule_label(rule), n=count)
+            for rule, count in failing
+            if count
         )
         rate = row["present"] / row["expected"] if row["expected"] else None
         sheet.row(
