@@ -56,6 +56,7 @@ COUNTS = (
 HISTOGRAMS = ("lengths", "speakers")
 STEP = Organization.steplen
 CHUNK = 500  # ids per query when many cells are refreshed at once
+BY_DIFFERENCE = 50  # up to this many cells, ancestors move by the cells' difference; above, they are summed again
 
 
 def quarter_start(month: datetime.date) -> datetime.date:
@@ -116,14 +117,22 @@ class Sums:
         if speakers is not None:
             self.speakers[speakers] += 1
 
-    def add_rollup(self, row: dict) -> None:
-        """A child's row (as read by ``_CHILD_FIELDS``)."""
+    def add_rollup(self, row: dict, sign: int = 1) -> None:
+        """A child's row (as read by ``_CHILD_FIELDS``), or with ``sign=-1`` taken away."""
         for name in COUNTS:
-            setattr(self, name, getattr(self, name) + row[name])
+            setattr(self, name, getattr(self, name) + sign * row[name])
         for name in HISTOGRAMS:
             histogram = getattr(self, name)
             for value, count in (row[name] or {}).items():
-                histogram[int(value)] += count
+                histogram[int(value)] += sign * count
+
+    def add_sums(self, other: "Sums", sign: int = 1) -> None:
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + sign * getattr(other, name))
+        for name in HISTOGRAMS:
+            histogram = getattr(self, name)
+            for value, count in getattr(other, name).items():
+                histogram[value] += sign * count
 
     def as_row(self, organization: tuple, cell_type: str, period: str, start: datetime.date) -> Rollup:
         pk, path, depth, is_cell = organization
@@ -137,7 +146,8 @@ class Sums:
             start=start,
             **{name: getattr(self, name) for name in COUNTS},
             **{
-                name: {str(value): count for value, count in sorted(getattr(self, name).items())} for name in HISTOGRAMS
+                name: {str(value): count for value, count in sorted(getattr(self, name).items()) if count}
+                for name in HISTOGRAMS
             },
         )
 
@@ -197,8 +207,9 @@ def _write(organization_ids: list[int], periods: set, rows: list[Rollup]) -> Non
     Rollup.objects.bulk_create(rows, batch_size=2000)
 
 
-def _refresh_cells(cells: list[tuple], periods: set) -> None:
-    """The cells' own rows for ``periods``, from their ``CellMonth`` rows: one read (per 500 cells)."""
+def _cell_sums(cells: list[tuple], periods: set) -> dict[tuple, Sums]:
+    """The cells' own figures for ``periods``, from their ``CellMonth`` rows: one read (per 500 cells). Keyed by
+    (cell id, cell type or "", period, start)."""
     years = sorted({start.year for _kind, start in periods})
     month_range = Q()
     for year in years:
@@ -215,12 +226,72 @@ def _refresh_cells(cells: list[tuple], periods: set) -> None:
                 sums[cell_id, "", kind, start].add_cell_month(row)
                 if cell_type:
                     sums[cell_id, cell_type, kind, start].add_cell_month(row)
+    return sums
+
+
+def _refresh_cells(cells: list[tuple], periods: set) -> None:
+    """The cells' own rows for ``periods``, replaced."""
     by_id = {cell[0]: cell for cell in cells}
     rows = [
         figures.as_row(by_id[cell_id], cell_type, kind, start)
-        for (cell_id, cell_type, kind, start), figures in sums.items()
+        for (cell_id, cell_type, kind, start), figures in _cell_sums(cells, periods).items()
     ]
-    _write(ids, periods, rows)
+    _write(list(by_id), periods, rows)
+
+
+def _stored(organization_ids: list[int], periods: set) -> dict[tuple, dict]:
+    """The rows of these organizations for these periods, keyed by (organization id, cell type, period, start)."""
+    where = _period_filter(periods)
+    found = {}
+    for chunk in _chunks(organization_ids):
+        for row in (
+            Rollup.objects.filter(where, organization_id__in=chunk).order_by().values("organization_id", *_CHILD_FIELDS)
+        ):
+            found[row["organization_id"], row["cell_type"], row["period"], row["start"]] = row
+    return found
+
+
+def _refresh_by_difference(cells: list[tuple], committees: list[tuple], periods: set) -> None:
+    """A few cells changed: their rows are computed again, and each ancestor's row moves by the difference between
+    the cells' new rows and their old ones (a committee's row is the sum of its children's, so it stays one).
+    Reads and writes only the rows of the cells and of their ancestors: a handful of small queries whatever the
+    size of the tree. (The locks of ``refresh`` keep the old rows from changing underneath.)"""
+    new = _cell_sums(cells, periods)
+    committees = [committee for committee in committees if not committee[3]]
+    old = _stored([cell[0] for cell in cells] + [committee[0] for committee in committees], periods)
+    by_path = {committee[1]: committee for committee in committees}
+    changes: dict[tuple, Sums] = defaultdict(Sums)  # (committee id, cell type, period, start) -> difference
+    for pk, path, _depth, _is_cell in cells:
+        ancestors = [by_path[path[:end]] for end in range(STEP, len(path), STEP) if path[:end] in by_path]
+        keys = {key[1:] for key in new if key[0] == pk} | {key[1:] for key in old if key[0] == pk}
+        for cell_type, kind, start in keys:
+            difference = Sums()
+            if (pk, cell_type, kind, start) in new:
+                difference.add_sums(new[pk, cell_type, kind, start])
+            if (pk, cell_type, kind, start) in old:
+                difference.add_rollup(old[pk, cell_type, kind, start], sign=-1)
+            for ancestor in ancestors:
+                changes[ancestor[0], cell_type, kind, start].add_sums(difference)
+    by_id = {cell[0]: cell for cell in cells} | {committee[0]: committee for committee in committees}
+    rows = [figures.as_row(by_id[key[0]], *key[1:]) for key, figures in new.items()]
+    for key, difference in changes.items():
+        figures = Sums()
+        if key in old:
+            figures.add_rollup(old[key])
+        figures.add_sums(difference)
+        if any(getattr(figures, name) < 0 for name in COUNTS):
+            # Only if a row was ever left wrong: mend these ancestors from their children instead.
+            _refresh_cells(cells, periods)
+            _refresh_committees(committees, periods)
+            return
+        rows.append(figures.as_row(by_id[key[0]], *key[1:]))  # dropped below if no cell is left in it
+    committee_ids = {committee[0] for committee in committees}
+    untouched = [row for key, row in old.items() if key[0] in committee_ids and key not in changes]
+    for row in untouched:  # the ancestors' rows of other cell types: written back as they were
+        figures = Sums()
+        figures.add_rollup(row)
+        rows.append(figures.as_row(by_id[row["organization_id"]], row["cell_type"], row["period"], row["start"]))
+    _write(list(by_id), periods, [row for row in rows if row.cells > 0])
 
 
 def _refresh_committees(committees: list[tuple], periods: set) -> None:
@@ -260,22 +331,42 @@ def refresh(cells: Iterable[tuple[int, str]], months: Iterable[datetime.date]) -
         return
     with transaction.atomic(savepoint=False):
         committees = _lock_ancestors(cell[1] for cell in cells)
-        _refresh_cells(cells, periods)
-        _refresh_committees(committees, periods)
+        if len(cells) <= BY_DIFFERENCE:
+            _refresh_by_difference(cells, committees, periods)
+        else:
+            # Many cells (a month for a whole tree, the nightly sweep): every ancestor summed again from its
+            # children, which also mends any row a past failure left wrong.
+            _refresh_cells(cells, periods)
+            _refresh_committees(committees, periods)
 
 
 def rebuild(root: Organization | None = None) -> int:
-    """Everything again, from the stored findings (of one subtree, or of the whole tree). Returns the rows written."""
+    """Everything again, from the stored findings (of one subtree, or of the whole tree): the cells' rows, then every
+    committee of the subtree and above it summed from its children. Returns the rows written for the subtree."""
     findings = CellMonth.objects.order_by()
+    organizations = Organization.objects.order_by()
     if root is not None:
         findings = findings.filter(cell__path__startswith=root.path)
+        organizations = organizations.filter(path__startswith=root.path)
     months = sorted(set(findings.values_list("month", flat=True).distinct()))
-    cells = list(findings.values_list("cell_id", "cell__path").distinct())
+    periods = {period for month in months for period in periods_of(month)}
+    cells = [
+        (pk, path, len(path) // STEP, True) for pk, path in findings.values_list("cell_id", "cell__path").distinct()
+    ]
     stale = Rollup.objects.all() if root is None else Rollup.objects.filter(path__startswith=root.path)
     with transaction.atomic():
+        committees = _lock_ancestors([root.path] if root is not None else [])  # above the subtree
+        committees += [
+            (pk, path, depth, kind in Organization.CELL_KINDS)
+            for pk, path, depth, kind in organizations.exclude(kind__in=Organization.CELL_KINDS).values_list(
+                "id", "path", "depth", "kind"
+            )
+        ]
         stale.delete()
-        refresh(cells, months)
-    return Rollup.objects.count() if root is None else Rollup.objects.filter(path__startswith=root.path).count()
+        if periods:
+            _refresh_cells(cells, periods)
+            _refresh_committees(committees, periods)
+    return stale.count()
 
 
 def moved(old_path: str, new_path: str) -> None:

@@ -223,3 +223,28 @@ def test_the_rebuild_command_sums_one_subtree_again(forest):
 
     assert "dòng tổng hợp" in out.getvalue()
     assert_sums_match([forest.province, forest.commune], cell_types=("",))
+
+
+def test_many_cells_at_once_are_summed_again_from_the_children_with_the_same_result(forest, monkeypatch):
+    """Above ``BY_DIFFERENCE`` cells (a month of a whole tree), ancestors are summed from their children instead of
+    moved by a difference: the same rows either way."""
+    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers")
+    before = sorted(Rollup.objects.values_list(*columns))
+    monkeypatch.setattr(rollups, "BY_DIFFERENCE", 0)
+
+    rollups.refresh([(cell.pk, cell.path) for cell in forest.cells], MONTHS)
+
+    assert sorted(Rollup.objects.values_list(*columns)) == before
+
+
+def test_a_wrong_ancestor_row_is_mended_instead_of_going_negative(forest):
+    """Should a committee's row ever be left wrong (too low), taking a cell's old row away from it would go below
+    zero: its ancestors are summed from their children instead. (Rows wrong the other way are mended by the nightly
+    sweep, which sums every ancestor again.)"""
+    year = datetime.date(2026, 1, 1)
+    Rollup.objects.filter(organization=forest.commune, period="y", start=year).update(cells=0, held=0, present=0)
+    CellMonth.objects.filter(cell=forest.cell_a, month__year=2026).delete()
+
+    rollups.refresh([(forest.cell_a.pk, forest.cell_a.path)], [month for month in MONTHS if month.year == 2026])
+
+    assert_sums_match([forest.commune, forest.province], cell_types=("",))
