@@ -21,6 +21,7 @@ Choices written down here:
 """
 
 import datetime
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -34,10 +35,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    TextField,
     Value,
     When,
 )
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -427,14 +430,20 @@ class Summary:
     worst: list[tuple[int, int]]  # (cell id, failing months), most first
 
 
+def _histogram(text: str | None) -> dict[int, int]:
+    return {int(value): count for value, count in json.loads(text or "{}").items()}
+
+
 def _rollup_figures(row: dict) -> Figures:
     figures = Figures(**{name: row[name] for name in Figures.ADDITIVE})
-    figures.median_length = median_of_counts({int(k): v for k, v in (row["lengths"] or {}).items()})
-    figures.median_speakers = median_of_counts({int(k): v for k, v in (row["speakers"] or {}).items()})
+    figures.median_length = median_of_counts(_histogram(row["lengths_text"]))
+    figures.median_speakers = median_of_counts(_histogram(row["speakers_text"]))
     return figures
 
 
-ROLLUP_FIELDS = ("organization_id", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS, "lengths", "speakers")
+ROLLUP_FIELDS = ("organization_id", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS)
+# The histograms as text: decoded only for the period's rows, not for the hundreds of month rows read with them.
+HISTOGRAM_TEXTS = {"lengths_text": Cast("lengths", TextField()), "speakers_text": Cast("speakers", TextField())}
 
 
 def summarize(
@@ -452,7 +461,7 @@ def summarize(
     rows = (
         Rollup.objects.filter(when, organization_id__in=[organization.pk, *path_of], cell_type=cell_type)
         .order_by()
-        .values(*ROLLUP_FIELDS)
+        .values(*ROLLUP_FIELDS, **HISTOGRAM_TEXTS)
     )  # query
     headline, groups, months, trend = Figures(), {}, {}, {}
     for row in rows:
