@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from cells.models import Organization, Policy
 
@@ -52,9 +52,11 @@ BUILT_IN = "built-in"
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """How a rule is entered and shown: its unit and allowed range (``None`` for a yes/no rule)."""
+    """How a rule is entered and shown: its unit, the value with its unit (plural forms: "%(n)s phút"), and the
+    allowed range (``None`` for a yes/no rule)."""
 
     unit: str = ""
+    count: str = ""
     minimum: int | None = None
     maximum: int | None = None
 
@@ -65,18 +67,27 @@ class RuleSpec:
 
 MINUTES = gettext_lazy("phút")
 DAYS = gettext_lazy("ngày")
+N_MINUTES = ngettext_lazy("%(n)s phút", "%(n)s phút", "n")
+N_DAYS = ngettext_lazy("%(n)s ngày", "%(n)s ngày", "n")
 SPEC: dict[str, RuleSpec] = {
-    "min_minutes_regular": RuleSpec(MINUTES, 1, 600),
-    "min_minutes_thematic": RuleSpec(MINUTES, 1, 600),
-    "min_minutes_combined": RuleSpec(MINUTES, 1, 600),
-    "min_member_speakers": RuleSpec(gettext_lazy("đảng viên"), 1, 100),
-    "thematic_per_quarter": RuleSpec(gettext_lazy("buổi"), 0, 12),
-    "agenda_lead_days": RuleSpec(DAYS, 0, 60),
-    "agenda_send_days": RuleSpec(DAYS, 0, 60),
-    "minutes_approval_days": RuleSpec(DAYS, 1, 90),
-    "smallest_cell_official": RuleSpec(gettext_lazy("đảng viên chính thức"), 1, 100),
-    "strike_off_absences": RuleSpec(gettext_lazy("tháng"), 1, 12),
-    "confirm_over_minutes": RuleSpec(MINUTES, 60, 1440),
+    "min_minutes_regular": RuleSpec(MINUTES, N_MINUTES, 1, 600),
+    "min_minutes_thematic": RuleSpec(MINUTES, N_MINUTES, 1, 600),
+    "min_minutes_combined": RuleSpec(MINUTES, N_MINUTES, 1, 600),
+    "min_member_speakers": RuleSpec(
+        gettext_lazy("đảng viên"), ngettext_lazy("%(n)s đảng viên", "%(n)s đảng viên", "n"), 1, 100
+    ),
+    "thematic_per_quarter": RuleSpec(gettext_lazy("buổi"), ngettext_lazy("%(n)s buổi", "%(n)s buổi", "n"), 0, 12),
+    "agenda_lead_days": RuleSpec(DAYS, N_DAYS, 0, 60),
+    "agenda_send_days": RuleSpec(DAYS, N_DAYS, 0, 60),
+    "minutes_approval_days": RuleSpec(DAYS, N_DAYS, 1, 90),
+    "smallest_cell_official": RuleSpec(
+        gettext_lazy("đảng viên chính thức"),
+        ngettext_lazy("%(n)s đảng viên chính thức", "%(n)s đảng viên chính thức", "n"),
+        1,
+        100,
+    ),
+    "strike_off_absences": RuleSpec(gettext_lazy("tháng"), ngettext_lazy("%(n)s tháng", "%(n)s tháng", "n"), 1, 12),
+    "confirm_over_minutes": RuleSpec(MINUTES, N_MINUTES, 60, 1440),
     "guests_may_vote": RuleSpec(),
 }
 
@@ -92,7 +103,7 @@ def format_value(name: str, value) -> str:
         return ""
     if SPEC[name].is_flag:
         return _("Có") if value else _("Không")
-    return f"{value} {SPEC[name].unit}"
+    return SPEC[name].count % {"n": value}
 
 
 @dataclass(frozen=True)

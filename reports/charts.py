@@ -38,7 +38,7 @@ def percent(rate: float | None, decimals: int = 0) -> str:
     """ "87,5 %" style, with the active language's decimal separator; "—" without a value."""
     if rate is None:
         return "—"
-    return f"{number_format(rate * 100, decimals)}%"
+    return f"{number_format(round(rate * 100, decimals), decimals)}%"  # rounded, as {% widthratio %} does
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = 13, extra: str = "") -> str:

@@ -551,6 +551,7 @@ class MemberAbsences:
     required: int
     flagged: bool
     source: Source
+    missed: tuple[datetime.date, ...] = ()  # the months absent without reason, in order
 
 
 def member_absences(organization: Organization, year: int) -> list[MemberAbsences]:
@@ -613,6 +614,7 @@ def member_absences(organization: Organization, year: int) -> list[MemberAbsence
                 required=required,
                 flagged=len(months[member]) >= required,
                 source=policy.sources["strike_off_absences"],
+                missed=tuple(sorted(months[member])),
             )
         )
     out.sort(key=lambda item: (not item.flagged, -item.months, item.full_name))

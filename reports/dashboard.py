@@ -14,7 +14,8 @@ Choices written down here:
 
 - A cell-month is *failing* when a rule failed (``all_ok`` is false); *passing* when no rule failed and the regular
   meeting was held; otherwise *not applicable* (no rule failed and no meeting was due yet, e.g. the running month).
-- A cell *meets every rule* in the period when none of its cell-months in the period is failing.
+- A cell *meets every rule* in the period when one of its cell-months passed and none failed; a cell whose months
+  are all not applicable yet (the running month, before its meeting) is *pending*, counted on neither side.
 - Thematic coverage counts cell-quarters: a quarter passes when any of its months passes (the engine's count is
   cumulative within the quarter), and is decided when one of its months passed or failed.
 - The trend covers the 12 months ending with the period's last month, whatever the period.
@@ -41,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -171,6 +173,7 @@ class Figures:
 
     cells: int = 0  # cells with findings in the period
     cells_short: int = 0  # of which with a failing month
+    cells_decided: int = 0  # of which with a passing or failing month (not only "not applicable" ones)
     held: int = 0  # cell-months with the regular meeting held
     due: int = 0  # cell-months where it was due (held, or missed once the month was over)
     present: int = 0  # members present at the regular meetings held
@@ -180,7 +183,17 @@ class Figures:
     median_length: float | None = None  # minutes of the regular meetings held
     median_speakers: float | None = None  # distinct member speakers at them
 
-    ADDITIVE = ("cells", "cells_short", "held", "due", "present", "expected", "thematic_pass", "thematic_decided")
+    ADDITIVE = (
+        "cells",
+        "cells_short",
+        "cells_decided",
+        "held",
+        "due",
+        "present",
+        "expected",
+        "thematic_pass",
+        "thematic_decided",
+    )
 
     def add(self, other: "Figures") -> None:
         for name in self.ADDITIVE:
@@ -188,7 +201,14 @@ class Figures:
 
     @property
     def cells_ok(self) -> int:
-        return self.cells - self.cells_short
+        """Cells meeting every rule: a month passed and none failed (a cell whose months are all still running, not
+        applicable yet, is not counted either way)."""
+        return self.cells_decided - self.cells_short
+
+    @property
+    def cells_pending(self) -> int:
+        """Cells with findings but nothing decided yet (the running month, before their meeting)."""
+        return self.cells - self.cells_decided
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -196,7 +216,7 @@ class Figures:
 
     @property
     def ok_rate(self) -> float | None:
-        return self._rate(self.cells_ok, self.cells)
+        return self._rate(self.cells_ok, self.cells_decided)
 
     @property
     def held_rate(self) -> float | None:
@@ -404,6 +424,18 @@ class Dashboard:
     shortfalls: list[Shortfall]
     shortfalls_more: int
     months: list[MonthRow] = field(default_factory=list)
+    months_without_data: list[datetime.date] = field(default_factory=list)  # months of the period with no findings
+
+    @property
+    def missing_ranges(self) -> list[tuple[datetime.date, datetime.date]]:
+        """``months_without_data`` as runs of consecutive months (first, last)."""
+        runs: list[list[datetime.date]] = []
+        for month in self.months_without_data:
+            if runs and add_months(runs[-1][1], 1) == month:
+                runs[-1][1] = month
+            else:
+                runs.append([month, month])
+        return [(first, last) for first, last in runs]
 
 
 def children_of(organization: Organization) -> list[Organization]:
@@ -669,6 +701,10 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
         shortfalls=short,
         shortfalls_more=max(0, headline.cells_short - len(short)),
         months=_month_rows(rows, period) if organization.is_cell else [],
+        # Months already begun with no findings at all (an empty period says so on its own).
+        months_without_data=[]
+        if headline.is_empty
+        else [m for m in period.months if m not in summary.trend and m <= timezone.localdate().replace(day=1)],
     )
 
 
@@ -695,6 +731,7 @@ def cell_figures(organization: Organization, period: Period, cell_type: str = ""
         .annotate(
             months=Count("pk"),
             months_short=Count("pk", filter=Q(all_ok=False)),
+            months_decided=Count("pk", filter=Q(all_ok=False) | Q(regular_held=PASS)),
             held=Count("pk", filter=Q(regular_held=PASS)),
             due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
             present=Sum("attendance_present", default=0),

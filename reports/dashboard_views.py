@@ -69,7 +69,7 @@ def _texts(figures: Figures) -> dict[str, str]:
     """A children row's figures as text, formatted here once (template filters cost a hundred rows dearly)."""
     minutes = _("{n} phút").format(n=_number(figures.median_length)) if figures.median_length is not None else "—"
     return {
-        "cells_ok": f"{figures.cells_ok}/{figures.cells}",
+        "cells_ok": f"{figures.cells_ok}/{figures.cells_decided}",
         "ok_rate": percent(figures.ok_rate),
         "held": f"{figures.held}/{figures.due}",
         "attendance": percent(figures.attendance_rate),

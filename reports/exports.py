@@ -43,6 +43,7 @@ def _cell_type_label(cell_type: str) -> str:
 def _figure_headers() -> list[str]:
     return [
         _("Số chi bộ có số liệu"),
+        _("Chi bộ đã có kết quả"),
         _("Chi bộ đạt mọi quy định"),
         _("Tỷ lệ chi bộ đạt"),
         _("Tháng đã sinh hoạt định kỳ"),
@@ -62,6 +63,7 @@ def _figure_headers() -> list[str]:
 def _figure_values(figures: Figures) -> list:
     return [
         figures.cells,
+        figures.cells_decided,
         figures.cells_ok,
         figures.ok_rate,
         figures.held,
@@ -78,7 +80,7 @@ def _figure_values(figures: Figures) -> list:
     ]
 
 
-PERCENT_COLUMNS = {2, 5, 10, 13}  # positions in _figure_values
+PERCENT_COLUMNS = {3, 6, 11, 14}  # positions in _figure_values
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------------------
@@ -172,7 +174,9 @@ def _cells_sheet(workbook, organization: Organization, period: Period, cell_type
     for row in cell_figures(organization, period, cell_type).iterator(chunk_size=2000):  # query
         failing = [(rule, row[f"fail_{rule}"]) for rule in rules]
         summary = "; ".join(
-            ngettext("{rule}: {n} tháng", "{rule}: {n} tháng", count).format(rule=rule_label(rule), n=count)
+            ngettext("“{rule}”: {n} tháng không đạt", "“{rule}”: {n} tháng không đạt", count).format(
+                rule=rule_label(rule), n=count
+            )
             for rule, count in failing
             if count
         )
@@ -184,7 +188,7 @@ def _cells_sheet(workbook, organization: Organization, period: Period, cell_type
                 types.get(row["cell__cell_type"], ""),
                 row["months"],
                 row["months_short"],
-                _("Có") if not row["months_short"] else _("Không"),
+                _("Không") if row["months_short"] else (_("Có") if row["months_decided"] else _("Chưa đến hạn")),
                 row["held"],
                 row["due"],
                 row["present"],
@@ -318,5 +322,11 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
             row["attendance_absent"],
         ]
         for rule in CellMonth.RULE_FIELDS:
-            line += [labels.get(row[rule], row[rule]), row[f"m_{rule}"], row[f"r_{rule}"]]  # None: empty
+            measured, required = row[f"m_{rule}"], row[f"r_{rule}"]
+            # A JSON null read as text is None on PostgreSQL, "null" on SQLite: empty either way.
+            line += [
+                labels.get(row[rule], row[rule]),
+                "" if measured in (None, "null") else measured,
+                "" if required in (None, "null") else required,
+            ]
         yield writer.writerow(line)

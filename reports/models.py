@@ -142,6 +142,7 @@ class Rollup(models.Model):
 
     cells = models.PositiveIntegerField(_("chi bộ có số liệu"), default=0)
     cells_short = models.PositiveIntegerField(_("chi bộ có tháng không đạt"), default=0)
+    cells_decided = models.PositiveIntegerField(_("chi bộ có tháng đạt hoặc không đạt"), default=0)
     passed = models.PositiveIntegerField(_("tháng đạt"), default=0)
     failed = models.PositiveIntegerField(_("tháng không đạt"), default=0)
     held = models.PositiveIntegerField(_("tháng có sinh hoạt định kỳ"), default=0)

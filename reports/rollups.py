@@ -20,6 +20,7 @@ parent.
 The figures (the same as ``reports.dashboard.Figures``):
 
 - ``cells``: cells with findings in the period (1 for a cell's row); ``cells_short``: of which with a failing month;
+  ``cells_decided``: with a passing or failing month (not only months still running, "not applicable");
 - ``passed`` / ``failed``: cell-months passing (no rule failed, regular meeting held) / failing (a rule failed);
 - ``held`` / ``due``: cell-months with the regular meeting held / where it was due (held, or missed once over);
 - ``present`` / ``expected``: members present at the regular meetings held / expected there;
@@ -44,6 +45,7 @@ MONTH, QUARTER, YEAR = Rollup.Period.MONTH, Rollup.Period.QUARTER, Rollup.Period
 COUNTS = (
     "cells",
     "cells_short",
+    "cells_decided",
     "passed",
     "failed",
     "held",
@@ -95,9 +97,10 @@ class Sums:
         _cell, _type, month, all_ok, held, thematic, present, expected, length, speakers = row
         self.cells = 1
         if not all_ok:
-            self.cells_short = 1
+            self.cells_short = self.cells_decided = 1
             self.failed += 1
         elif held == PASS:
+            self.cells_decided = 1
             self.passed += 1
         if held == PASS:
             self.held += 1

@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
                 ('start', models.DateField(verbose_name='ngày đầu kỳ')),
                 ('cells', models.PositiveIntegerField(default=0, verbose_name='chi bộ có số liệu')),
                 ('cells_short', models.PositiveIntegerField(default=0, verbose_name='chi bộ có tháng không đạt')),
+                ('cells_decided', models.PositiveIntegerField(default=0, verbose_name='chi bộ có tháng đạt hoặc không đạt')),
                 ('passed', models.PositiveIntegerField(default=0, verbose_name='tháng đạt')),
                 ('failed', models.PositiveIntegerField(default=0, verbose_name='tháng không đạt')),
                 ('held', models.PositiveIntegerField(default=0, verbose_name='tháng có sinh hoạt định kỳ')),

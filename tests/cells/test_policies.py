@@ -521,3 +521,16 @@ def test_in_the_admin_a_policy_in_force_keeps_its_date_and_values_and_cannot_be_
     assert 'name="min_minutes_regular"' in future_form
     assert client.get(f"/admin/cells/policy/{past.pk}/delete/").status_code == 403
     assert client.get(f"/admin/cells/policy/{future.pk}/delete/").status_code == 200
+
+
+def test_values_read_with_their_units_in_plural_forms():
+    from django.utils import translation
+
+    from cells.policies import format_value
+
+    assert format_value("agenda_lead_days", 1) == "1 ngày"
+    with translation.override("en"):
+        assert (format_value("agenda_lead_days", 1), format_value("agenda_send_days", 3)) == ("1 day", "3 days")
+        assert format_value("min_member_speakers", 4) == "4 Party members"
+        assert format_value("thematic_per_quarter", 1) == "1 meeting"
+        assert format_value("strike_off_absences", 3) == "3 months"

@@ -136,7 +136,7 @@ def test_a_board_officer_drills_down_to_the_failing_meeting_and_downloads_the_re
     workbook = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
     assert workbook.sheetnames == ["Tổng hợp", "Chi bộ", "Theo tháng"]
     cells = list(workbook["Chi bộ"].iter_rows(values_only=True))
-    assert cells[1][0] == "A" and "Đủ thời lượng: 1 tháng" in cells[1][-1]
+    assert cells[1][0] == "A" and "“Đủ thời lượng”: 1 tháng không đạt" in cells[1][-1]
 
 
 def test_the_dashboard_reads_on_a_phone(live_server, phone: Page, province):

@@ -144,7 +144,9 @@ def test_a_month_not_yet_due_counts_neither_as_held_nor_as_due(world):
 
     figures = dashboard(world.commune, Period("month", 2026, 11)).headline
 
-    assert (figures.cells, figures.cells_ok, figures.held, figures.due) == (1, 1, 0, 0)
+    # Nothing decided yet: the cell is pending, neither meeting every rule nor short of one.
+    assert (figures.cells, figures.cells_ok, figures.cells_short, figures.cells_pending) == (1, 0, 0, 1)
+    assert (figures.held, figures.due, figures.ok_rate) == (0, 0, None)
     assert figures.attendance_rate is None and figures.median_length is None and figures.thematic_rate is None
 
 
@@ -505,6 +507,7 @@ def test_members_absent_without_reason_three_months_are_listed_for_review(client
     html = response.content.decode()
     assert "Lò Văn Vắng" in html
     assert reverse("members:detail", args=[absentee.pk]) in html
+    assert "02/2026, 03/2026, 04/2026" in html  # which months, to check against the minutes
     assert "<html" not in html  # the fragment, for htmx
     assert (
         "Lò Văn Vắng"
@@ -651,3 +654,38 @@ def test_the_medians_are_computed_by_the_database_it_runs_on(world):
     figures = dashboard(world.commune, Period("year", 2026)).headline
 
     assert figures.median_length == 95.0, connection.vendor
+
+
+def test_the_page_counts_a_cell_with_nothing_due_yet_as_pending_not_as_meeting_every_rule(client, world):
+    finding(world.cell_a, datetime.date(2026, 11, 1), na=["regular_held"])  # the running month, no meeting yet
+    finding(world.cell_b, datetime.date(2026, 11, 1))
+    client.force_login(world.admin)
+
+    html = client.get(url(world.province, ky="thang-2026-11")).content.decode()
+
+    assert 'data-testid="fig-cells-ok">1<small>/1 (100%)' in html
+    assert "1 chi bộ chưa đến hạn" in html
+
+
+def test_months_of_the_period_without_any_findings_are_named(client, world):
+    for month in (3, 4, 7):
+        finding(world.cell_a, datetime.date(2026, month, 1))
+    client.force_login(world.board_user)
+
+    data = client.get(url(world.commune, ky="nam-2026")).context["data"]
+    html = client.get(url(world.commune, ky="nam-2026")).content.decode()
+
+    # Today is 22/11/2026 (see _today): December has not begun and is not named.
+    assert [(first.month, last.month) for first, last in data.missing_ranges] == [(1, 2), (5, 6), (8, 11)]
+    assert "Chưa có số liệu cho" in html and "01/2026–02/2026, 05/2026–06/2026, 08/2026–11/2026" in html
+    assert (
+        'data-testid="months-without-data"' not in client.get(url(world.commune, ky="thang-2026-03")).content.decode()
+    )
+
+
+def test_the_dashboard_links_to_the_rules_in_force(client, world):
+    client.force_login(world.board_user)
+
+    html = client.get(url(world.commune)).content.decode()
+
+    assert reverse("reports:organization_policy", args=[world.commune.pk]) in html

@@ -61,7 +61,7 @@ def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings)
     assert summary[3][:2] == ("Từ ngày", datetime.datetime(2026, 1, 1))
     assert summary[4][:2] == ("Đến ngày", datetime.datetime(2026, 3, 31))
     header = summary[8]
-    assert header[:4] == ("Tổ chức", "Mã", "Số chi bộ có số liệu", "Chi bộ đạt mọi quy định")
+    assert header[:5] == ("Tổ chức", "Mã", "Số chi bộ có số liệu", "Chi bộ đã có kết quả", "Chi bộ đạt mọi quy định")
     headline = dict(zip(header, summary[9], strict=True))
     assert headline["Tổ chức"] == "Đảng bộ xã Xuân Hiệp"
     assert headline["Số chi bộ có số liệu"] == 2
@@ -72,7 +72,7 @@ def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings)
     children = {row[0]: dict(zip(header, row, strict=True)) for row in summary[10:]}
     assert set(children) == {"Chi bộ cơ quan UBND xã", "Chi bộ thôn 3"}
     assert children["Chi bộ thôn 3"]["Tháng phải sinh hoạt định kỳ"] == 2
-    assert workbook["Tổng hợp"].cell(row=10, column=13).number_format == "0.0%"
+    assert workbook["Tổng hợp"].cell(row=10, column=14).number_format == "0.0%"
 
     cells = list(workbook["Chi bộ"].iter_rows(values_only=True))
     header = cells[0]
@@ -80,9 +80,9 @@ def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings)
     assert set(by_code) == {"A", "C3"}
     assert by_code["A"]["Số tháng không đạt"] == 1
     assert by_code["A"]["Số tháng không đạt: Đủ thời lượng"] == 1
-    assert by_code["A"]["Quy định không đạt"] == "Đủ thời lượng: 1 tháng"
+    assert by_code["A"]["Quy định không đạt"] == "“Đủ thời lượng”: 1 tháng không đạt"
     assert by_code["A"]["Quý có sinh hoạt chuyên đề"] == 1
-    assert by_code["C3"]["Quy định không đạt"] == "Có sinh hoạt định kỳ: 1 tháng"
+    assert by_code["C3"]["Quy định không đạt"] == "“Có sinh hoạt định kỳ”: 1 tháng không đạt"
 
     by_month = list(workbook["Theo tháng"].iter_rows(values_only=True))
     assert by_month[0][:5] == (
@@ -133,6 +133,9 @@ def test_the_csv_has_one_line_per_cell_month_with_every_rules_values(client, fin
     assert rows[3]["Có sinh hoạt định kỳ"] == "Không đạt"
     assert rows[3]["Có sinh hoạt định kỳ: thực tế"] == "0"
     assert rows[0]["Có sinh hoạt chuyên đề trong quý"] == "Đạt"
+    # No meeting, no length: an empty cell, never the JSON word "null".
+    assert rows[3]["Đủ thời lượng: thực tế"] == ""
+    assert not [value for row in rows for value in row.values() if value == "null"]
 
 
 def test_the_exports_are_hidden_from_other_subtrees_and_from_plain_members(client, findings):

@@ -34,6 +34,7 @@ def expected(organization: Organization, period: Period, cell_type: str = "") ->
     figures = Figures()
     figures.cells = len({row.cell_id for row in in_period})
     figures.cells_short = len({row.cell_id for row in in_period if not row.all_ok})
+    figures.cells_decided = len({row.cell_id for row in in_period if not row.all_ok or row.regular_held == PASS})
     figures.held = sum(row.regular_held == PASS for row in in_period)
     figures.due = sum(row.regular_held in (PASS, FAIL) for row in in_period)
     figures.present = sum(row.attendance_present for row in in_period)
