@@ -185,7 +185,7 @@ class Policy(models.Model):
         _("số đảng viên chính thức tối thiểu của chi bộ"), null=True, blank=True
     )
     strike_off_absences = models.PositiveSmallIntegerField(
-        _("số lần vắng không lý do trong năm để xem xét xóa tên"), null=True, blank=True
+        _("số tháng vắng sinh hoạt không lý do trong năm để xem xét xóa tên"), null=True, blank=True
     )
     confirm_over_minutes = models.PositiveSmallIntegerField(
         _("họp dài hơn (phút) thì phải xác nhận"), null=True, blank=True
