@@ -4,16 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def sum_existing_findings(apps, schema_editor):
-    """A database that already holds findings gets their sums at once (the dashboards read only the sums). Uses the
-    code of today's ``reports.rollups``: skipped when there is nothing to sum, as on every new database."""
-    if not apps.get_model("reports", "CellMonth").objects.exists():
-        return
-    from reports import rollups
-
-    rollups.rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -34,7 +24,6 @@ class Migration(migrations.Migration):
                 ('start', models.DateField(verbose_name='ngày đầu kỳ')),
                 ('cells', models.PositiveIntegerField(default=0, verbose_name='chi bộ có số liệu')),
                 ('cells_short', models.PositiveIntegerField(default=0, verbose_name='chi bộ có tháng không đạt')),
-                ('cells_decided', models.PositiveIntegerField(default=0, verbose_name='chi bộ có tháng đạt hoặc không đạt')),
                 ('passed', models.PositiveIntegerField(default=0, verbose_name='tháng đạt')),
                 ('failed', models.PositiveIntegerField(default=0, verbose_name='tháng không đạt')),
                 ('held', models.PositiveIntegerField(default=0, verbose_name='tháng có sinh hoạt định kỳ')),
@@ -55,5 +44,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('organization', 'cell_type', 'period', 'start'), name='reports_rollup_one_per_period')],
             },
         ),
-        migrations.RunPython(sum_existing_findings, migrations.RunPython.noop),
     ]
