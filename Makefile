@@ -92,7 +92,7 @@ test: system-deps install-dev messages lint
 
 # Benchmarks of the compliance dashboards on PostgreSQL (README.md, "Benchmarks"): builds a province of 500, then
 # 5,000 cells in the database of DATABASE_URL (created and migrated if missing), measures, prints a table and writes
-# var/bench/compliance.json. Takes about ten minutes. BENCH_ARGS="--sizes 50,500 --months 12" for a quick run.
+# var/bench/compliance.json. Takes about fifteen minutes. BENCH_ARGS="--sizes 50,500 --months 12" for a quick run.
 BENCH_ARGS ?= --sizes 500,5000 --members-per-cell 20 --months 24
 bench: export DEBUG = 0
 bench: export SECRET_KEY ?= make-bench-only-insecure-secret-key-0123456789-abcdefghijklmnop
