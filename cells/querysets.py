@@ -29,6 +29,21 @@ class OrganizationQuerySet(MP_NodeQuerySet):
     def active_on(self, day: datetime.date) -> "OrganizationQuerySet":
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day), valid_from__lte=day)
 
+    def lock_paths(self, paths) -> list[tuple]:
+        """Lock the nodes at ``paths`` (``SELECT … FOR NO KEY UPDATE``), in path order, root first, and return their
+        (id, path, depth, kind). Whoever changes a chain of the tree (a move) or the sums kept along it
+        (``reports.rollups``) locks it this way before writing anything else, so they wait for each other instead of
+        deadlocking; rows pointing at these nodes (a meeting, a membership) can still be inserted meanwhile."""
+        paths, rows = sorted(set(paths)), []
+        for index in range(0, len(paths), 500):
+            rows += list(
+                self.select_for_update(no_key=True)
+                .filter(path__in=paths[index : index + 500])
+                .order_by("path")
+                .values_list("id", "path", "depth", "kind")
+            )
+        return rows
+
     def search(self, text: str) -> "OrganizationQuerySet":
         text = text.strip()
         if not text:

@@ -423,15 +423,23 @@ def _compute(month: datetime.date, cells=None, organization: Organization | None
 
 
 def _store(rows: list[CellMonth]) -> list[CellMonth]:
-    """One upsert (SQLite splits it in batches above its variable limit: over a thousand cells per batch)."""
+    """One upsert (SQLite splits it in batches above its variable limit: over a thousand cells per batch), with the
+    sums of the cells and their ancestors (``reports.rollups``), in one transaction."""
     if not rows:
         return rows
-    with transaction.atomic(savepoint=False):
-        stored = CellMonth.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["cell", "month"], update_fields=UPDATE_FIELDS
+    stored: list[CellMonth] = []
+
+    def upsert() -> None:
+        stored.extend(
+            CellMonth.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["cell", "month"], update_fields=UPDATE_FIELDS
+            )
         )
-        rollups.refresh({(row.cell_id, row.path) for row in rows}, {row.month for row in rows})
-        return stored
+
+    with transaction.atomic(savepoint=False):
+        # The upsert runs once the cells' chains are locked (every writer locks them first: see reports.rollups).
+        rollups.refresh({(row.cell_id, row.path) for row in rows}, {row.month for row in rows}, write=upsert)
+    return stored
 
 
 def compute_month(month: datetime.date, *, cells=None, organization: Organization | None = None) -> int:

@@ -31,7 +31,7 @@ The figures (the same as ``reports.dashboard.Figures``):
 
 import datetime
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import CharField, F, Q, Value
@@ -185,21 +185,23 @@ def _period_filter(periods: set[tuple[str, datetime.date]]) -> Q:
     return query
 
 
+def chain(paths: Iterable[str], *, itself: bool = False) -> set[str]:
+    """The paths of the ancestors of ``paths`` (and of the nodes themselves with ``itself``)."""
+    return {path[:end] for path in paths for end in range(STEP, len(path) + (STEP if itself else 0), STEP)}
+
+
+def lock(paths: Iterable[str]) -> list[tuple]:
+    """Lock the organizations at ``paths``, root first (``Organization.objects.lock_paths``: every writer of sums
+    and every move of the tree locks this way first). Returns their (id, path, depth, is_cell)."""
+    return [
+        (pk, path, depth, kind in Organization.CELL_KINDS)
+        for pk, path, depth, kind in Organization.objects.lock_paths(paths)
+    ]
+
+
 def _lock_ancestors(paths: Iterable[str]) -> list[tuple]:
-    """Lock the organizations on the paths (ancestors of the cells being refreshed), root first: one query.
-    Returns their (id, path, depth, is_cell)."""
-    prefixes = {path[:end] for path in paths for end in range(STEP, len(path), STEP)}
-    if not prefixes:
-        return []
-    rows = []
-    for chunk in _chunks(sorted(prefixes)):
-        rows += list(
-            Organization.objects.select_for_update()
-            .filter(path__in=chunk)
-            .order_by("path")
-            .values_list("id", "path", "depth", "kind")
-        )
-    return [(pk, path, depth, kind in Organization.CELL_KINDS) for pk, path, depth, kind in rows]
+    """Lock the ancestors of the paths, root first (see ``lock``). Returns their (id, path, depth, is_cell)."""
+    return lock(chain(paths))
 
 
 def _write(organization_ids: list[int], periods: set, rows: list[Rollup]) -> None:
@@ -233,13 +235,15 @@ def _cell_sums(cells: list[tuple], periods: set) -> dict[tuple, Sums]:
 
 
 def _refresh_cells(cells: list[tuple], periods: set) -> None:
-    """The cells' own rows for ``periods``, replaced."""
-    by_id = {cell[0]: cell for cell in cells}
-    rows = [
-        figures.as_row(by_id[cell_id], cell_type, kind, start)
-        for (cell_id, cell_type, kind, start), figures in _cell_sums(cells, periods).items()
-    ]
-    _write(list(by_id), periods, rows)
+    """The cells' own rows for ``periods``, replaced: 500 cells at a time, so that a whole tree's rebuild holds a
+    bounded number of rows in memory."""
+    for chunk in _chunks(cells):
+        by_id = {cell[0]: cell for cell in chunk}
+        rows = [
+            figures.as_row(by_id[cell_id], cell_type, kind, start)
+            for (cell_id, cell_type, kind, start), figures in _cell_sums(chunk, periods).items()
+        ]
+        _write(list(by_id), periods, rows)
 
 
 def _stored(organization_ids: list[int], periods: set) -> dict[tuple, dict]:
@@ -282,7 +286,9 @@ def _refresh_by_difference(cells: list[tuple], committees: list[tuple], periods:
         if key in old:
             figures.add_rollup(old[key])
         figures.add_sums(difference)
-        if any(getattr(figures, name) < 0 for name in COUNTS):
+        if any(getattr(figures, name) < 0 for name in COUNTS) or any(
+            count < 0 for name in HISTOGRAMS for count in getattr(figures, name).values()
+        ):
             # Only if a row was ever left wrong: mend these ancestors from their children instead.
             _refresh_cells(cells, periods)
             _refresh_committees(committees, periods)
@@ -325,20 +331,59 @@ def _refresh_committees(committees: list[tuple], periods: set) -> None:
         _write([organization[0] for organization in parents.values()], periods, rows)
 
 
-def refresh(cells: Iterable[tuple[int, str]], months: Iterable[datetime.date]) -> None:
-    """Sum again the rows of ``cells`` (``(id, path)`` pairs) and of their ancestors for the months, quarters and
-    years of ``months``, in the caller's transaction (or one of its own)."""
+def refresh(
+    cells: Iterable[tuple[int, str]], months: Iterable[datetime.date], *, write: Callable[[], object] | None = None
+) -> None:
+    """Sum again the rows of ``cells`` (``(id, path)`` pairs, the path as the caller read it) and of their ancestors
+    for the months, quarters and years of ``months``, in the caller's transaction (or one of its own). ``write``
+    (the findings' upsert) runs once the locks are held, so that every writer takes its locks in the same order.
+
+    The ancestors are those of each cell's path today, read under the locks: the path the caller read, and the path
+    its sums were stored under, can be older (a move committed since, a move made in the admin's tree editor). Then
+    the cell's findings and sums take today's path, and every chain involved is summed again from its children."""
     periods = {period for month in months for period in periods_of(month)}
-    cells = [(pk, path, len(path) // STEP, True) for pk, path in sorted(set(cells))]
-    if not periods or not cells:
+    given = dict(cells)
+    ids = sorted(given)
+    if not periods or not ids:
         return
     with transaction.atomic(savepoint=False):
-        committees = _lock_ancestors(cell[1] for cell in cells)
-        if len(cells) <= BY_DIFFERENCE:
+        stored = set(
+            Rollup.objects.filter(organization_id__in=ids, is_cell=True)
+            .order_by()
+            .values_list("organization_id", "path")
+            .distinct()
+        )
+        locked: set[str] = set()
+        committees: list[tuple] = []
+        today = dict(Organization.objects.filter(pk__in=ids).values_list("id", "path"))
+        for _attempt in range(5):
+            wanted = chain([*today.values(), *given.values(), *(path for _pk, path in stored)], itself=True)
+            committees += lock(wanted - locked)
+            locked |= wanted
+            # The cells themselves are locked too: found at the paths read above, no move came in between.
+            held = {row[0]: row[1] for row in committees if row[0] in today}
+            if held == today:
+                break
+            today = dict(Organization.objects.filter(pk__in=ids).values_list("id", "path"))  # a move committed
+        if write is not None:
+            write()
+        cells = [(pk, path, len(path) // STEP, True) for pk, path in sorted(today.items())]
+        drifted = {pk for pk, path in today.items() if given.get(pk) != path} | {
+            pk for pk, path in stored if today.get(pk) != path
+        }
+        for pk in drifted:
+            CellMonth.objects.filter(cell_id=pk).exclude(path=today[pk]).update(path=today[pk])
+        committees = [committee for committee in committees if not committee[3]]
+        if len(cells) <= BY_DIFFERENCE and not drifted:
             _refresh_by_difference(cells, committees, periods)
         else:
-            # Many cells (a month for a whole tree, the nightly sweep): every ancestor summed again from its
-            # children, which also mends any row a past failure left wrong.
+            # Many cells (a month for a whole tree, the nightly sweep), or a cell found under another parent than
+            # its sums were: every ancestor involved summed again from its children, which also mends any row a
+            # past failure left wrong.
+            if drifted:
+                periods |= set(
+                    Rollup.objects.filter(organization_id__in=drifted).order_by().values_list("period", "start")
+                )
             _refresh_cells(cells, periods)
             _refresh_committees(committees, periods)
 
@@ -358,7 +403,9 @@ def rebuild(root: Organization | None = None) -> int:
     ]
     stale = Rollup.objects.all() if root is None else Rollup.objects.filter(path__startswith=root.path)
     with transaction.atomic():
-        committees = _lock_ancestors([root.path] if root is not None else [])  # above the subtree
+        # The subtree's root and what lies above it (every root for the whole tree): no refresh runs under it.
+        roots = [root.path] if root is not None else Organization.objects.filter(depth=1).values_list("path", flat=True)
+        committees = lock(chain(roots, itself=True))
         committees += [
             (pk, path, depth, kind in Organization.CELL_KINDS)
             for pk, path, depth, kind in organizations.exclude(kind__in=Organization.CELL_KINDS).values_list(

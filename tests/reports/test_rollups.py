@@ -249,3 +249,34 @@ def test_a_wrong_ancestor_row_is_mended_instead_of_going_negative(forest):
     rollups.refresh([(forest.cell_a.pk, forest.cell_a.path)], [month for month in MONTHS if month.year == 2026])
 
     assert_sums_match([forest.commune, forest.province], cell_types=("",))
+
+
+def test_a_cell_moved_in_the_admin_and_computed_again_before_the_nightly_repair_leaves_no_wrong_sum(forest):
+    """The refresh finds the cell's sums stored under another parent than today's: both chains are summed again."""
+    from reports.compliance import _store
+
+    cell = Organization.objects.get(pk=forest.cells[2].pk)  # under the first commune
+    Organization.objects.move(cell, Organization.objects.get(pk=forest.other_commune.pk), pos="last-child")
+    cell.refresh_from_db()
+
+    _store([build_finding(cell, datetime.date(2026, 3, 1), fail=["regular_held"])])
+
+    assert_sums_match([forest.province, forest.commune, forest.other_commune], cell_types=("",))
+    assert set(CellMonth.objects.filter(cell=cell).values_list("path", flat=True)) == {cell.path}
+    assert set(Rollup.objects.filter(organization=cell).values_list("path", flat=True)) == {cell.path}
+
+
+def test_findings_computed_before_a_move_and_stored_after_it_land_under_the_new_parent(forest):
+    """A refresh reads the cell's path, a move commits, the refresh stores: the path of today wins."""
+    from reports.compliance import _store
+
+    cell = forest.cells[2]
+    row = build_finding(cell, datetime.date(2026, 3, 1), fail=["regular_held"])  # carries the old path
+    organization_move(organization=cell, new_parent=forest.other_commune, on=datetime.date(2026, 3, 15))
+
+    _store([row])
+
+    assert_sums_match([forest.province, forest.commune, forest.other_commune], cell_types=("",))
+    cell.refresh_from_db()
+    assert CellMonth.objects.get(cell=cell, month=datetime.date(2026, 3, 1)).path == cell.path
+    assert cell.pk not in dict(summarize(forest.commune, Period("year", 2026)).worst)

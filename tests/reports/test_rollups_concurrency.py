@@ -1,0 +1,191 @@
+"""Concurrency of the sums (reports.rollups) against moves, merges and repairs, on PostgreSQL (row locks; SQLite
+serializes every writer): two threads, each with its own connection, with a pause widening the window in which
+each pair once deadlocked. Every writer now locks the chains it touches first, root first, so they wait instead."""
+
+import datetime
+import threading
+import time
+
+import pytest
+from django.db import connection, connections, transaction
+
+from cells.models import Organization
+from cells.services import organization_move
+from reports import compliance, rollups
+from tests.factories import make_cell, make_org
+from tests.reports.test_dashboard import build_finding, finding
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only"),
+]
+M = datetime.date(2026, 3, 1)
+
+
+@pytest.fixture
+def tree():
+    p = make_org(None, name="P", code="P", kind="provincial")
+    a = make_org(p, name="A", code="A")
+    b = make_org(p, name="B", code="B")
+    c1 = make_cell(a, code="C1")
+    c2 = make_cell(a, code="C2")
+    d = make_cell(b, code="D")
+    for m in (1, 2, 3):
+        for c in (c1, c2, d):
+            finding(c, datetime.date(2026, m, 1))
+    return p, a, b, c1, c2, d
+
+
+def run(name, fn, errors):
+    def target():
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001
+            errors[name] = f"{type(e).__name__}: {str(e).splitlines()[0]}"
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=target, name=name)
+    t.start()
+    return t
+
+
+def test_a_refresh_and_a_move_of_its_cell_wait_for_each_other(tree, monkeypatch):
+    """T_cell upserts an existing CellMonth row (no FK lock), then waits for the ancestors; T_move locks the
+    ancestors in moved() and then updates the subtree's CellMonth rows."""
+    p, a, b, c1, c2, d = tree
+    upserted = threading.Event()
+    real_refresh = rollups.refresh
+
+    def slow_refresh(*args, **kwargs):
+        if threading.current_thread().name == "cell":
+            upserted.set()
+            time.sleep(1.0)
+        return real_refresh(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "refresh", slow_refresh)
+    errors = {}
+
+    def cell():
+        with transaction.atomic():
+            compliance._store([build_finding(c1, M, fail=["speakers"])])
+
+    def move():
+        upserted.wait(5)
+        time.sleep(0.2)
+        organization_move(
+            organization=Organization.objects.get(pk=c1.pk),
+            new_parent=Organization.objects.get(pk=b.pk),
+            on=datetime.date(2026, 3, 20),
+        )
+
+    threads = [run("cell", cell, errors), run("move", move, errors)]
+    for t in threads:
+        t.join(30)
+    print(errors)
+    assert not errors
+
+
+def test_a_move_and_a_refresh_under_the_new_parent_wait_for_each_other(tree, monkeypatch):
+    """T_move's treebeard UPDATEs lock the old and new parents (numchild) before moved() locks the chain root
+    first; a refresh of a cell under the new parent locks the root in between."""
+    p, a, b, c1, c2, d = tree
+    tree_changed = threading.Event()
+    real_moved = rollups.moved
+
+    def slow_moved(*args, **kwargs):
+        tree_changed.set()
+        time.sleep(1.0)
+        return real_moved(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "moved", slow_moved)
+    errors = {}
+
+    def cell():
+        tree_changed.wait(5)
+        time.sleep(0.2)
+        compliance._store([build_finding(d, M, fail=["speakers"])])
+
+    def move():
+        organization_move(
+            organization=Organization.objects.get(pk=c1.pk),
+            new_parent=Organization.objects.get(pk=b.pk),
+            on=datetime.date(2026, 3, 20),
+        )
+
+    threads = [run("cell", cell, errors), run("move", move, errors)]
+    for t in threads:
+        t.join(30)
+    print(errors)
+    assert not errors
+
+
+def test_the_nightly_repair_and_a_refresh_under_the_same_root_wait_for_each_other(tree, monkeypatch):
+    """repair() -> rebuild(root) for a top-level root locks nothing (``_lock_ancestors([root.path])`` is empty):
+    a refresh under that root runs at the same time."""
+    p, a, b, c1, c2, d = tree
+    # A move made outside the services (the admin): repair() has something to do.
+    Organization.objects.move(Organization.objects.get(pk=c2.pk), Organization.objects.get(pk=b.pk), pos="last-child")
+    deleted = threading.Event()
+    real = rollups._refresh_cells
+
+    def slow(*args, **kwargs):
+        if threading.current_thread().name == "repair":
+            deleted.set()
+            time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "_refresh_cells", slow)
+    errors = {}
+
+    def repair():
+        rollups.repair()
+
+    def cell():
+        deleted.wait(5)
+        d_now = Organization.objects.get(pk=d.pk)
+        compliance._store([build_finding(d_now, M, fail=["speakers"])])
+
+    threads = [run("repair", repair, errors), run("cell", cell, errors)]
+    for t in threads:
+        t.join(30)
+    print(errors)
+    assert not errors
+
+
+def test_a_merge_and_a_refresh_of_a_cell_it_moves_wait_for_each_other(tree, monkeypatch):
+    """organization_merge moves the children one by one in one transaction: from the first moved() on it holds the
+    root's lock. A plain refresh (no hook) of a cell of a later child upserts its CellMonth row and waits for the
+    root; the merge's next moved() updates that CellMonth row."""
+    from cells.services import organization_merge
+
+    p, a, b, c1, c2, d = tree
+    real_moved = rollups.moved
+    first_done = threading.Event()
+
+    def moved(*args, **kwargs):
+        real_moved(*args, **kwargs)
+        if not first_done.is_set():
+            first_done.set()
+            time.sleep(1.0)  # a merge of many children: the next move comes a little later
+
+    monkeypatch.setattr(rollups, "moved", moved)
+    errors = {}
+
+    def merge():
+        organization_merge(
+            sources=[Organization.objects.get(pk=a.pk)],
+            target=Organization.objects.get(pk=b.pk),
+            on=datetime.date(2026, 3, 20),
+        )
+
+    def cell():
+        first_done.wait(5)
+        c2_now = Organization.objects.get(pk=c2.pk)
+        compliance._store([build_finding(c2_now, M, fail=["speakers"])])
+
+    threads = [run("merge", merge, errors), run("cell", cell, errors)]
+    for t in threads:
+        t.join(30)
+    print(errors)
+    assert not errors
