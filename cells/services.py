@@ -143,16 +143,22 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
         raise ValidationError(
             {"on": _("Ngày chuyển phải sau ngày {day:%d/%m/%Y} của thay đổi trước.").format(day=current.valid_from)}
         )
-    old_path = organization.path
     # Both chains locked first, root first, as reports.rollups locks them: the move and a refresh of the sums under
-    # either chain wait for each other instead of deadlocking.
-    Organization.objects.lock_paths(
-        path[:end]
-        for path in (organization.path, new_parent.path)
-        for end in range(Organization.steplen, len(path) + 1, Organization.steplen)
-    )
-    organization.refresh_from_db()
-    new_parent.refresh_from_db()
+    # either chain wait for each other instead of deadlocking. (Paths read again under the lock: a move may have
+    # committed since the caller loaded these nodes.)
+    locked: set[str] = set()
+    while True:
+        chains = {
+            path[:end]
+            for path in (organization.path, new_parent.path)
+            for end in range(Organization.steplen, len(path) + 1, Organization.steplen)
+        }
+        if chains <= locked:
+            break
+        Organization.objects.lock_paths(chains - locked)
+        locked |= chains
+        organization.refresh_from_db()
+        new_parent.refresh_from_db()
     old_path = organization.path
     Organization.objects.move(organization, new_parent, pos="last-child")
     organization.refresh_from_db()
