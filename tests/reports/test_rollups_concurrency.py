@@ -36,8 +36,12 @@ def tree():
     return p, a, b, c1, c2, d
 
 
-def run(name, fn, errors):
-    def target():
+def race(**work) -> dict[str, str]:
+    """Run each function in its own thread (named by its keyword; each has its own connection) and return the
+    errors they raised, by name (a deadlock shows as ``OperationalError: deadlock detected``)."""
+    errors: dict[str, str] = {}
+
+    def target(name, fn):
         try:
             fn()
         except Exception as e:  # noqa: BLE001
@@ -45,9 +49,12 @@ def run(name, fn, errors):
         finally:
             connections.close_all()
 
-    t = threading.Thread(target=target, name=name)
-    t.start()
-    return t
+    threads = [threading.Thread(target=target, args=(name, fn), name=name) for name, fn in work.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
 
 
 def test_a_refresh_and_a_move_of_its_cell_wait_for_each_other(tree, monkeypatch):
@@ -64,7 +71,6 @@ def test_a_refresh_and_a_move_of_its_cell_wait_for_each_other(tree, monkeypatch)
         return real_refresh(*args, **kwargs)
 
     monkeypatch.setattr(rollups, "refresh", slow_refresh)
-    errors = {}
 
     def cell():
         with transaction.atomic():
@@ -79,11 +85,7 @@ def test_a_refresh_and_a_move_of_its_cell_wait_for_each_other(tree, monkeypatch)
             on=datetime.date(2026, 3, 20),
         )
 
-    threads = [run("cell", cell, errors), run("move", move, errors)]
-    for t in threads:
-        t.join(30)
-    print(errors)
-    assert not errors
+    assert race(cell=cell, move=move) == {}
 
 
 def test_a_move_and_a_refresh_under_the_new_parent_wait_for_each_other(tree, monkeypatch):
@@ -99,7 +101,6 @@ def test_a_move_and_a_refresh_under_the_new_parent_wait_for_each_other(tree, mon
         return real_moved(*args, **kwargs)
 
     monkeypatch.setattr(rollups, "moved", slow_moved)
-    errors = {}
 
     def cell():
         tree_changed.wait(5)
@@ -113,11 +114,7 @@ def test_a_move_and_a_refresh_under_the_new_parent_wait_for_each_other(tree, mon
             on=datetime.date(2026, 3, 20),
         )
 
-    threads = [run("cell", cell, errors), run("move", move, errors)]
-    for t in threads:
-        t.join(30)
-    print(errors)
-    assert not errors
+    assert race(cell=cell, move=move) == {}
 
 
 def test_the_nightly_repair_and_a_refresh_under_the_same_root_wait_for_each_other(tree, monkeypatch):
@@ -136,7 +133,6 @@ def test_the_nightly_repair_and_a_refresh_under_the_same_root_wait_for_each_othe
         return real(*args, **kwargs)
 
     monkeypatch.setattr(rollups, "_refresh_cells", slow)
-    errors = {}
 
     def repair():
         rollups.repair()
@@ -146,11 +142,7 @@ def test_the_nightly_repair_and_a_refresh_under_the_same_root_wait_for_each_othe
         d_now = Organization.objects.get(pk=d.pk)
         compliance._store([build_finding(d_now, M, fail=["speakers"])])
 
-    threads = [run("repair", repair, errors), run("cell", cell, errors)]
-    for t in threads:
-        t.join(30)
-    print(errors)
-    assert not errors
+    assert race(repair=repair, cell=cell) == {}
 
 
 def test_a_merge_and_a_refresh_of_a_cell_it_moves_wait_for_each_other(tree, monkeypatch):
@@ -170,7 +162,6 @@ def test_a_merge_and_a_refresh_of_a_cell_it_moves_wait_for_each_other(tree, monk
             time.sleep(1.0)  # a merge of many children: the next move comes a little later
 
     monkeypatch.setattr(rollups, "moved", moved)
-    errors = {}
 
     def merge():
         organization_merge(
@@ -184,8 +175,4 @@ def test_a_merge_and_a_refresh_of_a_cell_it_moves_wait_for_each_other(tree, monk
         c2_now = Organization.objects.get(pk=c2.pk)
         compliance._store([build_finding(c2_now, M, fail=["speakers"])])
 
-    threads = [run("merge", merge, errors), run("cell", cell, errors)]
-    for t in threads:
-        t.join(30)
-    print(errors)
-    assert not errors
+    assert race(merge=merge, cell=cell) == {}
