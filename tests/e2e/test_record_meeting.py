@@ -196,6 +196,9 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(att_row(page, "Trịnh Văn Phúc").get_by_test_id("row-error")).to_have_text(
         "Biên bản đã duyệt: ghi lý do đính chính để sửa."
     )
+    # The refused row opens its reason field and focuses it once htmx settles (20 ms later); wait for that, else
+    # the focus moves mid-fill and the correction reason's text lands in the absence reason (seen on a loaded CI).
+    expect(att_row(page, "Trịnh Văn Phúc").get_by_placeholder("Lý do vắng")).to_be_focused()
     page.get_by_label("Lý do đính chính").fill("Ghi nhầm số phiếu tán thành và điểm danh")
     att_row(page, "Trịnh Văn Phúc").get_by_placeholder("Lý do vắng").fill("Ốm đột xuất, đã báo bí thư")
     att_row(page, "Trịnh Văn Phúc").get_by_role("button", name="Lưu lý do").click()
