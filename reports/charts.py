@@ -23,9 +23,12 @@ INK = "#343a40"
 
 
 def nice_ceiling(value: float) -> int:
-    """The smallest of 1, 2, 5 × 10^k at or above ``value`` (at least 4, so four gridlines fall on integers)."""
-    if value <= 4:
-        return 4
+    """The top of the count axis: 1, 2 or 4 for small counts (a single cell's month holds one or two meetings, so its
+    bars reach the top; gridlines between integers carry no label), else the smallest of 1, 2, 2.5, 4, 5 × 10^k at
+    or above ``value`` rounded up to a multiple of 4, so the four gridlines fall on integers."""
+    for small in (1, 2, 4):
+        if value <= small:
+            return small
     power = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 4, 5, 10):
         if step * power >= value:
@@ -85,7 +88,8 @@ def trend_svg(
         parts.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=12))
+        if float(value).is_integer():
+            parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=12))
         parts.append(_text(WIDTH - RIGHT + 6, y + 4, f"{step * 25}%", anchor="start", size=12))
     parts.append(
         _text(

@@ -111,15 +111,21 @@ def test_a_board_officer_drills_down_to_the_failing_meeting_and_downloads_the_re
     page.get_by_test_id("children").get_by_role("link", name="Đảng bộ xã Xuân Hiệp").click()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Đảng bộ xã Xuân Hiệp")
     expect(page.get_by_test_id("fig-cells-ok")).to_contain_text("1/2")
+    square = page.get_by_test_id("heatmap").locator(
+        f'a[data-month="{w.last_month:%Y-%m}"][title^="Chi bộ cơ quan UBND xã"]'
+    )
+    expect(square).to_have_attribute("data-status", "fail")
+    expect(square).to_have_attribute(
+        "title", f"Chi bộ cơ quan UBND xã, tháng {w.last_month:%m/%Y}: Không đạt: Thời lượng 60/90 phút"
+    )
     screenshot(page, "dashboard_2_commune")
 
     page.get_by_test_id("children").get_by_role("link", name="Chi bộ cơ quan UBND xã").click()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Chi bộ cơ quan UBND xã")
-    failing = page.get_by_test_id("heatmap").locator(f'a[data-month="{w.last_month:%Y-%m}"]')
-    expect(failing).to_have_attribute("data-status", "fail")
-    expect(failing).to_have_attribute(
-        "title", f"Chi bộ cơ quan UBND xã, tháng {w.last_month:%m/%Y}: Không đạt: Thời lượng 60/90 phút"
-    )
+    failing_row = page.get_by_test_id("months").get_by_role("row").filter(has_text=f"{w.last_month:%m/%Y}")
+    expect(failing_row).to_contain_text("Không đạt")
+    expect(failing_row).to_contain_text("Thời lượng 60/90 phút")
+    failing = failing_row.get_by_role("link", name=f"Buổi sinh hoạt tháng {w.last_month:%m/%Y}")
     screenshot(page, "dashboard_3_cell")
 
     failing.click()

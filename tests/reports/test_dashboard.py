@@ -1,6 +1,7 @@
 """The compliance dashboards: figures from hand-made ``CellMonth`` rows, drill-down links, filters, access, queries."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.urls import reverse
 
 from meetings import services
 from reports import rollups
+from reports.charts import nice_ceiling, trend_svg
 from reports.dashboard import Period, dashboard, median_of_counts, reason
 from reports.models import CellMonth, Result
 from tests.factories import grant, make_cell, make_meeting, make_member, make_org
@@ -198,7 +200,10 @@ def test_a_cells_dashboard_lists_its_months_with_links_to_the_meetings(client, w
 
     html = response.content.decode()
     meeting_url = reverse("meetings:detail", args=[meeting.pk])
-    assert html.count(f'href="{meeting_url}"') >= 3  # the month's row, its heatmap square, the shortfall list
+    # Once, in the month's row: a cell's page has no heatmap strip nor shortfall list repeating its months.
+    assert html.count(f'href="{meeting_url}"') == 1
+    assert 'data-testid="months"' in html
+    assert 'data-testid="heatmap"' not in html and 'id="short-heading"' not in html and "{#" not in html
     months_ = response.context["data"].months
     assert [(m.month.month, m.status, m.reasons) for m in months_] == [
         (3, FAIL, ["Thời lượng 75/90 phút"]),
@@ -322,6 +327,30 @@ def test_the_trend_covers_the_twelve_months_ending_with_the_period(client, world
     html = response.content.decode()
     assert "<svg" in html and 'role="img"' in html and "Tỷ lệ dự họp" in html
     assert "tháng 12/2025: 1/1 buổi, dự họp 50%" in html  # the text alternative
+
+
+@pytest.mark.parametrize(
+    ("largest", "top", "labels"),
+    [
+        (0, 1, ["0", "1"]),
+        (1, 1, ["0", "1"]),
+        (2, 2, ["0", "1", "2"]),
+        (3, 4, ["0", "1", "2", "3", "4"]),
+        (37, 40, None),
+    ],
+)
+def test_the_trend_count_axis_fits_a_single_cell_and_labels_only_whole_meetings(largest, top, labels):
+    months = [datetime.date(2026, m, 1) for m in range(1, 13)]
+    held = [0] * 11 + [largest]
+    svg = trend_svg(months, held, held, [None] * 12, title="t", description="d")
+
+    assert nice_ceiling(largest) == top
+    # The left axis's labels (right-aligned, left of the plot); the percentages on the right stay 0-100 %.
+    left = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', svg)
+    if labels is not None:
+        assert left == labels
+    assert all(label.isdigit() for label in left)
+    assert "100%" in svg
 
 
 # --- the period ------------------------------------------------------------------------------------------------------
