@@ -37,6 +37,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cells.models import Organization
+from cells.presets import preset_load
 from cells.services import organization_create
 from meetings import services
 from meetings.agenda import default_agenda
@@ -55,6 +56,7 @@ from reports.compliance import compute_month
 
 DEMO_PASSWORD = "chibo-demo-2026"
 PROVINCE_CODE = "DN"
+HD42_DATE = datetime.date(2025, 10, 28)
 SEED = 20250701
 
 Kind = Organization.Kind
@@ -1476,6 +1478,11 @@ def load_demo(*, today: datetime.date | None = None) -> list[DemoLogin]:
             builder.assign_posts()
             builder.seat_committees()
             builder.record_events()
+            # The province adopted Hướng dẫn 42-HD/BTCTW (28/10/2025): its meeting rules come from that policy on
+            # the policy page and in every finding; the rules it does not set are inherited from the defaults.
+            preset_load(
+                preset="hd42-2025", organization=Organization.objects.get(code=PROVINCE_CODE), valid_from=HD42_DATE
+            )
         logins = _ensure_logins(today)
         if not Meeting.objects.filter(organization__code=AGENCY_CELL).exists():
             with services.findings_deferred():  # the findings are computed once, at the end of the build

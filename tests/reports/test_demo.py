@@ -14,11 +14,12 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from cells.models import Organization, OrganizationName
+from cells.models import Organization, OrganizationName, Policy
+from cells.policies import policy_for
 from meetings.models import Meeting
 from members.access import scope_for
 from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
-from reports.demo import AGENCY_CELL, DEMO_PASSWORD, PROVINCE_CODE, WARD, load_demo
+from reports.demo import AGENCY_CELL, DEMO_PASSWORD, HD42_DATE, PROVINCE_CODE, WARD, load_demo
 from reports.models import CellMonth
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +266,23 @@ def test_the_dashboards_have_findings_for_every_cell(demo, today):
     assert agency.filter(length="fail").count() == 1 and agency.filter(speakers="fail").count() == 1
     assert agency.filter(all_ok=True).count() >= 8
     assert not agency.filter(resolution="fail").exists() and not agency.filter(minutes_on_time="fail").exists()
+
+
+def test_the_province_policy_of_hd42_is_in_force_and_cited_by_the_findings(demo, client, today):
+    province = _org(PROVINCE_CODE)
+    (policy,) = Policy.objects.filter(organization=province)
+    assert (policy.name, policy.valid_from) == ("Hướng dẫn 42-HD/BTCTW (2025)", HD42_DATE)
+
+    resolved = policy_for(_org(AGENCY_CELL), today)
+    assert resolved.sources["min_minutes_regular"].policy_id == policy.pk  # set by the province's policy
+    assert resolved.sources["min_member_speakers"].is_default  # not set there: the built-in default
+    last = CellMonth.objects.filter(cell__code=AGENCY_CELL, month__lt=today.replace(day=1)).latest("month")
+    assert last.rules["length"]["policy_id"] == policy.pk
+    assert last.rules["speakers"].get("policy_id") is None
+
+    client.force_login(get_user_model().objects.get(username="admin"))
+    html = client.get(reverse("reports:organization_policy", args=[_org(AGENCY_CELL).pk])).content.decode()
+    assert "Hướng dẫn 42-HD/BTCTW (2025)" in html and province.name in html
 
 
 def test_the_other_cells_have_a_year_of_meetings_shaped_like_the_services_make_them(demo):
