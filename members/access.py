@@ -50,6 +50,16 @@ class Scope:
     def can_write(self, organization: Organization) -> bool:
         return self.is_admin or organization.path.startswith(self.write_paths)
 
+    def can_set_policy(self, organization: Organization) -> bool:
+        """Rules come from above: an administrator, or the writers of a committee for that committee and its
+        subtree. A cell's own secretary writes the cell but never the rules its findings are judged by."""
+        if self.is_admin:
+            return True
+        return any(
+            organization.path.startswith(path) and (len(organization.path) > len(path) or not organization.is_cell)
+            for path in self.write_paths
+        )
+
     @property
     def is_anything(self) -> bool:
         return self.is_admin or bool(self.visible_paths)

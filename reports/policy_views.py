@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -102,8 +102,8 @@ def _render(
             for name in RULE_FIELDS
             if getattr(policy, name) is not None
         ]
-        policy.editable = policy.is_future and scope.can_write(policy.organization)
-    can_write = scope.can_write(organization)
+        policy.editable = policy.is_future and scope.can_set_policy(policy.organization)
+    can_write = scope.can_set_policy(organization)
     if can_write and form is None:
         form = PolicyForm(
             initial=_own_values(history, organization, today),
@@ -122,6 +122,8 @@ def _render(
             "rows": rows,
             "history": history,
             "can_write": can_write,
+            # A secretary writes their cell but not its rules: say who sets them instead of showing the form.
+            "set_above": not can_write and scope.can_write(organization),
             "form": form if can_write else None,
         },
     )
@@ -171,6 +173,8 @@ def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _render(request, organization, day, date_form, None)
     scope = scope_for(request.user)
+    if not scope.can_set_policy(organization):
+        raise PermissionDenied(_("Quy định do cấp ủy cấp trên ban hành; chi bộ không tự đặt quy định cho mình."))
     today = timezone.localdate()
     form = PolicyForm(request.POST, earliest=_earliest(scope, today), in_force=policy_for(organization, day).values)
     if form.is_valid():
@@ -194,6 +198,8 @@ def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
 def policy_edit(request: HttpRequest, pk: int, policy_pk: int) -> HttpResponse:
     """Change a policy that is not in force yet; one in force or past is history (add a new one instead)."""
     organization = get_organization_for_user(request, pk, write=True)
+    if not scope_for(request.user).can_set_policy(organization):
+        raise PermissionDenied(_("Quy định do cấp ủy cấp trên ban hành; chi bộ không tự đặt quy định cho mình."))
     policy = Policy.objects.filter(pk=policy_pk, organization=organization).first()
     if policy is None:
         raise Http404

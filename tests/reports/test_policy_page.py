@@ -239,6 +239,26 @@ def test_a_member_sees_their_cells_rules_but_cannot_add_any(client, world, polic
     assert client.post(page(world.cell_a), valid()).status_code == 403
 
 
+def test_a_cells_secretary_writes_the_cell_but_not_the_rules_it_is_judged_by(client, world, policies):
+    future = add(world.cell_a, D(2027, 1, 1), min_member_speakers=8)  # set by the commune above
+    before = snapshot()
+    client = login(client, world.secretary_user)
+
+    body = client.get(page(world.cell_a)).content.decode()
+
+    assert 'data-testid="policy-form"' not in body
+    assert "/sua/" not in body
+    assert "chi bộ không tự đặt quy định cho mình" in body
+    assert client.post(page(world.cell_a), valid(min_member_speakers="1")).status_code == 403
+    assert client.get(reverse("reports:policy_edit", args=[world.cell_a.pk, future.pk])).status_code == 403
+    assert client.post(reverse("reports:policy_edit", args=[world.cell_a.pk, future.pk]), valid()).status_code == 403
+    assert snapshot() == before
+    # The commune's writers set the cell's rules.
+    body = login(client, world.board_writer).get(page(world.cell_a)).content.decode()
+    assert 'data-testid="policy-form"' in body and "chi bộ không tự đặt" not in body
+    assert client.post(page(world.cell_a), valid(valid_from="2027-02-01", min_member_speakers="6")).status_code == 302
+
+
 def test_anonymous_users_are_sent_to_the_login_page(client, world):
     response = client.get(page(world.commune))
     assert response.status_code == 302 and "/dang-nhap/" in response["Location"]
