@@ -23,6 +23,9 @@ from meetings.rules import rules_from
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
 from members.views import _apply_errors
+from reports.compliance import month_end
+from reports.dashboard import finding_rows
+from reports.models import CellMonth
 
 
 def _month_window(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -210,11 +213,18 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
     notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
     chair_user_id = meeting.chair.user_id if meeting.chair else None
+    # The month's stored findings judged on this meeting (its cell's regular meeting of the month): each rule's
+    # result, measured and required values, and the policy and legal source behind them.
+    finding = CellMonth.objects.filter(meeting=meeting).only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS)
+    finding = finding.first()
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             **minutes_context(meeting),
+            "finding": finding,
+            "finding_rows": finding_rows(finding) if finding else [],
+            "finding_day": month_end(finding.month) if finding else None,
             "materials": list(meeting.materials.all()),
             "can_write": can_write,
             "can_approve": meeting.status == Meeting.Status.HELD

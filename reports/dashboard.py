@@ -312,6 +312,65 @@ def rule_label(rule: str) -> str:
     return str(RULE_LABELS.get(rule, rule))
 
 
+@dataclass
+class FindingRow:
+    """One rule of a cell-month as the meeting page shows it: result, measured against required, and the policy
+    and legal source the required value came from."""
+
+    rule: str
+    label: str
+    status: str
+    measure: str
+    policy: str
+    citation: str
+    policy_id: int | None = None
+    organization: str = ""
+
+
+def measure(rule: str, data: dict | None) -> str:
+    """A rule's measured value against its required one, e.g. "75/90 phút"; "—" when nothing was measured."""
+    data = data or {}
+    measured, required = data.get("measured"), data.get("required")
+    if rule == "regular_held":
+        return ""
+    if measured is None and required is None:
+        return "—"
+    shown = "—" if measured is None else measured
+    if rule == "length":
+        return _("{measured}/{required} phút").format(measured=shown, required=required)
+    if rule in ("speakers", "cell_size"):
+        return _("{measured}/{required} đảng viên").format(measured=shown, required=required)
+    if rule == "attendance":
+        return _("{measured}/{required} đảng viên chính thức (cần quá nửa)").format(measured=shown, required=required)
+    if rule == "resolution":
+        return _("{measured}/{required} phiếu tán thành").format(measured=shown, required=required)
+    if rule == "agenda_on_time":
+        return _("gửi trước {measured} ngày, cần {required}").format(measured=shown, required=required)
+    if rule == "minutes_on_time":
+        return _("duyệt sau {measured} ngày, hạn {required}").format(measured=shown, required=required)
+    if rule == "thematic":
+        return _("{measured}/{required} buổi trong quý").format(measured=shown, required=required)
+    return f"{shown}/{required}"
+
+
+def finding_rows(row: CellMonth) -> list[FindingRow]:
+    """Every rule of one stored cell-month, in the order of ``CellMonth.RULE_FIELDS``."""
+    rules = row.rules or {}
+    return [
+        FindingRow(
+            rule=rule,
+            label=rule_label(rule),
+            status=getattr(row, rule),
+            measure=measure(rule, rules.get(rule)),
+            policy=(rules.get(rule) or {}).get("policy", ""),
+            citation=(rules.get(rule) or {}).get("citation", ""),
+            policy_id=(rules.get(rule) or {}).get("policy_id"),
+            organization=(rules.get(rule) or {}).get("organization", ""),
+        )
+        for rule in CellMonth.RULE_FIELDS
+    ]
+
+
 def status_of(row: dict) -> str:
     """ "pass", "fail" or "na" for a cell-month (see the module's docstring)."""
     if not row["all_ok"]:
@@ -760,14 +819,16 @@ MONTH_FIELDS = (
 
 
 def month_findings(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
-    """Every cell-month of the subtree over the period in tree order, with each rule's result and its measured and
-    required values (``m_<rule>``, ``r_<rule>``, taken out of ``rules`` by the database, as text): one query, to be
-    read with ``.iterator()``."""
+    """Every cell-month of the subtree over the period in tree order, with each rule's result, its measured and
+    required values and the policy and legal source of the required one (``m_<rule>``, ``r_<rule>``, ``p_<rule>``,
+    ``s_<rule>``, taken out of ``rules`` by the database, as text): one query, to be read with ``.iterator()``."""
     values = {}
     for rule in CellMonth.RULE_FIELDS:
         # As text (->>): nothing to decode in Python for each of the 60,000 rows of a province's year.
         values[f"m_{rule}"] = KT(f"rules__{rule}__measured")
         values[f"r_{rule}"] = KT(f"rules__{rule}__required")
+        values[f"p_{rule}"] = KT(f"rules__{rule}__policy")
+        values[f"s_{rule}"] = KT(f"rules__{rule}__citation")
     return (
         findings_in(organization, period.months, cell_type)
         .values("cell_id", *MONTH_FIELDS, *CellMonth.RULE_FIELDS, **values)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cells.models import Organization
+from cells.policies import BUILT_IN
 from reports.dashboard import (
     Figures,
     Period,
@@ -294,18 +295,35 @@ def csv_headers() -> list[str]:
     ]
     for rule in CellMonth.RULE_FIELDS:
         label = rule_label(rule)
-        headers += [label, _("{rule}: thực tế").format(rule=label), _("{rule}: yêu cầu").format(rule=label)]
+        headers += [
+            label,
+            _("{rule}: thực tế").format(rule=label),
+            _("{rule}: yêu cầu").format(rule=label),
+            _("{rule}: căn cứ").format(rule=label),
+        ]
     return headers
+
+
+def _source_text(policy: str | None, citation: str | None, built_in: str) -> str:
+    """ "Hướng dẫn 42-HD/BTCTW (2025): Hướng dẫn số 42-HD/BTCTW ngày …" (the policy, then its legal source), or
+    whichever of the two there is; the built-in defaults by their name."""
+    if policy == BUILT_IN:
+        policy = built_in
+    parts = [part for part in (policy, citation) if part and part != "null"]
+    if len(parts) == 2 and parts[0] == parts[1]:
+        parts = parts[:1]
+    return ": ".join(parts)
 
 
 def dashboard_csv(organization: Organization, period: Period, cell_type: str = "") -> Iterator[str]:
     """UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters), one line per cell-month with every rule's
-    result and its measured and required values. One query, read in chunks."""
+    result, its measured and required values and their source. One query, read in chunks."""
     writer = csv.writer(_Line())
     # Translated once, not once per line.
     labels = {value: str(label) for value, label in Result.choices}
     types = {value: str(label) for value, label in Organization.CellType.choices}
     yes, no = _("Có"), _("Không")
+    built_in = _("Mặc định của hệ thống")
     yield "\ufeff" + writer.writerow(csv_headers())
     for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
         line = [
@@ -328,5 +346,6 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
                 labels.get(row[rule], row[rule]),
                 "" if measured in (None, "null") else measured,
                 "" if required in (None, "null") else required,
+                _source_text(row[f"p_{rule}"], row[f"s_{rule}"], built_in),
             ]
         yield writer.writerow(line)

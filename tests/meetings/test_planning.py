@@ -347,8 +347,8 @@ def test_the_meeting_page_runs_in_a_constant_number_of_queries(client, world, dj
     client = _login(client, world.board_user)
     client.get(reverse("meetings:detail", args=[meeting.pk]))  # warm the content-type cache
     # session, user, scope (6), meeting, absence notice, notices; minutes: attendance, agenda + speeches, general
-    # speeches, printed name, visitors, figures (policy, attendance rows, speakers); materials
-    with django_assert_num_queries(19) as first:
+    # speeches, printed name, visitors, figures (policy, attendance rows, speakers); materials; the month's findings
+    with django_assert_num_queries(20) as first:
         client.get(reverse("meetings:detail", args=[meeting.pk]))
     for member in (world.member, world.plain_member, world.secretary):
         services.speech_add(meeting=meeting, member=member, summary="Ý kiến thêm")

@@ -128,6 +128,7 @@ def test_the_csv_has_one_line_per_cell_month_with_every_rules_values(client, fin
     short = rows[1]
     assert short["Đủ thời lượng"] == "Không đạt"
     assert (short["Đủ thời lượng: thực tế"], short["Đủ thời lượng: yêu cầu"]) == ("75", "90")
+    assert short["Đủ thời lượng: căn cứ"] == "test"  # the stored citation of the required value
     assert short["Ngày họp"] == "2026-02-04"
     assert (short["Có mặt"], short["Phải có mặt"]) == ("10", "12")
     assert rows[3]["Có sinh hoạt định kỳ"] == "Không đạt"

@@ -1,0 +1,81 @@
+"""Each finding is traceable: the meeting page and the CSV show every rule's result, measured and required values,
+and the policy and legal source the required value came from."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+
+from cells.models import Policy
+from reports.compliance import compute_month
+from reports.models import CellMonth
+from tests.factories import UserFactory
+from tests.reports.compliance_helpers import Tree, hold, local, travel
+
+pytestmark = pytest.mark.django_db
+
+MAR = datetime.date(2026, 3, 1)
+
+
+@pytest.fixture
+def judged(db):
+    tree = Tree()
+    cell = tree.cell(official=6)
+    policy = Policy.objects.create(
+        organization=tree.commune,
+        name="Quy định sinh hoạt chi bộ của Đảng ủy xã",
+        source="Quy định 09-QĐ/ĐU ngày 15/01/2026",
+        valid_from=datetime.date(2026, 2, 1),
+        min_member_speakers=5,
+    )
+    meeting = hold(cell, datetime.date(2026, 3, 4), minutes=95, speakers=4)
+    with travel(local(2026, 4, 2)):
+        compute_month(MAR)
+    tree.cell_ = cell
+    tree.meeting, tree.policy = meeting, policy
+    return tree
+
+
+def test_the_meeting_page_shows_each_rule_with_its_measure_and_source(client, judged):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    with travel(local(2026, 4, 2)):
+        body = client.get(reverse("meetings:detail", args=[judged.meeting.pk])).content.decode()
+
+    assert CellMonth.objects.get(meeting=judged.meeting).speakers == "fail"
+    start = body.index('data-testid="finding-speakers"')
+    speakers = body[start : body.index("</li>", start)]
+    assert 'data-status="fail"' in speakers
+    assert "4/5 đảng viên" in speakers
+    assert "Quy định sinh hoạt chi bộ của Đảng ủy xã (Đảng bộ xã Bảo Hà)" in speakers
+    assert "Quy định 09-QĐ/ĐU ngày 15/01/2026" in speakers
+    start = body.index('data-testid="finding-length"')
+    length = body[start : body.index("</li>", start)]
+    assert 'data-status="pass"' in length and "95/90 phút" in length
+    assert "Hướng dẫn 42-HD/BTCTW" in length  # the built-in default's citation
+    assert "Đánh giá theo quy định, tháng 03/2026" in body
+    # Its link opens the rules in force on the month's last day.
+    assert reverse("reports:organization_policy", args=[judged.cell_.pk]) + "?ngay=2026-03-31" in body
+
+
+def test_a_meeting_without_findings_shows_none(client, judged):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    later = hold(judged.cell_, datetime.date(2026, 4, 4))  # its month is not computed yet
+
+    body = client.get(reverse("meetings:detail", args=[later.pk])).content.decode()
+
+    assert 'data-testid="findings"' not in body
+
+
+def test_the_csv_names_the_source_of_each_required_value(client, judged):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    response = client.get(reverse("reports:dashboard_csv", args=[judged.commune.pk]) + "?ky=thang-2026-03")
+
+    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    assert row["Đủ số đảng viên phát biểu: căn cứ"] == (
+        "Quy định sinh hoạt chi bộ của Đảng ủy xã: Quy định 09-QĐ/ĐU ngày 15/01/2026"
+    )
+    assert row["Đủ thời lượng: căn cứ"].startswith("Mặc định của hệ thống: Hướng dẫn 42-HD/BTCTW")
