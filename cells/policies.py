@@ -268,8 +268,9 @@ def check_values(values: Mapping[str, object]) -> dict[str, str]:
         if value is None or spec.is_flag:
             continue
         if not spec.minimum <= value <= spec.maximum:
-            errors[name] = _("Giá trị phải từ {min} đến {max} {unit}.").format(
-                min=spec.minimum, max=spec.maximum, unit=spec.unit
+            # "… từ 1 đến 100 đảng viên": the unit in the plural form of the upper bound ("100 Party members").
+            errors[name] = _("Giá trị phải từ {min} đến {max}.").format(
+                min=spec.minimum, max=spec.count % {"n": spec.maximum}
             )
     lead, send = values.get("agenda_lead_days"), values.get("agenda_send_days")
     if lead is not None and send is not None and send < lead and "agenda_send_days" not in errors:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 
 from cells.models import Organization, Policy
 from cells.policies import DEFAULTS, RULE_FIELDS, rule_label
@@ -25,6 +26,9 @@ class Preset:
     source_url: str = ""
     # Write each rule's own citation (from ``DEFAULTS``) into the policy's note.
     cite_defaults: bool = False
+    # How the preset is offered in the user's language (``name`` is stored data: it stays Vietnamese); a legal
+    # document's title is a proper name and needs none.
+    label: str = ""
 
     def note(self) -> str:
         if not self.cite_defaults:
@@ -45,6 +49,7 @@ PRESETS: dict[str, Preset] = {
             ),
             values={name: value for name, (value, _citation) in DEFAULTS.items()},
             cite_defaults=True,
+            label=gettext_lazy("Mặc định theo các bài viết nguồn"),
         ),
         Preset(
             key="hd42-2025",
@@ -67,7 +72,7 @@ PRESETS: dict[str, Preset] = {
 
 
 def preset_choices() -> list[tuple[str, str]]:
-    return [(preset.key, preset.name) for preset in PRESETS.values()]
+    return [(preset.key, preset.label or preset.name) for preset in PRESETS.values()]
 
 
 @transaction.atomic

@@ -562,12 +562,13 @@ class MemberAbsences:
     missed: tuple[datetime.date, ...] = ()  # the months absent without reason, in order
 
 
-def member_absences(organization: Organization, year: int) -> list[MemberAbsences]:
+def member_absences(organization: Organization, year: int, cell_type: str = "") -> list[MemberAbsences]:
     """Members of ``organization``'s subtree absent without reason from a held meeting of a cell in ``year`` (by the
     meeting's local date; a committee's own meetings are not cell activity), with ``flagged`` when the number of such
     months reaches ``strike_off_absences`` of the policy in force on 31 December for their cell (the cell of their
-    latest such absence). Members never absent without reason are not listed. Two queries: the absences grouped by
-    member, month and cell; the policies. Flagged members first, most months first."""
+    latest such absence). Members never absent without reason are not listed. ``cell_type``: only members whose cell
+    (that same one) is of this type. Two queries: the absences grouped by member, month and cell; the policies.
+    Flagged members first, most months first."""
     rows = (
         Attendance.objects.filter(
             status=Attendance.Status.ABSENT,
@@ -585,6 +586,7 @@ def member_absences(organization: Organization, year: int) -> list[MemberAbsence
             "meeting__organization_id",
             "meeting__organization__path",
             "meeting__organization__name",
+            "meeting__organization__cell_type",
         )
         .annotate(n=Count("id"))
     )
@@ -602,13 +604,16 @@ def member_absences(organization: Organization, year: int) -> list[MemberAbsence
                 row["meeting__organization__path"],
                 row["meeting__organization__name"],
                 row["member__full_name"],
+                row["meeting__organization__cell_type"],
             )
+    if cell_type:
+        latest = {member: item for member, item in latest.items() if item[5] == cell_type}
     if not latest:
         return []
-    cells = {cell_id: SimpleNamespace(pk=cell_id, path=path) for _m, cell_id, path, _n, _f in latest.values()}
+    cells = {cell_id: SimpleNamespace(pk=cell_id, path=path) for _m, cell_id, path, *_rest in latest.values()}
     policies = policies_for(cells.values(), datetime.date(year, 12, 31))
     out = []
-    for member, (_month, cell_id, _path, cell_name, full_name) in latest.items():
+    for member, (_month, cell_id, _path, cell_name, full_name, _type) in latest.items():
         policy = policies[cell_id]
         required = policy.strike_off_absences
         out.append(

@@ -43,7 +43,7 @@ def _selection(request: HttpRequest, *, notify: bool) -> tuple[DashboardFilterFo
     period, cell_type, errors = form.selection(Period.default(today))
     if notify:
         for error in errors:
-            messages.warning(request, _("{error} Đang hiện: {period}.").format(error=error, period=period.label))
+            messages.warning(request, error)
     return form, period, cell_type
 
 
@@ -220,9 +220,14 @@ def dashboard_absences(request: HttpRequest, pk: int) -> HttpResponse:
     strike-off review threshold (Quy định 294-QĐ/TW 8.1). Loaded apart from the dashboard (htmx), because it reads
     attendance rows rather than the stored findings."""
     organization = _readable_organization(request, pk)
-    _form, period, _cell_type = _selection(request, notify=False)
-    flagged = [item for item in member_absences(organization, period.year) if item.flagged]
-    context = {"organization": organization, "year": period.year, "flagged": flagged, "query": _query(period, "")}
+    _form, period, cell_type = _selection(request, notify=False)
+    flagged = [item for item in member_absences(organization, period.year, cell_type) if item.flagged]
+    context = {
+        "organization": organization,
+        "year": period.year,
+        "flagged": flagged,
+        "query": _query(period, cell_type),
+    }
     if request.htmx:
         return render(request, "reports/includes/_dashboard_absences.html", context)
     return render(request, "reports/dashboard_absences.html", context)

@@ -45,7 +45,14 @@ class DashboardFilterForm(forms.Form):
 
     def selection(self, default: Period) -> tuple[Period, str, list[str]]:
         """The chosen period and cell type, each replaced by its default (the given period, every type) when missing
-        or bad, and the messages about the bad ones."""
+        or bad, and the messages about the bad ones, each saying what is shown instead."""
         self.is_valid()
-        errors = [str(error) for name in ("ky", "loai") for error in self.errors.get(name, [])]
-        return self.cleaned_data.get("ky") or default, self.cleaned_data.get("loai") or "", errors
+        period = self.cleaned_data.get("ky") or default
+        errors = [
+            _("{error} Đang hiện: {period}.").format(error=error, period=period.label)
+            for error in self.errors.get("ky", [])
+        ]
+        errors += [
+            _("{error} Đang hiện: tất cả loại hình.").format(error=error) for error in self.errors.get("loai", [])
+        ]
+        return period, self.cleaned_data.get("loai") or "", errors

@@ -115,6 +115,20 @@ def test_a_cell_page_reads_in_english(english, world):
     assert_no_vietnamese(text, _world_data(world))
 
 
+def test_the_policy_form_reads_in_english_with_plural_units(english, world):
+    english.force_login(world.board_writer)
+    url = f"/to-chuc/{world.commune.pk}/quy-dinh/"
+
+    text = visible_text(english.get(url))
+    assert "Defaults from the source articles" in text  # the preset offered in the user's language
+    assert "Mặc định theo các bài viết nguồn" not in text
+
+    response = english.post(url, {"valid_from": "2099-01-01", "source": "x", "min_member_speakers": "0"})
+    text = visible_text(response)
+    assert "The value must be between 1 and 100 Party members." in text
+    assert "The policy was not saved. Check the fields marked in red below." in text
+
+
 def test_the_login_page_reads_in_english(english):
     # Not logged in: the login page sends a logged-in user on to the home page.
     text = visible_text(english.get("/dang-nhap/"))

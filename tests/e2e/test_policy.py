@@ -29,6 +29,8 @@ def test_a_board_writer_adds_a_policy_the_cell_inherits_and_its_secretary_reads(
     form.get_by_label("Áp dụng từ ngày").fill(f"{today:%Y-%m-%d}")
     form.get_by_label("Số đảng viên phát biểu tối thiểu").fill("0")
     form.get_by_role("button", name="Thêm quy định").click()
+    # The page comes back at the form, its errors in view (the form sits below the long table of rules).
+    expect(page.get_by_test_id("policy-errors")).to_be_in_viewport()
     expect(page.get_by_test_id("policy-form")).to_contain_text("Ghi căn cứ của quy định")
     expect(page.get_by_test_id("policy-form")).to_contain_text("Giá trị phải từ 1 đến 100 đảng viên.")
     assert not Policy.objects.exists()

@@ -402,7 +402,8 @@ def test_a_bad_period_shows_the_default_with_a_message_not_an_error(client, worl
     assert response.context["cell_type"] == ""
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("Kỳ báo cáo “quy-2026-9” không hợp lệ" in text and "Năm 2026" in text for text in texts)
-    assert any("Loại hình chi bộ “spaceship” không hợp lệ" in text for text in texts)
+    assert any("Loại hình chi bộ “spaceship” không hợp lệ. Đang hiện: tất cả loại hình." in text for text in texts)
+    assert not any("spaceship" in text and "Năm 2026" in text for text in texts)
 
 
 def test_an_older_period_is_offered_in_the_picker(client, world):
@@ -538,6 +539,10 @@ def test_members_absent_without_reason_three_months_are_listed_for_review(client
     assert reverse("members:detail", args=[absentee.pk]) in html
     assert "02/2026, 03/2026, 04/2026" in html  # which months, to check against the minutes
     assert "<html" not in html  # the fragment, for htmx
+    # The dashboard's cell-type filter applies here too (by the type of the member's cell).
+    url_ = reverse("reports:dashboard_absences", args=[world.commune.pk])
+    assert "Lò Văn Vắng" in client.get(url_ + "?ky=nam-2026&loai=agency").content.decode()
+    assert "Lò Văn Vắng" not in client.get(url_ + "?ky=nam-2026&loai=residential").content.decode()
     assert (
         "Lò Văn Vắng"
         not in client.get(
