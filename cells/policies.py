@@ -305,8 +305,42 @@ def _check(
     if all(value is None for value in values.values()):
         errors["__all__"] = _("Quy định phải đặt ít nhất một giá trị.")
     errors.update(check_values(values))
+    if valid_from is not None and not errors:
+        errors.update(_check_with_inherited(organization, valid_from, values))
     if errors:
         raise ValidationError(errors)
+
+
+def _check_with_inherited(organization: Organization, valid_from: datetime.date, values: dict) -> dict[str, str]:
+    """The agenda's default send time against its minimum once the values left empty are inherited: a policy that
+    sets only one of the two must agree with the other as it stands on ``valid_from`` (one query)."""
+    lead, send = values.get("agenda_lead_days"), values.get("agenda_send_days")
+    if lead is None and send is None:
+        return {}
+    chain = [
+        policy
+        for policy in _chain_policies(_ancestor_paths(organization.path), valid_from)
+        if policy.organization_id != organization.pk  # this organization's own earlier policy is replaced
+    ]
+    candidate = Policy(organization=organization, valid_from=valid_from, **values)
+    resolved = resolve(organization, valid_from, [*chain, candidate])
+    lead, send = resolved.values["agenda_lead_days"], resolved.values["agenda_send_days"]
+    if send >= lead:
+        return {}
+    field = "agenda_send_days" if values.get("agenda_send_days") is not None else "agenda_lead_days"
+    other = "agenda_lead_days" if field == "agenda_send_days" else "agenda_send_days"
+    origin = resolved.sources[other]
+    return {
+        field: _(
+            "Ngày gửi chương trình mặc định ({send}) không được ít hơn số ngày gửi tối thiểu ({lead}); giá trị "
+            "“{other}” đang kế thừa từ {origin}: đặt cả hai giá trị trong quy định này."
+        ).format(
+            send=send,
+            lead=lead,
+            other=rule_label(other),
+            origin=_("mặc định của hệ thống") if origin.is_default else f"“{origin.name}” ({origin.organization})",
+        )
+    }
 
 
 def default_name(organization: Organization, valid_from: datetime.date) -> str:

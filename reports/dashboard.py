@@ -46,7 +46,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
-from reports.compliance import RULE_LABELS
+from reports.compliance import RULE_LABELS, Finding, findings
 from reports.models import CellMonth, Result, Rollup
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
@@ -312,25 +312,17 @@ def rule_label(rule: str) -> str:
     return str(RULE_LABELS.get(rule, rule))
 
 
-@dataclass
+@dataclass(frozen=True)
 class FindingRow:
-    """One rule of a cell-month as the meeting page shows it: result, measured against required, and the policy
-    and legal source the required value came from."""
+    """One rule of a cell-month as the meeting page shows it: the stored finding (result, values, the policy and
+    legal source of the required value) and its measured-against-required text."""
 
-    rule: str
-    label: str
-    status: str
+    finding: Finding
     measure: str
-    policy: str
-    citation: str
-    policy_id: int | None = None
-    organization: str = ""
 
 
-def measure(rule: str, data: dict | None) -> str:
+def measure(rule: str, measured, required) -> str:
     """A rule's measured value against its required one, e.g. "75/90 phút"; "—" when nothing was measured."""
-    data = data or {}
-    measured, required = data.get("measured"), data.get("required")
     if rule == "regular_held":
         return ""
     if measured is None and required is None:
@@ -354,21 +346,8 @@ def measure(rule: str, data: dict | None) -> str:
 
 
 def finding_rows(row: CellMonth) -> list[FindingRow]:
-    """Every rule of one stored cell-month, in the order of ``CellMonth.RULE_FIELDS``."""
-    rules = row.rules or {}
-    return [
-        FindingRow(
-            rule=rule,
-            label=rule_label(rule),
-            status=getattr(row, rule),
-            measure=measure(rule, rules.get(rule)),
-            policy=(rules.get(rule) or {}).get("policy", ""),
-            citation=(rules.get(rule) or {}).get("citation", ""),
-            policy_id=(rules.get(rule) or {}).get("policy_id"),
-            organization=(rules.get(rule) or {}).get("organization", ""),
-        )
-        for rule in CellMonth.RULE_FIELDS
-    ]
+    """Every rule of one stored cell-month, in the order of ``CellMonth.RULE_FIELDS`` (no query)."""
+    return [FindingRow(item, measure(item.rule, item.measured, item.required)) for item in findings(row)]
 
 
 def status_of(row: dict) -> str:

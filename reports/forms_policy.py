@@ -133,16 +133,32 @@ class PolicyForm(forms.Form):
                 self.add_error(name, message)
         if all(value is None for value in self.values.values()) and not any(n in self.errors for n in RULE_FIELDS):
             raise forms.ValidationError(_("Quy định phải đặt ít nhất một giá trị."))
+        # Values typed over a preset (changed or added) are the user's own rules: the preset's document does not set
+        # them, so the policy cites the user's document, and the note says which preset it started from.
+        typed = preset is not None and any(
+            data.get(name) is not None and data[name] != preset.values.get(name) for name in RULE_FIELDS
+        )
         if not (data.get("source") or "").strip():
-            if preset:
+            if typed:
+                self.add_error(
+                    "source",
+                    _(
+                        "Đồng chí đã nhập giá trị khác bộ mẫu: ghi căn cứ của quy định này (văn bản quy định các "
+                        "giá trị đó); bộ mẫu được ghi vào phần ghi chú."
+                    ),
+                )
+            elif preset:
                 data["source"] = preset.source
                 data["source_url"] = data.get("source_url") or preset.source_url
             else:
                 self.add_error("source", _("Ghi căn cứ của quy định (số, ngày và cơ quan ban hành văn bản)."))
-        if preset and not (data.get("name") or "").strip():
+        if preset and not typed and not (data.get("name") or "").strip():
             data["name"] = preset.name
         if preset and not (data.get("note") or "").strip():
             data["note"] = preset.note()
+        if typed:
+            started = _("Dựa trên bộ mẫu “{name}” ({source}).").format(name=preset.name, source=preset.source)
+            data["note"] = "\n".join(part for part in (started, data.get("note") or "") if part)
         return data
 
     def policy_data(self) -> dict:

@@ -55,12 +55,16 @@ def _earliest(scope, today: datetime.date) -> datetime.date | None:
     return None if scope.is_admin else today
 
 
-def _own_values(policies: list[Policy], organization: Organization, today: datetime.date) -> dict:
-    """The values of the organization's own policy in force today: the starting point of the next one."""
-    own = [p for p in policies if p.organization_id == organization.pk and p.valid_from <= today]
-    if not own:
+def _latest_own(policies: list[Policy], organization: Organization) -> Policy | None:
+    """The organization's own latest policy, in force or not yet: the starting point of the next one (a new policy
+    replaces it whole, so the form starts from its values rather than from an older one)."""
+    own = [p for p in policies if p.organization_id == organization.pk]
+    return max(own, key=lambda p: p.valid_from) if own else None
+
+
+def _own_values(latest: Policy | None) -> dict:
+    if latest is None:
         return {}
-    latest = max(own, key=lambda p: p.valid_from)
     return {name: getattr(latest, name) for name in RULE_FIELDS if getattr(latest, name) is not None}
 
 
@@ -104,9 +108,10 @@ def _render(
         ]
         policy.editable = policy.is_future and scope.can_set_policy(policy.organization)
     can_write = scope.can_set_policy(organization)
+    latest = _latest_own(history, organization)
     if can_write and form is None:
         form = PolicyForm(
-            initial=_own_values(history, organization, today),
+            initial=_own_values(latest),
             earliest=_earliest(scope, today),
             in_force=resolved.values,
         )
@@ -122,6 +127,7 @@ def _render(
             "rows": rows,
             "history": history,
             "can_write": can_write,
+            "prefilled_from": latest,
             # A secretary writes their cell but not its rules: say who sets them instead of showing the form.
             "set_above": not can_write and scope.can_write(organization),
             "form": form if can_write else None,

@@ -281,6 +281,41 @@ def test_policy_create_refuses_bad_input_and_writes_nothing(world, kwargs, field
     assert not Policy.objects.exists()
 
 
+def test_the_agenda_times_must_agree_once_the_empty_one_is_inherited(world):
+    province_policy = add(world.province, D(2026, 1, 1), agenda_send_days=4)  # the minimum (1) stays the default
+
+    # The commune raises the minimum to 5 days while the default send time it inherits is 4: refused.
+    with pytest.raises(ValidationError) as caught:
+        policy_create(
+            organization=world.commune, valid_from=D(2027, 1, 1), source="Quy định 02", values={"agenda_lead_days": 5}
+        )
+    message = " ".join(caught.value.message_dict["agenda_lead_days"])
+    assert "Ngày gửi chương trình mặc định (4) không được ít hơn số ngày gửi tối thiểu (5)" in message
+    assert f"“{province_policy.name}” (Đảng bộ tỉnh Đồng Nai)" in message
+    assert list(Policy.objects.all()) == [province_policy]
+
+    # The commune's own earlier policy does not count (the new one replaces it), the ancestors' do.
+    add(world.commune, D(2026, 6, 1), agenda_send_days=7)
+    with pytest.raises(ValidationError):
+        policy_create(
+            organization=world.commune, valid_from=D(2027, 1, 1), source="Quy định 02", values={"agenda_lead_days": 5}
+        )
+    # Both set together, or a minimum the inherited default meets: fine.
+    policy_create(
+        organization=world.commune,
+        valid_from=D(2027, 1, 1),
+        source="Quy định 02",
+        values={"agenda_lead_days": 5, "agenda_send_days": 6},
+    )
+    policy_create(
+        organization=world.cell_a, valid_from=D(2027, 1, 1), source="Quy định 03", values={"agenda_lead_days": 6}
+    )
+    with pytest.raises(ValidationError) as caught:
+        policy_create(organization=world.cell_a, valid_from=D(2027, 2, 1), source="Q", values={"agenda_lead_days": 7})
+    assert "Quy định 02" not in caught.value.message_dict["agenda_lead_days"][0]  # named by the policy's name
+    assert "(6)" in caught.value.message_dict["agenda_lead_days"][0]
+
+
 def test_policy_create_refuses_a_second_policy_on_the_same_organization_and_date(world):
     add(world.commune, D(2027, 1, 1), min_minutes_regular=100)
 

@@ -169,13 +169,15 @@ def test_a_read_only_user_sees_no_form_and_no_edit_link(client, world, policies)
     assert "/sua/" not in body
 
 
-def test_a_writer_sees_the_form_prefilled_from_the_organizations_own_policy(client, world, policies):
-    add(world.commune, D(2027, 1, 1), min_member_speakers=8)
+def test_a_writer_sees_the_form_prefilled_from_the_organizations_own_latest_policy(client, world, policies):
+    add(world.commune, D(2027, 1, 1), name="Quy định năm 2027", min_member_speakers=8)
 
     body = login(client, world.board_writer).get(page(world.commune)).content.decode()
 
     assert 'data-testid="policy-form"' in body
-    assert re.search(r'name="min_member_speakers"[^>]*value="5"', body)
+    # From the latest one, not yet in force: a policy added after it replaces it, so nothing of it is lost unseen.
+    assert re.search(r'name="min_member_speakers"[^>]*value="8"', body)
+    assert "giá trị của quy định gần nhất của tổ chức này, “Quy định năm 2027” (từ 01/01/2027)" in body
     assert "Để trống để kế thừa (đang áp dụng: 60)." in body
     assert "Hướng dẫn 42-HD/BTCTW (2025)" in body  # the preset select
     future = Policy.objects.get(valid_from=D(2027, 1, 1))
@@ -299,7 +301,7 @@ def test_a_policy_may_start_today(client, world):
 def test_loading_a_preset_from_the_page_takes_its_name_source_and_values(client, world):
     response = login(client, world.board_writer).post(
         page(world.commune),
-        {"preset": "hd42-2025", "valid_from": "2026-12-01", "name": "", "source": "", "min_member_speakers": "5"},
+        {"preset": "hd42-2025", "valid_from": "2026-12-01", "name": "", "source": "", "min_minutes_regular": "90"},
     )
 
     assert response.status_code == 302
@@ -307,8 +309,25 @@ def test_loading_a_preset_from_the_page_takes_its_name_source_and_values(client,
     assert policy.name == "Hướng dẫn 42-HD/BTCTW (2025)"
     assert "42-HD/BTCTW ngày 28/10/2025" in policy.source
     assert (policy.min_minutes_regular, policy.min_minutes_thematic, policy.agenda_send_days) == (90, 120, 3)
-    assert policy.min_member_speakers == 5  # what the writer typed wins over the preset
-    assert policy.strike_off_absences is None
+    assert policy.min_member_speakers is None and policy.strike_off_absences is None  # not in the preset: inherited
+
+
+def test_a_value_typed_over_a_preset_needs_the_writers_own_source(client, world):
+    client = login(client, world.board_writer)
+    data = {"preset": "hd42-2025", "valid_from": "2026-12-01", "name": "", "source": "", "min_member_speakers": "5"}
+
+    # The preset's document does not set 5 speakers: it cannot be its source.
+    response = client.post(page(world.commune), data)
+    assert response.status_code == 200 and not Policy.objects.exists()
+    assert "Đồng chí đã nhập giá trị khác bộ mẫu: ghi căn cứ của quy định này" in response.content.decode()
+
+    data["source"] = "Quy định 09-QĐ/ĐU ngày 15/11/2026 của Đảng ủy xã Xuân Hiệp"
+    assert client.post(page(world.commune), data).status_code == 302
+    policy = Policy.objects.get()
+    assert policy.source == "Quy định 09-QĐ/ĐU ngày 15/11/2026 của Đảng ủy xã Xuân Hiệp"
+    assert policy.name.startswith("Quy định của Đảng bộ xã Xuân Hiệp")  # its own, not the preset's
+    assert policy.note.startswith("Dựa trên bộ mẫu “Hướng dẫn 42-HD/BTCTW (2025)” (Hướng dẫn số 42-HD/BTCTW")
+    assert (policy.min_minutes_regular, policy.min_member_speakers) == (90, 5)  # the preset's, and the typed one
 
 
 def test_the_defaults_preset_cites_each_rules_source_in_the_note(client, world):
