@@ -2,7 +2,7 @@ import threading
 
 from django.apps import AppConfig
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,11 +11,14 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Báo cáo")
 
     def ready(self) -> None:
-        from cells.models import Organization
+        from cells.models import Organization, Policy
         from cells.signals import organization_moved
 
         organization_moved.connect(_follow_move, dispatch_uid="reports.follow_move")
         post_delete.connect(_forget_deleted, sender=Organization, dispatch_uid="reports.forget_deleted")
+        pre_save.connect(_policy_before_save, sender=Policy, dispatch_uid="reports.policy_before_save")
+        post_save.connect(_policy_saved, sender=Policy, dispatch_uid="reports.policy_saved")
+        post_delete.connect(_policy_deleted, sender=Policy, dispatch_uid="reports.policy_deleted")
 
 
 def _follow_move(sender, *, old_path: str, new_path: str, **kwargs) -> None:
@@ -43,3 +46,25 @@ def _flush_deleted() -> None:
 
     paths, _deleted.paths = getattr(_deleted, "paths", set()), set()
     rollups.forget(paths)
+
+
+def _policy_before_save(sender, instance, **kwargs) -> None:
+    """Remember the date a changed policy applied from: the months from the earlier of the two are recomputed."""
+    instance._valid_from_before = (
+        sender.objects.filter(pk=instance.pk).values_list("valid_from", flat=True).first() if instance.pk else None
+    )
+
+
+def _policy_saved(sender, instance, **kwargs) -> None:
+    from reports.compliance import policy_changed
+
+    dates = [day for day in (instance.valid_from, getattr(instance, "_valid_from_before", None)) if day]
+    instance.refresh_asked = policy_changed(instance.organization_id, min(dates))
+
+
+def _policy_deleted(sender, instance, **kwargs) -> None:
+    """A policy deleted (the admin; an organization with policies cannot be deleted): its subtree goes back to the
+    rules above it."""
+    from reports.compliance import policy_changed
+
+    policy_changed(instance.organization_id, instance.valid_from)

@@ -25,6 +25,7 @@ Choices written down here (the design leaves them open):
 """
 
 import datetime
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -39,7 +40,9 @@ from cells.policies import BUILT_IN, Source, policies_for
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Membership, StatusChange
 from reports import rollups
-from reports.models import CellMonth, Result
+from reports.models import CellMonth, PendingRefresh, Result
+
+logger = logging.getLogger(__name__)
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
@@ -500,6 +503,56 @@ def refresh_recent_months(today: datetime.date | None = None) -> dict[str, int]:
         written[month.isoformat()] = compute_month(month, cells=cell_ids)
     rollups.repair()  # nodes moved by the admin's tree editor
     return written
+
+
+def refresh_pending(today: datetime.date | None = None) -> int:
+    """Compute again what policy changes left in ``PendingRefresh``: each subtree from its first month to the current
+    one (a subtree is done once, from the earliest month asked for it; one inside another pending subtree from no
+    later month is covered by it), then delete the rows that were read. Safe to run twice or concurrently: findings
+    are upserted. Returns the number of rows written."""
+    current = month_start(today or local_today())
+    pending = list(PendingRefresh.objects.select_related("organization").order_by("first_month", "pk"))
+    first: dict[int, tuple[Organization, datetime.date]] = {}
+    for row in pending:
+        if row.organization_id not in first:
+            first[row.organization_id] = (row.organization, row.first_month)
+    chosen = [
+        (organization, month)
+        for organization, month in first.values()
+        if not any(
+            other.pk != organization.pk and organization.path.startswith(other.path) and other_month <= month
+            for other, other_month in first.values()
+        )
+    ]
+    written = 0
+    for organization, month in chosen:
+        while month <= current:
+            written += compute_month(month, organization=organization)
+            month = next_month(month)
+    PendingRefresh.objects.filter(pk__in=[row.pk for row in pending]).delete()
+    return written
+
+
+def policy_changed(organization_id: int, valid_from: datetime.date) -> bool:
+    """A policy of ``organization_id`` from ``valid_from`` was added, changed or deleted: the findings of its
+    subtree from that month on (findings use the policy in force on a month's last day) are computed again, by a task
+    after the commit, or by the nightly sweep if the broker is down (the request is a row, written with the policy).
+    Nothing to do for a month that has not begun. Returns whether a refresh was asked for."""
+    first = month_start(valid_from)
+    if first > month_start(local_today()):
+        return False
+    PendingRefresh.objects.create(organization_id=organization_id, first_month=first)
+
+    def enqueue() -> None:
+        from celery import current_app
+
+        try:
+            current_app.send_task("reports.refresh_pending")
+        except Exception:  # the broker is down: the nightly sweep does it
+            logger.warning("could not enqueue reports.refresh_pending for organization %s", organization_id)
+
+    transaction.on_commit(enqueue)
+    return True
 
 
 # --- reading the findings --------------------------------------------------------------------------------------------

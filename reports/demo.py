@@ -53,6 +53,7 @@ from members.services import (
     position_end,
 )
 from reports.compliance import compute_month
+from reports.models import PendingRefresh
 
 DEMO_PASSWORD = "chibo-demo-2026"
 PROVINCE_CODE = "DN"
@@ -1483,6 +1484,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[DemoLogin]:
             preset_load(
                 preset="hd42-2025", organization=Organization.objects.get(code=PROVINCE_CODE), valid_from=HD42_DATE
             )
+            PendingRefresh.objects.all().delete()  # no findings yet: they are computed once the meetings are in
         logins = _ensure_logins(today)
         if not Meeting.objects.filter(organization__code=AGENCY_CELL).exists():
             with services.findings_deferred():  # the findings are computed once, at the end of the build

@@ -180,3 +180,23 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.period} {self.start} {self.cell_type or '*'}"
+
+
+class PendingRefresh(models.Model):
+    """Findings to compute again after a policy changed: the subtree of ``organization``, from ``first_month`` to the
+    current month. Written in the same transaction as the policy (so a broker or worker that is down loses nothing),
+    done by ``reports.compliance.refresh_pending`` (a task right after the commit, and the nightly sweep), then
+    deleted."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    )
+    first_month = models.DateField(_("từ tháng"), help_text=_("Ngày đầu tháng."))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết quả chờ tính lại")
+        verbose_name_plural = _("kết quả chờ tính lại")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.first_month:%m/%Y}"

@@ -195,6 +195,14 @@ def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
                     name=created.name, day=created.valid_from.strftime("%d/%m/%Y")
                 ),
             )
+            if getattr(created, "refresh_asked", False):
+                messages.info(
+                    request,
+                    _(
+                        "Kết quả đánh giá của các chi bộ trực thuộc từ tháng {month} đang được tính lại theo quy định "
+                        "mới (vài phút với đảng bộ lớn)."
+                    ).format(month=created.valid_from.strftime("%m/%Y")),
+                )
             return redirect(_page_url(organization, created.valid_from))
     return _render(request, organization, day, date_form, form)
 

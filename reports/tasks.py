@@ -18,5 +18,15 @@ def refresh_findings(organization_id: int, month_iso: str) -> int:
 @shared_task(name="reports.refresh_closed_month", ignore_result=True)
 def refresh_closed_month() -> dict[str, int]:
     """Nightly (beat): the month that closed and the current one, for every cell. Recomputing the two most recent
-    months every night means a missed run is caught up by the next one."""
-    return compliance.refresh_recent_months()
+    months every night means a missed run is caught up by the next one. Then what policy changes asked for, in case
+    their own task never ran (the broker was down)."""
+    written = compliance.refresh_recent_months()
+    written["policies"] = compliance.refresh_pending()
+    return written
+
+
+@shared_task(name="reports.refresh_pending", ignore_result=True)
+def refresh_pending() -> int:
+    """After a policy changed (``reports.compliance.policy_changed``, on commit): the findings of its subtree from
+    its first month on. The requests are rows: a run that never happened is done by the next one, or nightly."""
+    return compliance.refresh_pending()

@@ -16,7 +16,7 @@ from meetings import services
 from meetings.models import Attendance, Meeting
 from reports import tasks
 from reports.compliance import compute_month, member_absences, refresh_cell_month
-from reports.models import CellMonth, Result
+from reports.models import CellMonth, PendingRefresh, Result
 from tests.factories import make_meeting
 from tests.reports.compliance_helpers import Tree, hold, local, travel
 
@@ -135,7 +135,7 @@ def test_the_nightly_sweep_computes_the_month_that_closed_and_the_current_one(tr
     with travel(datetime.datetime(2026, 12, 31, 18, 30, tzinfo=datetime.UTC)):  # 01:30 on 1 January local
         result = tasks.refresh_closed_month.apply().get()
 
-    assert result == {"2026-12-01": 1, "2027-01-01": 1}
+    assert result == {"2026-12-01": 1, "2027-01-01": 1, "policies": 0}  # no policy changed: nothing pending
     rows = dict(CellMonth.objects.filter(cell=cell).values_list("month", "regular_held"))
     assert rows == {datetime.date(2026, 12, 1): PASS, datetime.date(2027, 1, 1): NA}
 
@@ -277,6 +277,7 @@ def test_the_nightly_sweep_also_settles_older_months_still_waiting(tree):
         valid_from=datetime.date(2026, 1, 1),
         minutes_approval_days=60,
     )
+    PendingRefresh.objects.all().delete()  # the policy predates every finding here (tests/reports/test_policy_refresh)
     hold(cell, datetime.date(2026, 1, 30))  # minutes never approved: due by 31 March
     quiet = tree.cell()
     with travel(local(2026, 1, 31)):
@@ -287,7 +288,7 @@ def test_the_nightly_sweep_also_settles_older_months_still_waiting(tree):
     with travel(local(2026, 4, 2, 1, 30)):  # the sweeps of February and March never ran
         written = tasks.refresh_closed_month.apply().get()
 
-    assert written == {"2026-03-01": 2, "2026-04-01": 2, "2026-01-01": 2}
+    assert written == {"2026-03-01": 2, "2026-04-01": 2, "2026-01-01": 2, "policies": 0}
     january = dict(CellMonth.objects.filter(month=datetime.date(2026, 1, 1)).values_list("cell", "minutes_on_time"))
     assert january == {cell.pk: FAIL, quiet.pk: NA}
     assert CellMonth.objects.get(cell=quiet, month=datetime.date(2026, 1, 1)).regular_held == FAIL

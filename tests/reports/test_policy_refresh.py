@@ -1,0 +1,130 @@
+"""A policy change recomputes the findings it affects (its subtree, from its first month to the current one), from a
+request row written with the policy: a task right after the commit, or the nightly sweep when the broker was down."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from cells.models import Policy
+from cells.policies import policy_create
+from reports import compliance, tasks
+from reports.compliance import compute_month, refresh_pending
+from reports.models import CellMonth, PendingRefresh
+from tests.factories import UserFactory, grant
+from tests.reports.compliance_helpers import Tree, hold, local, travel
+
+pytestmark = pytest.mark.django_db
+
+SEP, OCT, NOV = (datetime.date(2026, m, 1) for m in (9, 10, 11))
+NOW = local(2026, 11, 20)
+
+
+@pytest.fixture
+def judged(db):
+    """A cell whose September, October and November meetings had 4 speakers: all pass the default of 4."""
+    tree = Tree()
+    tree.here = tree.cell(official=6)
+    for month in (9, 10, 11):
+        hold(tree.here, datetime.date(2026, month, 4), speakers=4)
+    with travel(NOW):
+        for month in (SEP, OCT, NOV):
+            compute_month(month)
+    return tree
+
+
+def speakers(cell):
+    return dict(CellMonth.objects.filter(cell=cell).values_list("month", "speakers"))
+
+
+def add(organization, valid_from, **values):
+    return policy_create(organization=organization, valid_from=valid_from, source="Quy định 09-QĐ/ĐU", values=values)
+
+
+def test_a_policy_from_october_recomputes_october_on_and_leaves_september(judged, django_capture_on_commit_callbacks):
+    with travel(NOW), mock.patch("celery.current_app.send_task") as send:
+        with django_capture_on_commit_callbacks(execute=True):
+            add(judged.commune, datetime.date(2026, 10, 15), min_member_speakers=5)
+        assert send.call_args.args == ("reports.refresh_pending",)
+        assert PendingRefresh.objects.get().first_month == OCT
+        assert speakers(judged.here) == {SEP: "pass", OCT: "pass", NOV: "pass"}  # not yet: the task does it
+
+        refresh_pending()
+
+    assert speakers(judged.here) == {SEP: "pass", OCT: "fail", NOV: "fail"}
+    assert CellMonth.objects.get(cell=judged.here, month=OCT).rules["speakers"]["citation"] == "Quy định 09-QĐ/ĐU"
+    assert not PendingRefresh.objects.exists()
+
+
+def test_with_the_broker_down_the_nightly_sweep_does_it(judged, django_capture_on_commit_callbacks):
+    with travel(NOW), mock.patch("celery.current_app.send_task", side_effect=ConnectionError("redis is down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            add(judged.province, datetime.date(2026, 9, 1), min_member_speakers=5)  # the commit still succeeds
+    assert PendingRefresh.objects.count() == 1
+
+    with travel(local(2026, 11, 21, 1, 30)):
+        written = tasks.refresh_closed_month()  # beat's nightly task, run here in process
+
+    assert written["policies"] > 0
+    assert speakers(judged.here) == {SEP: "fail", OCT: "fail", NOV: "fail"}  # September too, from the request row
+    assert not PendingRefresh.objects.exists()
+
+
+def test_a_policy_from_a_month_not_begun_asks_nothing(judged):
+    with travel(NOW):
+        add(judged.commune, datetime.date(2026, 12, 1), min_member_speakers=5)
+    assert not PendingRefresh.objects.exists()
+
+
+def test_deleting_a_policy_recomputes_with_the_rules_above(judged):
+    with travel(NOW):
+        policy = add(judged.commune, datetime.date(2026, 10, 1), min_member_speakers=5)
+        refresh_pending()
+        assert speakers(judged.here)[OCT] == "fail"
+
+        policy.delete()  # the admin
+        assert PendingRefresh.objects.get().first_month == OCT
+        refresh_pending()
+
+    assert speakers(judged.here) == {SEP: "pass", OCT: "pass", NOV: "pass"}
+    assert not Policy.objects.exists()
+
+
+def test_an_earlier_date_set_by_the_admin_recomputes_from_the_earlier_month(judged):
+    with travel(NOW):
+        policy = add(judged.commune, datetime.date(2026, 11, 1), min_member_speakers=5)
+        PendingRefresh.objects.all().delete()
+        policy.valid_from = datetime.date(2026, 9, 1)
+        policy.save()
+        assert PendingRefresh.objects.get().first_month == SEP
+        policy.valid_from = datetime.date(2026, 11, 5)
+        policy.save()  # moved later: September and October go back to the rules above, so from September again
+        assert PendingRefresh.objects.order_by("pk").last().first_month == SEP
+
+
+def test_a_subtree_inside_another_pending_one_is_computed_once(judged):
+    with travel(NOW):
+        add(judged.province, datetime.date(2026, 9, 1), min_member_speakers=5)
+        add(judged.commune, datetime.date(2026, 10, 1), min_minutes_regular=60)
+        with mock.patch.object(compliance, "compute_month", wraps=compliance.compute_month) as compute:
+            refresh_pending()
+    assert [call.kwargs["organization"] for call in compute.call_args_list] == [judged.province] * 3
+    assert [call.args[0] for call in compute.call_args_list] == [SEP, OCT, NOV]
+
+
+def test_the_page_says_the_findings_are_being_recomputed(client, judged):
+    writer = UserFactory()
+    grant(writer, judged.commune, can_write=True)
+    client.force_login(writer)
+
+    with travel(NOW), mock.patch("celery.current_app.send_task"):
+        response = client.post(
+            reverse("reports:organization_policy", args=[judged.commune.pk]),
+            {"valid_from": "2026-11-20", "source": "Quy định 09-QĐ/ĐU", "min_member_speakers": "5"},
+            follow=True,
+        )
+
+    texts = [str(message) for message in response.context["messages"]]
+    assert any("từ tháng 11/2026 đang được tính lại theo quy định mới" in text for text in texts)
+    assert PendingRefresh.objects.get().organization == judged.commune
