@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -306,41 +307,75 @@ def _check(
         errors["__all__"] = _("Quy định phải đặt ít nhất một giá trị.")
     errors.update(check_values(values))
     if valid_from is not None and not errors:
-        errors.update(_check_with_inherited(organization, valid_from, values))
+        errors.update(_check_with_inherited(organization, valid_from, values, exclude_pk))
     if errors:
         raise ValidationError(errors)
 
 
-def _check_with_inherited(organization: Organization, valid_from: datetime.date, values: dict) -> dict[str, str]:
-    """The agenda's default send time against its minimum once the values left empty are inherited: a policy that
-    sets only one of the two must agree with the other as it stands on ``valid_from`` (one query)."""
-    lead, send = values.get("agenda_lead_days"), values.get("agenda_send_days")
-    if lead is None and send is None:
+def _check_with_inherited(
+    organization: Organization, valid_from: datetime.date, values: dict, exclude_pk: int | None = None
+) -> dict[str, str]:
+    """The agenda's default send time against its minimum once empty values are inherited, wherever the new policy
+    applies: on ``organization`` and on every organization below it that has policies of its own, from ``valid_from``
+    and again from each later date a policy of the chain or the subtree starts, until the organization's own next
+    policy replaces this one. Two queries."""
+    if values.get("agenda_lead_days") is None and values.get("agenda_send_days") is None:
         return {}
-    chain = [
-        policy
-        for policy in _chain_policies(_ancestor_paths(organization.path), valid_from)
-        if policy.organization_id != organization.pk  # this organization's own earlier policy is replaced
-    ]
     candidate = Policy(organization=organization, valid_from=valid_from, **values)
-    resolved = resolve(organization, valid_from, [*chain, candidate])
-    lead, send = resolved.values["agenda_lead_days"], resolved.values["agenda_send_days"]
-    if send >= lead:
-        return {}
-    field = "agenda_send_days" if values.get("agenda_send_days") is not None else "agenda_lead_days"
-    other = "agenda_lead_days" if field == "agenda_send_days" else "agenda_send_days"
-    origin = resolved.sources[other]
-    return {
-        field: _(
-            "Ngày gửi chương trình mặc định ({send}) không được ít hơn số ngày gửi tối thiểu ({lead}); giá trị "
-            "“{other}” đang kế thừa từ {origin}: đặt cả hai giá trị trong quy định này."
-        ).format(
-            send=send,
-            lead=lead,
-            other=rule_label(other),
-            origin=_("mặc định của hệ thống") if origin.is_default else f"“{origin.name}” ({origin.organization})",
+    others = [
+        policy
+        for policy in Policy.objects.select_related("organization").filter(
+            Q(organization__path__in=_ancestor_paths(organization.path))
+            | Q(organization__path__startswith=organization.path)
         )
-    }
+        if policy.pk != exclude_pk
+    ]
+    own_next = min(
+        (p.valid_from for p in others if p.organization_id == organization.pk and p.valid_from > valid_from),
+        default=None,
+    )
+    policies = [p for p in others if not (p.organization_id == organization.pk and p.valid_from <= valid_from)]
+    policies.append(candidate)
+    days = sorted(
+        {valid_from}
+        | {
+            p.valid_from
+            for p in policies
+            if p.valid_from > valid_from and (own_next is None or p.valid_from < own_next)
+        }
+    )
+    below = {p.organization.pk: p.organization for p in policies if p.organization.path.startswith(organization.path)}
+    places = [organization, *(org for pk, org in sorted(below.items()) if pk != organization.pk)]
+    for day in days:
+        index = _Index([p for p in policies if p.valid_from <= day])
+        for place in places:
+            resolved = index.resolve(place, day)
+            lead, send = resolved.values["agenda_lead_days"], resolved.values["agenda_send_days"]
+            if send >= lead:
+                continue
+            field = "agenda_send_days" if values.get("agenda_send_days") is not None else "agenda_lead_days"
+            if place.pk == organization.pk and day == valid_from:
+                other = "agenda_lead_days" if field == "agenda_send_days" else "agenda_send_days"
+                origin = resolved.sources[other]
+                message = _(
+                    "Ngày gửi chương trình mặc định ({send}) không được ít hơn số ngày gửi tối thiểu ({lead}); giá trị "
+                    "“{other}” đang kế thừa từ {origin}: đặt cả hai giá trị trong quy định này."
+                ).format(
+                    send=send,
+                    lead=lead,
+                    other=rule_label(other),
+                    origin=_("mặc định của hệ thống")
+                    if origin.is_default
+                    else f"“{origin.name}” ({origin.organization})",
+                )
+            else:
+                message = _(
+                    "Từ ngày {day}, {place} sẽ có ngày gửi chương trình mặc định ({send}) ít hơn số ngày gửi tối "
+                    "thiểu ({lead}), do kết hợp quy định này với quy định khác của cấp trên hoặc cấp dưới: sửa cho "
+                    "khớp trước."
+                ).format(day=day.strftime("%d/%m/%Y"), place=place.name, send=send, lead=lead)
+            return {field: message}
+    return {}
 
 
 def default_name(organization: Organization, valid_from: datetime.date) -> str:

@@ -30,11 +30,14 @@ class Preset:
     # document's title is a proper name and needs none.
     label: str = ""
 
-    def note(self) -> str:
+    def note(self, exclude=()) -> str:
+        """Each rule's own citation, for the rules taken from the preset (not those in ``exclude``)."""
         if not self.cite_defaults:
             return ""
         with translation.override("vi"):  # stored data: in the documents' language whatever the user's
-            return "\n".join(f"{capfirst(rule_label(name))}: {DEFAULTS[name][1]}" for name in self.values)
+            return "\n".join(
+                f"{capfirst(rule_label(name))}: {DEFAULTS[name][1]}" for name in self.values if name not in exclude
+            )
 
 
 PRESETS: dict[str, Preset] = {

@@ -55,8 +55,15 @@ class Scope:
         subtree. A cell's own secretary writes the cell but never the rules its findings are judged by."""
         if self.is_admin:
             return True
+        # The cell whose findings these rules would judge: the organization itself, or the cell above a party group
+        # (tổ đảng, the only thing below a cell). Its writers must hold a committee above it.
+        judged = organization.path
+        if organization.kind == Organization.Kind.PARTY_GROUP:
+            judged = organization.path[: -Organization.steplen]
+        elif not organization.is_cell:
+            judged = None
         return any(
-            organization.path.startswith(path) and (len(organization.path) > len(path) or not organization.is_cell)
+            organization.path.startswith(path) and (judged is None or len(path) < len(judged))
             for path in self.write_paths
         )
 

@@ -49,17 +49,28 @@ def _flush_deleted() -> None:
 
 
 def _policy_before_save(sender, instance, **kwargs) -> None:
-    """Remember the date a changed policy applied from: the months from the earlier of the two are recomputed."""
-    instance._valid_from_before = (
-        sender.objects.filter(pk=instance.pk).values_list("valid_from", flat=True).first() if instance.pk else None
+    """Remember where and from when a changed policy applied: that subtree too is recomputed, from the earlier date."""
+    before = (
+        sender.objects.filter(pk=instance.pk).values_list("organization_id", "valid_from").first()
+        if instance.pk
+        else None
     )
+    instance._applied_before = before
 
 
 def _policy_saved(sender, instance, **kwargs) -> None:
     from reports.compliance import policy_changed
 
-    dates = [day for day in (instance.valid_from, getattr(instance, "_valid_from_before", None)) if day]
-    instance.refresh_asked = policy_changed(instance.organization_id, min(dates))
+    before = getattr(instance, "_applied_before", None)
+    if before is None:
+        instance.refresh_asked = policy_changed(instance.organization_id, instance.valid_from)
+        return
+    organization_id, valid_from = before
+    if organization_id == instance.organization_id:
+        instance.refresh_asked = policy_changed(instance.organization_id, min(valid_from, instance.valid_from))
+    else:  # moved to another organization (the admin): both subtrees
+        policy_changed(organization_id, valid_from)
+        instance.refresh_asked = policy_changed(instance.organization_id, instance.valid_from)
 
 
 def _policy_deleted(sender, instance, **kwargs) -> None:

@@ -506,10 +506,11 @@ def refresh_recent_months(today: datetime.date | None = None) -> dict[str, int]:
 
 
 def refresh_pending(today: datetime.date | None = None) -> int:
-    """Compute again what policy changes left in ``PendingRefresh``: each subtree from its first month to the current
-    one (a subtree is done once, from the earliest month asked for it; one inside another pending subtree from no
-    later month is covered by it), then delete the rows that were read. Safe to run twice or concurrently: findings
-    are upserted. Returns the number of rows written."""
+    """Compute again what policy changes left in ``PendingRefresh``: the stored cell-months of each subtree from its
+    first month to the current one (a subtree is done once, from the earliest month asked for it; one inside another
+    pending subtree from no later month is covered by it), then delete the rows that were read. One query per subtree
+    for its stored months, then ``compute_month`` per month. Safe to run twice or concurrently: findings are upserted.
+    Returns the number of rows written."""
     current = month_start(today or local_today())
     pending = list(PendingRefresh.objects.select_related("organization").order_by("first_month", "pk"))
     first: dict[int, tuple[Organization, datetime.date]] = {}
@@ -526,9 +527,19 @@ def refresh_pending(today: datetime.date | None = None) -> int:
     ]
     written = 0
     for organization, month in chosen:
-        while month <= current:
-            written += compute_month(month, organization=organization)
-            month = next_month(month)
+        # Only the cell-months already computed: an administrator's policy dated years back sets up history, it
+        # must not fill the months before the app was used with "no meeting held" (the nightly sweep and meeting
+        # changes compute the new ones).
+        stored = (
+            CellMonth.objects.filter(path__startswith=organization.path, month__gte=month, month__lte=current)
+            .order_by("month")
+            .values_list("month", "cell_id")
+        )
+        by_month: dict[datetime.date, list[int]] = defaultdict(list)
+        for stored_month, cell_id in stored:
+            by_month[stored_month].append(cell_id)
+        for stored_month, cell_ids in by_month.items():
+            written += compute_month(stored_month, cells=cell_ids)
     PendingRefresh.objects.filter(pk__in=[row.pk for row in pending]).delete()
     return written
 

@@ -44,6 +44,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cells.models import Organization
 from reports.compliance import RULE_LABELS, Finding, findings
@@ -332,16 +333,26 @@ def measure(rule: str, measured, required) -> str:
         return _("{measured}/{required} phút").format(measured=shown, required=required)
     if rule in ("speakers", "cell_size"):
         return _("{measured}/{required} đảng viên").format(measured=shown, required=required)
+    count = measured if isinstance(measured, int) else 0
     if rule == "attendance":
-        return _("{measured}/{required} đảng viên chính thức (cần quá nửa)").format(measured=shown, required=required)
+        # ``required`` is already the quorum: more than half of the counted official members.
+        return _("{measured} đảng viên chính thức có mặt, cần ít nhất {required} (quá nửa)").format(
+            measured=shown, required=required
+        )
     if rule == "resolution":
         return _("{measured}/{required} phiếu tán thành").format(measured=shown, required=required)
     if rule == "agenda_on_time":
-        return _("gửi trước {measured} ngày, cần {required}").format(measured=shown, required=required)
+        return ngettext(
+            "gửi trước {measured} ngày, cần {required}", "gửi trước {measured} ngày, cần {required}", count
+        ).format(measured=shown, required=required)
     if rule == "minutes_on_time":
-        return _("duyệt sau {measured} ngày, hạn {required}").format(measured=shown, required=required)
+        return ngettext(
+            "duyệt sau {measured} ngày, hạn {required}", "duyệt sau {measured} ngày, hạn {required}", count
+        ).format(measured=shown, required=required)
     if rule == "thematic":
-        return _("{measured}/{required} buổi trong quý").format(measured=shown, required=required)
+        return ngettext(
+            "{measured}/{required} buổi trong quý", "{measured}/{required} buổi trong quý", required or 0
+        ).format(measured=shown, required=required)
     return f"{shown}/{required}"
 
 

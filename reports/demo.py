@@ -1481,10 +1481,10 @@ def load_demo(*, today: datetime.date | None = None) -> list[DemoLogin]:
             builder.record_events()
             # The province adopted Hướng dẫn 42-HD/BTCTW (28/10/2025): its meeting rules come from that policy on
             # the policy page and in every finding; the rules it does not set are inherited from the defaults.
-            preset_load(
-                preset="hd42-2025", organization=Organization.objects.get(code=PROVINCE_CODE), valid_from=HD42_DATE
-            )
-            PendingRefresh.objects.all().delete()  # no findings yet: they are computed once the meetings are in
+            province = Organization.objects.get(code=PROVINCE_CODE)
+            preset_load(preset="hd42-2025", organization=province, valid_from=HD42_DATE)
+            # No findings yet: they are computed once the meetings are in (only the demo's own request is dropped).
+            PendingRefresh.objects.filter(organization=province).delete()
         logins = _ensure_logins(today)
         if not Meeting.objects.filter(organization__code=AGENCY_CELL).exists():
             with services.findings_deferred():  # the findings are computed once, at the end of the build

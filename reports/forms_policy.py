@@ -1,6 +1,7 @@
 """Forms of the policy page. They validate; the views hand ``policy_data()`` to ``cells.policies`` writes."""
 
 import datetime
+import json
 
 from django import forms
 from django.utils.text import capfirst
@@ -34,7 +35,10 @@ class PolicyForm(forms.Form):
     preset = forms.ChoiceField(
         label=_("Nạp bộ quy định mẫu"),
         required=False,
-        help_text=_("Các giá trị, tên và căn cứ lấy từ bộ mẫu; giá trị bạn nhập bên dưới được ưu tiên."),
+        help_text=_(
+            "Các giá trị, tên và căn cứ lấy từ bộ mẫu, thay cho các giá trị điền sẵn; ô nào đồng chí sửa thì giá trị "
+            "đó được ưu tiên (khi đó ghi căn cứ riêng)."
+        ),
         error_messages={"invalid_choice": _("Chọn một bộ quy định mẫu trong danh sách.")},
     )
     valid_from = forms.DateField(
@@ -61,6 +65,8 @@ class PolicyForm(forms.Form):
         error_messages={"invalid": _("Nhập một địa chỉ web hợp lệ (https://…).")},
     )
     note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The rule values the form was served with (JSON), so that choosing a preset does not count them as typed.
+    prefilled = forms.CharField(required=False, widget=forms.HiddenInput())
 
     def __init__(
         self,
@@ -74,6 +80,7 @@ class PolicyForm(forms.Form):
         self.earliest, self.editing = earliest, editing
         if editing:
             del self.fields["preset"]
+            del self.fields["prefilled"]
             self.fields["source"].help_text = _("Số, ngày và cơ quan ban hành văn bản (bắt buộc).")
         else:
             self.fields["preset"].choices = [("", _("— Không dùng bộ mẫu —")), *preset_choices()]
@@ -120,13 +127,27 @@ class PolicyForm(forms.Form):
             )
         return value
 
+    def _prefilled(self) -> dict:
+        """The rule values the form was served with (the organization's latest policy), as posted back."""
+        try:
+            prefilled = json.loads(self.data.get("prefilled") or "{}")
+        except ValueError:
+            return {}
+        return prefilled if isinstance(prefilled, dict) else {}
+
     def clean(self):
         data = super().clean()
         preset = PRESETS.get(data.get("preset") or "")
         values = dict(preset.values) if preset else {}
-        for name in RULE_FIELDS:
-            if data.get(name) is not None:
-                values[name] = data[name]
+        # With a preset, the fields the user left as the form served them (the previous policy's values) are not
+        # theirs to add: the preset replaces that policy. Without one, every filled field counts.
+        prefilled = self._prefilled() if preset else {}
+        entered = {
+            name: data[name]
+            for name in RULE_FIELDS
+            if data.get(name) is not None and not (name in prefilled and prefilled[name] == data[name])
+        }
+        values.update(entered)
         self.values = {name: values.get(name) for name in RULE_FIELDS}
         for name, message in check_values(self.values).items():
             if name in self.fields and name not in self.errors:
@@ -135,9 +156,8 @@ class PolicyForm(forms.Form):
             raise forms.ValidationError(_("Quy định phải đặt ít nhất một giá trị."))
         # Values typed over a preset (changed or added) are the user's own rules: the preset's document does not set
         # them, so the policy cites the user's document, and the note says which preset it started from.
-        typed = preset is not None and any(
-            data.get(name) is not None and data[name] != preset.values.get(name) for name in RULE_FIELDS
-        )
+        typed = preset is not None and any(value != preset.values.get(name) for name, value in entered.items())
+        overridden = [name for name, value in entered.items() if preset and value != preset.values.get(name)]
         if not (data.get("source") or "").strip():
             if typed:
                 self.add_error(
@@ -155,7 +175,7 @@ class PolicyForm(forms.Form):
         if preset and not typed and not (data.get("name") or "").strip():
             data["name"] = preset.name
         if preset and not (data.get("note") or "").strip():
-            data["note"] = preset.note()
+            data["note"] = preset.note(exclude=overridden)
         if typed:
             started = _("Dựa trên bộ mẫu “{name}” ({source}).").format(name=preset.name, source=preset.source)
             data["note"] = "\n".join(part for part in (started, data.get("note") or "") if part)

@@ -6,6 +6,7 @@ Every organization comes through ``members.access``; the writes are ``cells.poli
 """
 
 import datetime
+import json
 from urllib.parse import urlencode
 
 from django import forms
@@ -63,9 +64,13 @@ def _latest_own(policies: list[Policy], organization: Organization) -> Policy | 
 
 
 def _own_values(latest: Policy | None) -> dict:
+    """The form's initial rule values from ``latest`` (a yes/no rule as its select's option, "1"/"0"), and the same
+    values as JSON in ``prefilled``, so that the form tells what was served from what was typed."""
     if latest is None:
         return {}
-    return {name: getattr(latest, name) for name in RULE_FIELDS if getattr(latest, name) is not None}
+    values = {name: getattr(latest, name) for name in RULE_FIELDS if getattr(latest, name) is not None}
+    initial = {name: ("1" if value else "0") if isinstance(value, bool) else value for name, value in values.items()}
+    return {**initial, "prefilled": json.dumps(values)}
 
 
 def _render(

@@ -316,6 +316,30 @@ def test_the_agenda_times_must_agree_once_the_empty_one_is_inherited(world):
     assert "(6)" in caught.value.message_dict["agenda_lead_days"][0]
 
 
+def test_the_agenda_times_must_agree_below_and_later_too(world):
+    add(world.commune, D(2026, 1, 1), agenda_send_days=2)  # fine with the default minimum of 1
+
+    # The province raises the minimum to 3: the commune (and its cells) would send by default 2 days before.
+    with pytest.raises(ValidationError) as caught:
+        policy_create(organization=world.province, valid_from=D(2027, 1, 1), source="Q", values={"agenda_lead_days": 3})
+    message = caught.value.message_dict["agenda_lead_days"][0]
+    assert "Từ ngày 01/01/2027, Đảng bộ xã Xuân Hiệp sẽ có ngày gửi chương trình mặc định (2)" in message
+    assert "ít hơn số ngày gửi tối thiểu (3)" in message
+
+    # A province policy dated later makes a new commune policy clash from that date on.
+    add(world.province, D(2027, 6, 1), agenda_lead_days=3, agenda_send_days=3)
+    with pytest.raises(ValidationError) as caught:
+        policy_create(
+            organization=world.other_commune, valid_from=D(2027, 2, 1), source="Q", values={"agenda_send_days": 2}
+        )
+    assert "Từ ngày 01/06/2027" in caught.value.message_dict["agenda_send_days"][0]
+    # Until the commune's own next policy: a policy that ends before the clash is fine.
+    add(world.other_commune, D(2027, 5, 1), agenda_send_days=4)
+    policy_create(
+        organization=world.other_commune, valid_from=D(2027, 2, 1), source="Q", values={"agenda_send_days": 2}
+    )
+
+
 def test_policy_create_refuses_a_second_policy_on_the_same_organization_and_date(world):
     add(world.commune, D(2027, 1, 1), min_minutes_regular=100)
 

@@ -56,6 +56,8 @@ def test_the_meeting_page_shows_each_rule_with_its_measure_and_source(client, ju
     assert 'data-status="pass"' in length and "95/90 phút" in length
     assert "Hướng dẫn 42-HD/BTCTW" in length  # the built-in default's citation
     assert "Đánh giá theo quy định, tháng 03/2026" in body
+    start = body.index('data-testid="finding-attendance"')
+    assert "6 đảng viên chính thức có mặt, cần ít nhất 4 (quá nửa)" in body[start : body.index("</li>", start)]
     # Its link opens the rules in force on the month's last day.
     assert reverse("reports:organization_policy", args=[judged.cell_.pk]) + "?ngay=2026-03-31" in body
 

@@ -2,6 +2,7 @@
 a policy (or a preset) and editing one not yet in force; access, validation and the query count."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -9,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from cells.models import Policy
-from tests.factories import make_cell
+from tests.factories import make_cell, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -328,6 +329,59 @@ def test_a_value_typed_over_a_preset_needs_the_writers_own_source(client, world)
     assert policy.name.startswith("Quy định của Đảng bộ xã Xuân Hiệp")  # its own, not the preset's
     assert policy.note.startswith("Dựa trên bộ mẫu “Hướng dẫn 42-HD/BTCTW (2025)” (Hướng dẫn số 42-HD/BTCTW")
     assert (policy.min_minutes_regular, policy.min_member_speakers) == (90, 5)  # the preset's, and the typed one
+
+
+def served(body: str) -> dict:
+    """The policy form's fields as the page serves them (what a browser posts back untouched)."""
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', body):
+        data[name] = html.unescape(value)
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', body, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = chosen.group(1) if chosen else ""
+    data.pop("csrfmiddlewaretoken", None)
+    data.pop("ngay", None)
+    return data
+
+
+def test_choosing_a_preset_on_the_prefilled_form_replaces_the_previous_values(client, world):
+    add(world.commune, D(2026, 1, 1), source="Quy định 01", min_member_speakers=5, guests_may_vote=True)
+    client = login(client, world.board_writer)
+    data = served(client.get(page(world.commune)).content.decode())
+    assert (data["min_member_speakers"], data["guests_may_vote"]) == ("5", "1")  # the flag is shown as it is
+
+    data.update({"preset": "hd42-2025", "valid_from": "2026-12-01"})
+    assert client.post(page(world.commune), data).status_code == 302
+
+    policy = Policy.objects.get(valid_from=D(2026, 12, 1))
+    assert policy.name == "Hướng dẫn 42-HD/BTCTW (2025)" and "42-HD/BTCTW" in policy.source
+    # The previous policy's values, left as served, are not the writer's: the preset replaces that policy.
+    assert (policy.min_member_speakers, policy.guests_may_vote, policy.min_minutes_regular) == (None, None, 90)
+
+    # A served value the writer changed counts as typed: it needs their source.
+    data.update({"valid_from": "2026-12-02", "min_member_speakers": "6"})
+    response = client.post(page(world.commune), data)
+    assert response.status_code == 200 and "Đồng chí đã nhập giá trị khác bộ mẫu" in response.content.decode()
+
+
+def test_without_a_preset_the_served_values_are_the_new_policys(client, world):
+    add(world.commune, D(2026, 1, 1), source="Quy định 01", min_member_speakers=5, guests_may_vote=False)
+    client = login(client, world.board_writer)
+    data = served(client.get(page(world.commune)).content.decode())
+    data.update({"valid_from": "2026-12-01", "source": "Quy định 02", "min_minutes_regular": "100"})
+
+    assert client.post(page(world.commune), data).status_code == 302
+    policy = Policy.objects.get(valid_from=D(2026, 12, 1))
+    assert (policy.min_member_speakers, policy.guests_may_vote, policy.min_minutes_regular) == (5, False, 100)
+
+
+def test_a_secretary_cannot_set_the_rules_of_a_party_group_of_their_cell(client, world):
+    group = make_org(world.cell_a, name="Tổ đảng 1", kind="party_group")
+    client = login(client, world.secretary_user)
+
+    assert client.post(page(group), valid()).status_code == 403
+    assert not Policy.objects.exists()
+    assert login(client, world.board_writer).post(page(group), valid()).status_code == 302
 
 
 def test_the_defaults_preset_cites_each_rules_source_in_the_note(client, world):

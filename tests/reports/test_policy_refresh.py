@@ -109,8 +109,38 @@ def test_a_subtree_inside_another_pending_one_is_computed_once(judged):
         add(judged.commune, datetime.date(2026, 10, 1), min_minutes_regular=60)
         with mock.patch.object(compliance, "compute_month", wraps=compliance.compute_month) as compute:
             refresh_pending()
-    assert [call.kwargs["organization"] for call in compute.call_args_list] == [judged.province] * 3
     assert [call.args[0] for call in compute.call_args_list] == [SEP, OCT, NOV]
+    assert [call.kwargs["cells"] for call in compute.call_args_list] == [[judged.here.pk]] * 3
+
+
+def test_a_policy_dated_years_back_recomputes_only_the_months_already_computed(judged):
+    before = set(CellMonth.objects.values_list("cell_id", "month"))
+    with travel(NOW):
+        Policy.objects.create(  # the admin, setting up history
+            organization=judged.commune,
+            name="Quy định cũ",
+            source="Quy định 01-QĐ/ĐU ngày 02/01/2020",
+            valid_from=datetime.date(2020, 1, 1),
+            min_member_speakers=5,
+        )
+        assert PendingRefresh.objects.get().first_month == datetime.date(2020, 1, 1)
+        refresh_pending()
+
+    assert set(CellMonth.objects.values_list("cell_id", "month")) == before  # no month of 2020-2026 filled in
+    assert speakers(judged.here) == {SEP: "fail", OCT: "fail", NOV: "fail"}
+
+
+def test_a_policy_moved_to_another_organization_refreshes_both_subtrees(judged):
+    other = judged.cell(official=4, parent=judged.province)
+    with travel(NOW):
+        policy = add(judged.commune, datetime.date(2026, 11, 1), min_member_speakers=5)
+        PendingRefresh.objects.all().delete()
+        policy.organization = other  # the admin
+        policy.save()
+    assert set(PendingRefresh.objects.values_list("organization", "first_month")) == {
+        (judged.commune.pk, NOV),
+        (other.pk, NOV),
+    }
 
 
 def test_the_page_says_the_findings_are_being_recomputed(client, judged):
