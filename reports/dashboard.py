@@ -21,6 +21,7 @@ Choices written down here:
 - The trend covers the 12 months ending with the period's last month, whatever the period.
 """
 
+import dataclasses
 import datetime
 import json
 import re
@@ -47,6 +48,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cells.models import Organization
+from cells.policies import SYSTEM_DEFAULT
 from reports.compliance import RULE_LABELS, Finding, findings
 from reports.models import CellMonth, Result, Rollup
 
@@ -358,7 +360,13 @@ def measure(rule: str, measured, required) -> str:
 
 def finding_rows(row: CellMonth) -> list[FindingRow]:
     """Every rule of one stored cell-month, in the order of ``CellMonth.RULE_FIELDS`` (no query)."""
-    return [FindingRow(item, measure(item.rule, item.measured, item.required)) for item in findings(row)]
+    system_default = _("Mặc định của hệ thống")
+    rows = []
+    for item in findings(row):
+        if item.citation == SYSTEM_DEFAULT:  # a default without a legal text: stored as its name, shown translated
+            item = dataclasses.replace(item, citation=system_default)
+        rows.append(FindingRow(item, measure(item.rule, item.measured, item.required)))
+    return rows
 
 
 def status_of(row: dict) -> str:

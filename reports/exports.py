@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cells.models import Organization
-from cells.policies import BUILT_IN
+from cells.policies import BUILT_IN, SYSTEM_DEFAULT
 from reports.dashboard import (
     Figures,
     Period,
@@ -309,6 +309,8 @@ def _source_text(policy: str | None, citation: str | None, built_in: str) -> str
     whichever of the two there is; the built-in defaults by their name."""
     if policy == BUILT_IN:
         policy = built_in
+    if citation == SYSTEM_DEFAULT:
+        citation = built_in
     parts = [part for part in (policy, citation) if part and part != "null"]
     if len(parts) == 2 and parts[0] == parts[1]:
         parts = parts[:1]

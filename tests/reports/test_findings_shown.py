@@ -81,3 +81,17 @@ def test_the_csv_names_the_source_of_each_required_value(client, judged):
         "Quy định sinh hoạt chi bộ của Đảng ủy xã: Quy định 09-QĐ/ĐU ngày 15/01/2026"
     )
     assert row["Đủ thời lượng: căn cứ"].startswith("Mặc định của hệ thống: Hướng dẫn 42-HD/BTCTW")
+    assert row["Duyệt biên bản đúng hạn: căn cứ"] == "Mặc định của hệ thống"  # a default with no legal text, once
+
+
+def test_in_english_a_default_without_a_legal_text_reads_system_default(client, judged):
+    from tests.config.test_english import visible_text
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    with travel(local(2026, 4, 2)):
+        text = visible_text(client.get(reverse("meetings:detail", args=[judged.meeting.pk])))
+
+    assert "Findings against the rules, 03/2026" in text
+    assert "Basis: System default" in text and "Mặc định của hệ thống" not in text
