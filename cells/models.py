@@ -10,6 +10,18 @@ from treebeard.mp_tree import MP_Node
 from cells.querysets import OrganizationManager
 
 
+def ancestor_paths(path: str, *, itself: bool = False) -> list[str]:
+    """The materialized paths of the ancestors of the node at ``path``, root first (and ``path`` itself last when
+    ``itself``): the one place that reads the tree's path format."""
+    step = Organization.steplen
+    return [path[:end] for end in range(step, len(path) + (step if itself else 0), step)]
+
+
+def parent_path(path: str) -> str:
+    """The path of the parent of the node at ``path`` ("" for a root)."""
+    return path[: -Organization.steplen]
+
+
 class Organization(MP_Node):
     """A node of the one organization tree (materialized path: a whole subtree is one indexed prefix query).
 
@@ -102,6 +114,10 @@ class Organization(MP_Node):
     @property
     def is_cell(self) -> bool:
         return self.kind in self.CELL_KINDS
+
+    def ancestor_paths(self, *, itself: bool = False) -> list[str]:
+        """The paths of this node's ancestors, root first (then its own with ``itself``), without a query."""
+        return ancestor_paths(self.path, itself=itself)
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)

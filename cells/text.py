@@ -1,5 +1,6 @@
 """Vietnamese text helpers: sort keys that put names in dictionary order (a ă â b c d đ e ê …)."""
 
+import datetime
 import unicodedata
 
 # Base letters in Vietnamese alphabetical order; a letter with a modifier (breve, circumflex, horn, stroke) sorts
@@ -39,3 +40,8 @@ def vi_name_sort_key(full_name: str) -> str:
     if not words:
         return ""
     return vi_sort_key(words[-1]) + "0000" + vi_sort_key(" ".join(words[:-1]))
+
+
+def vi_date(day: datetime.date | None) -> str:
+    """A date as Vietnamese documents write it in running text: "04/12/2026" ("" for none)."""
+    return day.strftime("%d/%m/%Y") if day else ""

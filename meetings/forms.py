@@ -7,8 +7,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import DateInput
 from meetings.models import Meeting
-from members.forms import DateInput
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 MATERIAL_TYPES = {

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cells.forms import apply_errors
 from cells.models import Organization
 from meetings import services
 from meetings.access import get_meeting_for_user
@@ -141,15 +142,6 @@ def _correction_reason(request: HttpRequest) -> str:
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page_url(meeting: Meeting, anchor: str = "", **params) -> str:
@@ -284,7 +276,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             form.data["version"] = saved.version
             stale = _stale_differences(form, saved, list(saved.agenda.all()))
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             if meeting.is_locked:
                 messages.success(request, _("Đã lưu đính chính. Lý do được ghi vào lịch sử biên bản."))
@@ -476,7 +468,7 @@ def visitor_add(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             written = True
             parts.visitors.append(visitor)
@@ -548,7 +540,7 @@ def speech_add(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             written = True
             # The next speaker most often speaks on the same item.

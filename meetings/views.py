@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cells.forms import apply_errors
 from cells.policies import policy_history, resolve
 from meetings import services
 from meetings.access import get_meeting_for_user
@@ -22,7 +23,6 @@ from meetings.models import AbsenceNotice, Attendance, Meeting
 from meetings.rules import rules_from
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
-from members.views import _apply_errors
 from reports.compliance import month_end
 from reports.dashboard import finding_rows
 from reports.models import CellMonth
@@ -137,7 +137,7 @@ def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
             return redirect("meetings:detail", pk=meeting.pk)
@@ -190,7 +190,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["version"] = Meeting.objects.get(pk=meeting.pk).version
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("meetings:detail", pk=meeting.pk)

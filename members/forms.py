@@ -7,16 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import DateInput
 from cells.models import Organization
 from members.models import Member, Position, StatusChange
 from members.services import check_card_number_free
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _not_future(value: datetime.date | None, message) -> None:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cells.forms import apply_errors
 from cells.models import Organization
 from cells.services import name_on
 from members import services
@@ -51,15 +52,6 @@ def _children_with_counts(organization: Organization | None, scope, day: datetim
         node.cell_count, node.member_count = counts[node.pk]
         node.readable = scope.can_read(node)
     return nodes
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -208,7 +200,7 @@ def member_add(request: HttpRequest, org_pk: int) -> HttpResponse:
         try:
             member = services.member_create(cell=cell, by=request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã thêm đảng viên {name}.").format(name=member.full_name))
             return redirect("members:detail", pk=member.pk)
@@ -227,7 +219,7 @@ def _member_form(request: HttpRequest, member: Member, form, action, success, ti
             action(form.cleaned_data)
         except ValidationError as error:
             member.refresh_from_db()
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return redirect("members:detail", pk=member.pk)
@@ -320,7 +312,7 @@ def member_position_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.position_assign(member=member, organization=cell, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã giao chức vụ."))
             return redirect("members:detail", pk=member.pk)

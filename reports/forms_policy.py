@@ -7,9 +7,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import DateInput
 from cells.policies import RULE_FIELDS, SPEC, check_values, rule_label
 from cells.presets import PRESETS, preset_choices
-from members.forms import DateInput
 
 
 class PolicyDateForm(forms.Form):

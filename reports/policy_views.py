@@ -9,7 +9,6 @@ import datetime
 import json
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from cells.forms import apply_errors
 from cells.models import Organization, Policy
 from cells.policies import (
     RULE_FIELDS,
@@ -34,15 +34,6 @@ from cells.policies import (
 )
 from members.access import get_organization_for_user, scope_for
 from reports.forms_policy import PolicyDateForm, PolicyForm
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _page_url(organization: Organization, day: datetime.date | None = None) -> str:
@@ -192,7 +183,7 @@ def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             created = policy_create(organization=organization, **form.policy_data())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,
@@ -238,7 +229,7 @@ def policy_edit(request: HttpRequest, pk: int, policy_pk: int) -> HttpResponse:
         try:
             policy_update(policy=policy, today=today, **form.policy_data())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, _("Đã lưu quy định."))
             return redirect(_page_url(organization, form.cleaned_data["valid_from"]))
