@@ -222,3 +222,43 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organization}, {self.valid_from:%d/%m/%Y})"
+
+
+class PendingRefresh(models.Model):
+    """What is derived from an organization's meetings and rules (the compliance findings and their sums, kept by
+    ``reports``) must be computed again: written in the same transaction as the change that asks for it, so that a
+    broker or worker that is down loses nothing. Done, then deleted, by ``reports.refresh.refresh_pending``: a task
+    right after the commit, and a sweep that finds what is left.
+
+    - ``policy``: a policy of ``organization`` from ``first_month`` was added, changed or deleted: the months of its
+      subtree already computed, from ``first_month`` to the current month.
+    - ``meeting``: a meeting of ``organization`` in ``first_month`` changed: that month of that organization, and the
+      later months up to ``last_month`` (the end of its quarter: their thematic count includes it) that have begun.
+    """
+
+    class Cause(models.TextChoices):
+        POLICY = "policy", _("Quy định thay đổi")
+        MEETING = "meeting", _("Buổi sinh hoạt thay đổi")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    )
+    cause = models.CharField(_("lý do"), max_length=10, choices=Cause.choices, default=Cause.POLICY)
+    first_month = models.DateField(_("từ tháng"), help_text=_("Ngày đầu tháng."))
+    last_month = models.DateField(
+        _("đến tháng"), null=True, blank=True, help_text=_("Ngày đầu tháng; để trống: đến tháng hiện tại.")
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kết quả chờ tính lại")
+        verbose_name_plural = _("kết quả chờ tính lại")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_month__isnull=True) | Q(last_month__gte=models.F("first_month")),
+                name="%(app_label)s_%(class)s_months_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.get_cause_display()} {self.first_month:%m/%Y}"

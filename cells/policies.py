@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
-from cells.models import Organization, Policy
+from cells.models import Organization, Policy, ancestor_paths
 
 # The documents the defaults cite (design.md, "Rules"). The source articles are named by their titles.
 HD42 = "Hướng dẫn 42-HD/BTCTW (2025)"
@@ -166,8 +166,8 @@ class ResolvedPolicy:
 
 
 def _ancestor_paths(path: str) -> list[str]:
-    step = Organization.steplen
-    return [path[:end] for end in range(step, len(path) + 1, step)]
+    """The chain of the node at ``path``: its ancestors and itself, root first."""
+    return ancestor_paths(path, itself=True)
 
 
 def _source(policy: Policy) -> Source:
@@ -180,9 +180,10 @@ def _source(policy: Policy) -> Source:
 _DEFAULT_SOURCES = {name: Source(None, BUILT_IN, "", citation, None) for name, (_value, citation) in DEFAULTS.items()}
 
 
-class _Index:
+class PolicyIndex:
     """Policies by organization path, newest first, with one ``Source`` per policy: resolving thousands of
-    organizations walks each one's few ancestors instead of every policy."""
+    organizations walks each one's few ancestors instead of every policy. ``resolve`` answers any day the loaded
+    policies cover, without a query."""
 
     def __init__(self, policies: Iterable[Policy]):
         self.by_path: dict[str, list[Policy]] = {}
@@ -216,7 +217,7 @@ class _Index:
 def resolve(organization: Organization, day: datetime.date, policies: Iterable[Policy]) -> ResolvedPolicy:
     """The rules for ``organization`` on ``day`` from ``policies`` (any set that holds those of its chain, with their
     ``organization`` loaded): no query."""
-    return _Index(policies).resolve(organization, day)
+    return PolicyIndex(policies).resolve(organization, day)
 
 
 def _chain_policies(paths: Iterable[str] | None, day: datetime.date | None):
@@ -239,14 +240,21 @@ def policy_for(organization: Organization, day: datetime.date) -> ResolvedPolicy
 MAX_PATHS = 2000
 
 
+def policy_index(organizations: Iterable[Organization], until: datetime.date) -> PolicyIndex:
+    """The policies of these organizations' chains (``path`` loaded) that came into force by ``until``, indexed:
+    one query whatever their number; then ``resolve(organization, day)`` for any of them and any day up to
+    ``until`` costs none (the findings of a month read the rules of its last day and of each meeting's day)."""
+    paths = {ancestor for org in organizations for ancestor in _ancestor_paths(org.path)}
+    return PolicyIndex(_chain_policies(paths if len(paths) <= MAX_PATHS else None, until))
+
+
 def policies_for(organizations: Iterable[Organization], day: datetime.date) -> dict[int, ResolvedPolicy]:
     """The rules in force on ``day`` for many organizations (with ``path`` loaded): one query whatever their number,
     and time that grows with their number times the depth of the tree, not with the number of policies."""
     organizations = list(organizations)
     if not organizations:
         return {}
-    paths = {ancestor for org in organizations for ancestor in _ancestor_paths(org.path)}
-    index = _Index(_chain_policies(paths if len(paths) <= MAX_PATHS else None, day))
+    index = policy_index(organizations, day)
     return {org.pk: index.resolve(org, day) for org in organizations}
 
 
@@ -347,7 +355,7 @@ def _check_with_inherited(
     below = {p.organization.pk: p.organization for p in policies if p.organization.path.startswith(organization.path)}
     places = [organization, *(org for pk, org in sorted(below.items()) if pk != organization.pk)]
     for day in days:
-        index = _Index([p for p in policies if p.valid_from <= day])
+        index = PolicyIndex([p for p in policies if p.valid_from <= day])
         for place in places:
             resolved = index.resolve(place, day)
             lead, send = resolved.values["agenda_lead_days"], resolved.values["agenda_send_days"]

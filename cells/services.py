@@ -2,13 +2,53 @@
 and ``OrganizationName`` keeps the name, place and parent each node had on every date."""
 
 import datetime
+import logging
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from cells.models import Organization, OrganizationName
+from cells.models import Organization, OrganizationName, PendingRefresh
 from cells.signals import organization_moved
+
+logger = logging.getLogger(__name__)
+
+# The task that does the refresh requests (``reports.tasks``), reached by name: this app sits below reports.
+REFRESH_TASK = "reports.refresh_pending"
+
+
+def refresh_request(
+    *,
+    organization_id: int,
+    cause: str,
+    first_month: datetime.date,
+    last_month: datetime.date | None = None,
+) -> None:
+    """Ask for what is derived from ``organization_id``'s meetings and rules to be computed again (a
+    ``PendingRefresh`` row, in the caller's transaction), and for the task that does it once that transaction
+    commits. The same request made again within the same atomic block is not written twice (a recording page's save
+    touches its meeting several times); one made elsewhere is never relied on, since its task may already be running
+    on the facts as they were before this transaction commits. If the broker is down, the sweep does it later."""
+    key = ("chibo.refresh", organization_id, cause, first_month, last_month)
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # A callback registered with exactly the savepoints open now was made in this same atomic block.
+        scope = set(connection.savepoint_ids)
+        if any(getattr(func, "key", None) == key and sids == scope for sids, func, _r in connection.run_on_commit):
+            return
+    request = PendingRefresh.objects.create(
+        organization_id=organization_id, cause=cause, first_month=first_month, last_month=last_month
+    )
+
+    def enqueue() -> None:
+        try:
+            current_app.send_task(REFRESH_TASK, args=[[request.pk]])
+        except Exception:  # the broker is down: the sweep does the request
+            logger.warning("could not enqueue %s for refresh request %s", REFRESH_TASK, request.pk)
+
+    enqueue.key = key
+    transaction.on_commit(enqueue)
 
 
 def name_on(organization: Organization, day: datetime.date) -> OrganizationName | None:

@@ -240,6 +240,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outbox": {"task": "meetings.sweep_outbox", "schedule": crontab(minute="*")},
     # Compliance findings of the month that closed and of the current month, every night at 01:30 local time.
     "refresh-findings": {"task": "reports.refresh_closed_month", "schedule": crontab(hour=1, minute=30)},
+    # Refresh requests whose own task was lost (the broker was down when a meeting or a policy changed).
+    "sweep-refresh-requests": {"task": "reports.refresh_pending", "schedule": crontab(minute="*/10")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -81,7 +81,7 @@ def event_uid(meeting) -> str:
 
 def event_minutes(meeting) -> int:
     rules = rules_for(meeting.organization, meeting.planned_date)
-    return max(rules.min_minutes.get(meeting.kind, 0), MIN_EVENT_MINUTES)
+    return max(rules.min_minutes(meeting.kind) or 0, MIN_EVENT_MINUTES)
 
 
 def agenda_items(meeting) -> list:

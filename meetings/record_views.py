@@ -29,7 +29,7 @@ from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms_record import AttendanceForm, RecordForm, SpeechForm, VisitorForm
 from meetings.models import Attendance, Meeting
-from meetings.rules import grade_for
+from meetings.rules import grade_for, length_check, minutes_between, resolution_check
 from members.models import Assignment, CommitteeSeat, StatusChange
 
 PAGE = "meetings/record.html"
@@ -113,16 +113,16 @@ class Parts:
 
 def _figures(meeting: Meeting, preview: dict | None = None) -> dict:
     """``services.figures`` of the saved meeting; ``preview`` (times, votes, score not saved yet) updates the
-    length, the outcome and the grade shown, so the secretary sees them while typing."""
+    length, the outcome and the grade shown, so the secretary sees them while typing. The same rules judge both
+    (``meetings.rules``)."""
     figures = services.figures(meeting)
     score = meeting.quality_score
     if preview:
-        started, ended = preview.get("started_at"), preview.get("ended_at")
-        length = int((ended - started).total_seconds() // 60) if started and ended and ended > started else None
-        figures["length"] = length
-        figures["length_ok"] = length is not None and length >= figures["min_length"]
+        policy = figures["rules"].policy
+        length = minutes_between(preview.get("started_at"), preview.get("ended_at"))
+        figures["length"] = length_check(meeting.kind, length if length is None or length > 0 else None, policy)
         figures["votes_for"] = preview.get("votes_for")
-        figures["passes"] = figures["basis"].passes(figures["votes_for"])
+        figures["passes"] = resolution_check(figures["basis"], figures["votes_for"]).ok
         score = preview.get("quality_score")
     else:
         figures["votes_for"] = meeting.votes_for
@@ -399,22 +399,14 @@ def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 def attendance_all_present(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark every member not yet marked as present (the usual case, one tap); marked rows are left as they are."""
     meeting = _meeting(request, pk)
-    unmarked = [row for row in _attendances(meeting) if not row.status]
     error = None
     writes = 0
-    for row in unmarked:
-        try:
-            services.attendance_set(
-                meeting=meeting,
-                member=row.member,
-                status=Attendance.Status.PRESENT,
-                correction_reason=_correction_reason(request),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            error = _error_text(exc)
-            break
-        writes += 1
+    try:
+        writes = services.attendance_all_present(
+            meeting=meeting, correction_reason=_correction_reason(request), by=request.user
+        )
+    except ValidationError as exc:
+        error = _error_text(exc)
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -434,7 +426,8 @@ def attendance_all_present(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance_error": error,
         "status_labels": dict(StatusChange.Status.choices),
     }
-    oob = _oob(request, parts, writes=writes, people=True, speaker=True)
+    # One correction for the whole roll call on approved minutes: the version moved by one.
+    oob = _oob(request, parts, writes=int(writes > 0), people=True, speaker=True)
     return _answer(request, "meetings/includes/_record_attendance.html", context, oob)
 
 

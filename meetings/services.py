@@ -7,7 +7,6 @@ when it refuses. Mail is queued as outbox rows in the same transaction and sent 
 import contextlib
 import contextvars
 import datetime
-import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,15 +14,25 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cells.models import Organization
+from cells.history import records_actor
+from cells.models import Organization, PendingRefresh
+from cells.periods import add_months, local_date, local_today, month_start, quarter_start
+from cells.services import refresh_request
 from meetings import emails
 from meetings.agenda import default_agenda
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, Speech, Visitor
-from meetings.rules import grade_for, rules_for, vote_basis
+from meetings.rules import (
+    MeetingFacts,
+    assess,
+    grade_for,
+    minutes_between,
+    rules_for,
+    speaker_counts,
+    vote_basis,
+)
 from members.models import CommitteeSeat, Member
 
 Status = Meeting.Status
-logger = logging.getLogger(__name__)
 
 
 class StaleEdit(ValidationError):
@@ -65,25 +74,18 @@ def findings_deferred():
 
 
 def findings_changed(meeting: Meeting, *, month: datetime.date | None = None) -> None:
-    """After the commit, ask for the meeting's cell-month findings to be computed again.
-
-    The compliance code lives in ``reports``, above this app: it is reached by task name, never imported. If the
-    broker is down the nightly sweep recomputes the month anyway.
-    """
+    """Ask, in this transaction, for the findings of the meeting's organization and month to be computed again (with
+    the later months of its quarter): a ``cells.PendingRefresh`` row, done by a task of ``reports`` after the commit,
+    or by its sweep if the broker is down. This app sits below ``reports``: it asks by a row, never by an import."""
     if _findings_deferred.get():
         return
-    organization_id = meeting.organization_id
-    month = (month or meeting.planned_date).replace(day=1).isoformat()
-
-    def enqueue() -> None:
-        from celery import current_app
-
-        try:
-            current_app.send_task("reports.refresh_findings", args=[organization_id, month])
-        except Exception:  # the broker is down: the nightly sweep catches up
-            logger.warning("could not enqueue reports.refresh_findings for organization %s", organization_id)
-
-    transaction.on_commit(enqueue)
+    month = month_start(month or meeting.planned_date)
+    refresh_request(
+        organization_id=meeting.organization_id,
+        cause=PendingRefresh.Cause.MEETING,
+        first_month=month,
+        last_month=add_months(quarter_start(month), 2),
+    )
 
 
 def _lock(meeting: Meeting) -> Meeting:
@@ -115,6 +117,7 @@ def _check_plan(organization: Organization, kind: str, planned_date: datetime.da
         raise ValidationError(errors)
 
 
+@records_actor
 @transaction.atomic
 def meeting_plan(
     *,
@@ -159,6 +162,7 @@ def _check_editable(meeting: Meeting) -> None:
         raise ValidationError(_("Biên bản đã duyệt: muốn sửa phải ghi lý do đính chính."))
 
 
+@records_actor
 @transaction.atomic
 def meeting_update_plan(
     *,
@@ -169,16 +173,19 @@ def meeting_update_plan(
     planned_time: datetime.time,
     venue: str,
     topic: str = "",
+    agenda: list[tuple[str, str]] | None = None,
     by=None,
 ) -> Meeting:
-    """Change the plan. After publishing, a new time or venue sends an "updated" e-mail (same UID, higher SEQUENCE)."""
+    """Change the plan and, when ``agenda`` is given, the agenda with it, in one transaction. After publishing, a new
+    time or venue sends an "updated" e-mail (same UID, higher SEQUENCE), written once everything changed, so it
+    carries the new agenda."""
     meeting = _lock(meeting)
     _check_version(meeting, version)
     if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
         raise ValidationError(_("Chỉ sửa được kế hoạch trước khi họp."))
     _check_plan(meeting.organization, kind, planned_date, topic, exclude_pk=meeting.pk)
     moved = (planned_date, planned_time, venue.strip()) != (meeting.planned_date, meeting.planned_time, meeting.venue)
-    if planned_date.replace(day=1) != meeting.month:
+    if month_start(planned_date) != meeting.month:
         findings_changed(meeting, month=meeting.month)  # the month it leaves is measured again too
     meeting.kind, meeting.planned_date, meeting.planned_time = kind, planned_date, planned_time
     meeting.venue, meeting.topic = venue.strip(), topic.strip()
@@ -187,16 +194,16 @@ def meeting_update_plan(
         meeting.sequence += 1
         fields.append("sequence")
     _bump(meeting, fields)
+    if agenda is not None:
+        _replace_agenda(meeting, agenda)
     if moved and meeting.status == Status.PUBLISHED:
         emails.queue_meeting_mail(meeting, kind="update")
     return meeting
 
 
-@transaction.atomic
-def agenda_set(*, meeting: Meeting, items: list[tuple[str, str]], by=None) -> list[AgendaItem]:
-    """Replace the agenda with ``items`` (title, details), keeping conclusions and speeches of kept titles."""
-    meeting = _lock(meeting)
-    _check_editable(meeting)
+def _replace_agenda(meeting: Meeting, items: list[tuple[str, str]]) -> list[AgendaItem]:
+    """Replace the agenda of a locked meeting with ``items`` (title, details), keeping conclusions and speeches of
+    kept titles."""
     cleaned = [(title.strip(), details.strip()) for title, details in items if title.strip()]
     if not cleaned:
         raise ValidationError({"agenda": _("Chương trình phải có ít nhất một nội dung.")})
@@ -215,6 +222,16 @@ def agenda_set(*, meeting: Meeting, items: list[tuple[str, str]], by=None) -> li
     return keep
 
 
+@records_actor
+@transaction.atomic
+def agenda_set(*, meeting: Meeting, items: list[tuple[str, str]], by=None) -> list[AgendaItem]:
+    """Replace the agenda with ``items`` (title, details), keeping conclusions and speeches of kept titles."""
+    meeting = _lock(meeting)
+    _check_editable(meeting)
+    return _replace_agenda(meeting, items)
+
+
+@records_actor
 @transaction.atomic
 def meeting_publish(*, meeting: Meeting, by=None) -> list[Member]:
     """Publish: every member on the roster and every superior-committee member following the organization gets the
@@ -230,6 +247,7 @@ def meeting_publish(*, meeting: Meeting, by=None) -> list[Member]:
     return emails.queue_meeting_mail(meeting, kind="agenda")
 
 
+@records_actor
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
     meeting = _lock(meeting)
@@ -318,6 +336,25 @@ def _after_change(meeting: Meeting, correction_reason: str | None, by) -> None:
         _bump(meeting, ["correction_count"])
 
 
+def _check_attendance(meeting: Meeting, row: Attendance | None, status: str, reason: str, spoke: set[int]) -> None:
+    """Why one roll-call answer cannot be saved (the same check for one row and for many): a ValidationError."""
+    if row is None:
+        raise ValidationError(_("Đảng viên không có trong danh sách điểm danh của buổi này."))
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": _("Chọn có mặt, vắng có lý do hoặc vắng không lý do.")})
+    if status == Attendance.Status.EXCUSED and not reason.strip():
+        raise ValidationError({"reason": _("Vắng có lý do thì phải ghi lý do.")})
+    if status != Attendance.Status.PRESENT and row.member_id in (meeting.chair_id, meeting.recorder_id):
+        raise ValidationError({"status": _("Chủ trì và thư ký phải có mặt.")})
+    if status != Attendance.Status.PRESENT and row.member_id in spoke:
+        raise ValidationError({"status": _("Đảng viên này đã phát biểu nên phải có mặt.")})
+
+
+def _speakers(meeting: Meeting) -> set[int]:
+    return set(meeting.speeches.filter(member__isnull=False).values_list("member_id", flat=True))
+
+
+@records_actor
 @transaction.atomic
 def attendance_set(
     *,
@@ -333,16 +370,7 @@ def attendance_set(
     meeting = _lock(meeting)
     _check_not_locked(meeting, correction_reason)
     row = Attendance.objects.filter(meeting=meeting, member=member).first()
-    if row is None:
-        raise ValidationError(_("Đảng viên không có trong danh sách điểm danh của buổi này."))
-    if status not in Attendance.Status.values:
-        raise ValidationError({"status": _("Chọn có mặt, vắng có lý do hoặc vắng không lý do.")})
-    if status == Attendance.Status.EXCUSED and not reason.strip():
-        raise ValidationError({"reason": _("Vắng có lý do thì phải ghi lý do.")})
-    if status != Attendance.Status.PRESENT and (member.pk in (meeting.chair_id, meeting.recorder_id)):
-        raise ValidationError({"status": _("Chủ trì và thư ký phải có mặt.")})
-    if status != Attendance.Status.PRESENT and meeting.speeches.filter(member=member).exists():
-        raise ValidationError({"status": _("Đảng viên này đã phát biểu nên phải có mặt.")})
+    _check_attendance(meeting, row, status, reason, _speakers(meeting))
     row.status = status
     row.reason = reason.strip() if status == Attendance.Status.EXCUSED else ""
     row.absence_accepted = absence_accepted if status == Attendance.Status.EXCUSED else True
@@ -350,6 +378,47 @@ def attendance_set(
     _after_change(meeting, correction_reason, by)
     findings_changed(meeting)
     return row
+
+
+@records_actor
+@transaction.atomic
+def attendance_all_present(
+    *,
+    meeting: Meeting,
+    members: list[Member] | None = None,
+    correction_reason: str | None = None,
+    by=None,
+) -> int:
+    """Mark present, in one go, the roll-call rows not marked yet (of ``members`` only, when given: the rows the
+    secretary saw unmarked). All or nothing: every row is checked as ``attendance_set`` checks one, and a row that
+    cannot be saved refuses the whole, naming its member. A row already marked is never overwritten. One request
+    for the findings, one correction when the minutes are approved. Returns the number of rows marked."""
+    meeting = _lock(meeting)
+    _check_not_locked(meeting, correction_reason)
+    rows = {row.member_id: row for row in meeting.attendances.select_related("member")}
+    wanted = [member.pk for member in members] if members is not None else list(rows)
+    problems = []
+    marked = []
+    for member_id in wanted:
+        row = rows.get(member_id)
+        if row is not None and row.status:
+            continue  # the secretary (or someone else) already answered for this member
+        try:
+            _check_attendance(meeting, row, Attendance.Status.PRESENT, "", set())
+        except ValidationError as error:
+            name = row.member.full_name if row else next((m.full_name for m in members if m.pk == member_id), "?")
+            problems.append(_("{name}: {error}").format(name=name, error=" ".join(error.messages)))
+            continue
+        marked.append(row)
+    if problems:
+        raise ValidationError(_("Chưa điểm danh ai: {problems}").format(problems="; ".join(problems)))
+    for row in marked:
+        row.status, row.reason, row.absence_accepted = Attendance.Status.PRESENT, "", True
+        row.save(update_fields=["status", "reason", "absence_accepted"])
+    if marked:
+        _after_change(meeting, correction_reason, by)
+        findings_changed(meeting)
+    return len(marked)
 
 
 def vote_rows(meeting: Meeting) -> list[tuple]:
@@ -363,33 +432,47 @@ def vote_rows(meeting: Meeting) -> list[tuple]:
     ]
 
 
+def meeting_facts(meeting: Meeting, *, guests_may_vote: bool = False, rows: list | None = None) -> MeetingFacts:
+    """The facts the rules read, counted in Python from this meeting's rows (``meetings.rules`` counts the same in
+    SQL for the monthly findings): two queries, one when the roll call's ``rows`` (``vote_rows``) are given."""
+    rows = vote_rows(meeting) if rows is None else rows
+    return MeetingFacts(
+        kind=meeting.kind,
+        planned_date=meeting.planned_date,
+        length=minutes_between(meeting.started_at, meeting.ended_at),
+        speakers=speaker_counts(Speech.objects.filter(meeting=meeting)).get(meeting.pk, 0),
+        basis=vote_basis(rows, guests_may_vote=guests_may_vote),
+        votes_for=meeting.votes_for,
+        published_on=local_date(meeting.published_at),
+        approved_on=local_date(meeting.approved_at),
+    )
+
+
 def figures(meeting: Meeting) -> dict:
-    """The live figures beside the recording form: length, speakers, the vote basis and outcome, the quorum."""
+    """The live figures beside the recording form and on the meeting page: every meeting-level rule judged by the
+    policy in force on the meeting's day (``meetings.rules.assess``), and the roll call's progress."""
     rules = rules_for(meeting.organization, meeting.planned_date)
     rows = vote_rows(meeting)
-    basis = vote_basis(rows, guests_may_vote=rules.guests_may_vote)
-    speakers = meeting.speeches.filter(member__isnull=False).values("member").distinct().count()
-    minimum = rules.min_minutes.get(meeting.kind, 0)
-    length = meeting.length_minutes
+    facts = meeting_facts(meeting, guests_may_vote=rules.guests_may_vote, rows=rows)
+    checks = assess(facts, rules.policy, local_today())
+    statuses = [row[1] for row in rows]
     return {
         "rules": rules,
-        "length": length,
-        "min_length": minimum,
-        "length_ok": length is not None and length >= minimum,
-        "speakers": speakers,
-        "min_speakers": rules.min_member_speakers,
-        "speakers_ok": speakers >= rules.min_member_speakers,
-        "basis": basis,
-        "passes": basis.passes(meeting.votes_for),
-        "quorum_ok": basis.quorum_ok,
-        "present": sum(1 for row in rows if row[1] == "present"),
-        "excused": sum(1 for row in rows if row[1] == "excused"),
-        "absent": sum(1 for row in rows if row[1] == "absent"),
-        "unmarked": sum(1 for row in rows if row[1] == ""),
-        "roster": len(rows),
+        "checks": checks,
+        "length": checks["length"],
+        "speakers": checks["speakers"],
+        "basis": facts.basis,
+        "passes": checks["resolution"].ok,
+        "quorum_ok": checks["attendance"].ok,
+        "present": statuses.count("present"),
+        "excused": statuses.count("excused"),
+        "absent": statuses.count("absent"),
+        "unmarked": statuses.count(""),
+        "roster": len(statuses),
     }
 
 
+@records_actor
 @transaction.atomic
 def meeting_record(
     *,
@@ -496,6 +579,7 @@ def meeting_record(
     return meeting
 
 
+@records_actor
 @transaction.atomic
 def visitor_add(
     *,
@@ -521,6 +605,7 @@ def visitor_add(
     return visitor
 
 
+@records_actor
 @transaction.atomic
 def visitor_remove(*, visitor: Visitor, correction_reason: str | None = None, by=None) -> None:
     meeting = _lock(visitor.meeting)
@@ -529,6 +614,7 @@ def visitor_remove(*, visitor: Visitor, correction_reason: str | None = None, by
     _after_change(meeting, correction_reason, by)
 
 
+@records_actor
 @transaction.atomic
 def speech_add(
     *,
@@ -562,6 +648,7 @@ def speech_add(
     return speech
 
 
+@records_actor
 @transaction.atomic
 def speech_remove(*, speech: Speech, correction_reason: str | None = None, by=None) -> None:
     meeting = _lock(speech.meeting)
@@ -571,6 +658,7 @@ def speech_remove(*, speech: Speech, correction_reason: str | None = None, by=No
     findings_changed(meeting)
 
 
+@records_actor
 @transaction.atomic
 def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     """The chair approves the minutes: the meeting is locked; later changes need a reason and are kept in history."""
@@ -599,6 +687,7 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     return meeting
 
 
+@records_actor
 @transaction.atomic
 def material_add(*, meeting: Meeting, upload, name: str = "", content_type: str, by=None):
     """Attach a document to the meeting (checked by the form: type, size, magic bytes)."""

@@ -14,29 +14,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.forms import apply_errors
+from cells.periods import add_months, month_start, months_between
 from cells.policies import policy_history, resolve
 from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
-from meetings.models import AbsenceNotice, Attendance, Meeting
-from meetings.rules import rules_from
+from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
+from meetings.rules import length_check, min_minutes, speaker_counts, speakers_check
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
-from reports.compliance import month_end
-from reports.dashboard import finding_rows
-from reports.models import CellMonth
+
+# The meeting list shows this many months: by default the current month, the 2 after it and the 9 before it.
+LIST_MONTHS = 12
+LIST_MONTHS_AHEAD = 2
 
 
 def _month_window(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Twelve months ending with the chosen month (?thang=YYYY-MM), default the next 2 months and 10 past."""
+    """The first days of the first and last months listed: ``LIST_MONTHS`` months ending with the chosen month
+    (``?thang=YYYY-MM``), by default ending ``LIST_MONTHS_AHEAD`` months after the current one."""
     form = MonthForm(request.GET or None)
     chosen = form.cleaned_data.get("thang") if form.is_valid() else None
-    end = (chosen or today).replace(day=1)
-    if chosen is None:
-        end = (end + datetime.timedelta(days=62)).replace(day=1)
-    start = (end - datetime.timedelta(days=335)).replace(day=1)
-    return start, end
+    end = month_start(chosen) if chosen else add_months(month_start(today), LIST_MONTHS_AHEAD)
+    return add_months(end, 1 - LIST_MONTHS), end
 
 
 @login_required
@@ -52,29 +52,29 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         .annotate(
             present=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
             roster=Count("attendances", distinct=True),
-            speakers=Count("speeches__member", distinct=True),
         )
         .order_by("-planned_date", "-id")
     )
+    speakers = speaker_counts(
+        Speech.objects.filter(meeting__organization=organization, meeting__month__gte=start, meeting__month__lte=end)
+    )
     # Each meeting is measured by the rules in force on its own date: one query for the policy history.
     history = policy_history(organization)
-    rules = rules_from(resolve(organization, today, history))
+    policy = resolve(organization, today, history)
     for meeting in meetings:
-        in_force = rules_from(resolve(organization, meeting.planned_date, history))
-        meeting.min_length = in_force.min_minutes.get(meeting.kind, 0)
-        meeting.length_ok = meeting.length_minutes is not None and meeting.length_minutes >= meeting.min_length
-        meeting.speakers_ok = meeting.speakers >= in_force.min_member_speakers
+        meeting.speakers = speakers.get(meeting.pk, 0)
+        in_force = resolve(organization, meeting.planned_date, history)
+        meeting.length_check = length_check(meeting.kind, meeting.length_minutes, in_force)
+        meeting.speakers_check = speakers_check(meeting.speakers, in_force)
     months = []
-    cursor = end
-    while cursor >= start:
-        month_meetings = [m for m in meetings if m.month == cursor]
+    for month in reversed(months_between(start, end)):
+        month_meetings = [m for m in meetings if m.month == month]
         has_regular = any(
             m.kind in Meeting.REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in month_meetings
         )
         months.append(
-            {"month": cursor, "meetings": month_meetings, "missing_regular": not has_regular and cursor <= today}
+            {"month": month, "meetings": month_meetings, "missing_regular": not has_regular and month <= today}
         )
-        cursor = (cursor - datetime.timedelta(days=1)).replace(day=1)
     return render(
         request,
         "meetings/meeting_list.html",
@@ -82,7 +82,9 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
             "organization": organization,
             "months": months,
             "can_write": scope.can_write(organization),
-            "rules": rules,
+            "rules": policy,
+            "min_regular": min_minutes(policy, Meeting.Kind.REGULAR),
+            "min_thematic": min_minutes(policy, Meeting.Kind.THEMATIC),
             "start": start,
             "end": end,
         },
@@ -180,11 +182,9 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 planned_time=data["planned_time"],
                 venue=data["venue"],
                 topic=data["topic"],
+                agenda=form.agenda_items(),
                 by=request.user,
             )
-            items = form.agenda_items()
-            if items:
-                services.agenda_set(meeting=meeting, items=items, by=request.user)
         except services.StaleEdit as error:
             form.add_error(None, error)
             form.data = form.data.copy()
@@ -213,18 +213,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
     notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
     chair_user_id = meeting.chair.user_id if meeting.chair else None
-    # The month's stored findings judged on this meeting (its cell's regular meeting of the month): each rule's
-    # result, measured and required values, and the policy and legal source behind them.
-    finding = CellMonth.objects.filter(meeting=meeting).only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS)
-    finding = finding.first()
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             **minutes_context(meeting),
-            "finding": finding,
-            "finding_rows": finding_rows(finding) if finding else [],
-            "finding_day": month_end(finding.month) if finding else None,
             "materials": list(meeting.materials.all()),
             "can_write": can_write,
             "can_approve": meeting.status == Meeting.Status.HELD

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from cells.history import records_actor
 from cells.models import Organization
 from members.models import Member, Membership, Position, StatusChange
 
@@ -69,6 +70,7 @@ def _check_cell(cell: Organization, on: datetime.date, field: str = "cell") -> N
         )
 
 
+@records_actor
 @transaction.atomic
 def member_create(*, cell: Organization, joined_cell_on: datetime.date | None = None, by=None, **fields) -> Member:
     """Add a member to ``cell``: probationary from the admission date, official from the official date if given."""
@@ -103,6 +105,7 @@ def member_create(*, cell: Organization, joined_cell_on: datetime.date | None = 
     return member
 
 
+@records_actor
 @transaction.atomic
 def member_update(*, member: Member, by=None, **fields) -> Member:
     """Edit a member's personal data. Status and cell change through their own services, with dates."""
@@ -147,6 +150,7 @@ def _move_admission(member: Member) -> None:
     changes[0].save(update_fields=["effective_from"])
 
 
+@records_actor
 @transaction.atomic
 def member_transfer(*, member: Member, to_cell: Organization, on: datetime.date, by=None) -> Membership:
     """Move a member's party activity to another cell from ``on``. The old cell's roster before ``on`` keeps them."""
@@ -183,6 +187,7 @@ def status_on(member: Member, day: datetime.date) -> str | None:
     return change.status if change else None
 
 
+@records_actor
 @transaction.atomic
 def member_status_change(
     *,
@@ -280,6 +285,7 @@ def member_status_change(
     return change
 
 
+@records_actor
 @transaction.atomic
 def position_assign(
     *, member: Member, organization: Organization, role: str, valid_from: datetime.date, by=None
@@ -310,6 +316,7 @@ def position_assign(
     return position
 
 
+@records_actor
 @transaction.atomic
 def position_end(*, position: Position, on: datetime.date, by=None) -> Position:
     if position.valid_to is not None:

@@ -59,7 +59,7 @@ def _policy_before_save(sender, instance, **kwargs) -> None:
 
 
 def _policy_saved(sender, instance, **kwargs) -> None:
-    from reports.compliance import policy_changed
+    from reports.refresh import policy_changed
 
     before = getattr(instance, "_applied_before", None)
     if before is None:
@@ -76,6 +76,6 @@ def _policy_saved(sender, instance, **kwargs) -> None:
 def _policy_deleted(sender, instance, **kwargs) -> None:
     """A policy deleted (the admin; an organization with policies cannot be deleted): its subtree goes back to the
     rules above it."""
-    from reports.compliance import policy_changed
+    from reports.refresh import policy_changed
 
     policy_changed(instance.organization_id, instance.valid_from)

@@ -1043,8 +1043,9 @@ def measure_size(n: int, options: Options, log: Log, errors: list[str]) -> dict:
     from django.urls import NoReverseMatch
 
     from reports.compliance import compute_month, refresh_cell_month
-    from reports.dashboard import Period, summarize
+    from reports.dashboard import summarize
     from reports.models import CellMonth, Rollup
+    from reports.periods import Period
 
     out: dict = {"cells": n}
     log(f"\n=== {n:,} cells ===")

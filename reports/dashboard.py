@@ -21,150 +21,26 @@ Choices written down here:
 - The trend covers the 12 months ending with the period's last month, whatever the period.
 """
 
-import dataclasses
 import datetime
 import json
-import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from django.db.models import (
-    BigIntegerField,
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
     Q,
-    QuerySet,
-    Sum,
     TextField,
-    Value,
-    When,
 )
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cells.models import Organization
-from cells.policies import SYSTEM_DEFAULT
-from reports.compliance import RULE_LABELS, Finding, findings
+from cells.periods import add_months, local_today, month_start
+from reports.findings import failed_reasons, findings_in, status_of
 from reports.models import CellMonth, Result, Rollup
+from reports.periods import Period, month_label
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
 HEATMAP_CELLS = 60  # above this many cells the heatmap rows are the children organizations
 SHORTFALL_LIMIT = 20  # cells listed among those that fell short; the rest are counted
-TREND_MONTHS = 12
-
-
-# --- the period ------------------------------------------------------------------------------------------------------
-
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-MIN_YEAR, MAX_YEAR = 2000, 2100
-_PATTERNS = {
-    "month": re.compile(r"^thang-(\d{4})-(\d{2})$"),
-    "quarter": re.compile(r"^quy-(\d{4})-([1-4])$"),
-    "year": re.compile(r"^nam-(\d{4})$"),
-}
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Period:
-    """A calendar month, quarter or year: ``kind`` is "month", "quarter" or "year"; ``number`` the month (1 to 12) or
-    the quarter (1 to 4), 0 for a year. In the URL (``?ky=``): ``thang-2026-03``, ``quy-2026-1``, ``nam-2026``."""
-
-    kind: str
-    year: int
-    number: int = 0
-
-    @classmethod
-    def parse(cls, text: str) -> "Period | None":
-        """The period named by ``text``, or ``None`` if it names none."""
-        for kind, pattern in _PATTERNS.items():
-            match = pattern.match(text or "")
-            if not match:
-                continue
-            year = int(match.group(1))
-            number = int(match.group(2)) if kind != "year" else 0
-            if not MIN_YEAR <= year <= MAX_YEAR or (kind == "month" and not 1 <= number <= 12):
-                return None
-            return cls(kind, year, number)
-        return None
-
-    @classmethod
-    def default(cls, today: datetime.date) -> "Period":
-        return cls("year", today.year)
-
-    @property
-    def first_month(self) -> datetime.date:
-        if self.kind == "month":
-            return datetime.date(self.year, self.number, 1)
-        if self.kind == "quarter":
-            return datetime.date(self.year, 3 * self.number - 2, 1)
-        return datetime.date(self.year, 1, 1)
-
-    @cached_property
-    def months(self) -> list[datetime.date]:
-        count = {"month": 1, "quarter": 3, "year": 12}[self.kind]
-        return [add_months(self.first_month, n) for n in range(count)]
-
-    @property
-    def last_month(self) -> datetime.date:
-        return self.months[-1]
-
-    @cached_property
-    def quarter_starts(self) -> list[datetime.date]:
-        return sorted({month.replace(month=(month.month - 1) // 3 * 3 + 1) for month in self.months})
-
-    @cached_property
-    def trend_months(self) -> list[datetime.date]:
-        """The 12 months ending with the period's last month."""
-        return [add_months(self.last_month, n) for n in range(1 - TREND_MONTHS, 1)]
-
-    @property
-    def slug(self) -> str:
-        if self.kind == "month":
-            return f"thang-{self.year}-{self.number:02d}"
-        if self.kind == "quarter":
-            return f"quy-{self.year}-{self.number}"
-        return f"nam-{self.year}"
-
-    @property
-    def label(self) -> str:
-        if self.kind == "month":
-            return _("Tháng {month:02d} năm {year}").format(month=self.number, year=self.year)
-        if self.kind == "quarter":
-            return _("Quý {quarter} năm {year}").format(quarter=ROMAN[self.number], year=self.year)
-        return _("Năm {year}").format(year=self.year)
-
-    def __str__(self) -> str:
-        return self.label
-
-
-def recent_periods(today: datetime.date) -> dict[str, list[Period]]:
-    """What the period picker offers: the last 3 years, 8 quarters and 24 months, newest first."""
-    this_month = today.replace(day=1)
-    quarter = (today.month - 1) // 3 + 1
-    quarters = []
-    year = today.year
-    for _n in range(8):
-        quarters.append(Period("quarter", year, quarter))
-        quarter, year = (quarter - 1, year) if quarter > 1 else (4, year - 1)
-    return {
-        "year": [Period("year", today.year - n) for n in range(3)],
-        "quarter": quarters,
-        "month": [Period("month", m.year, m.month) for m in (add_months(this_month, -n) for n in range(24))],
-    }
-
-
-def month_label(month: datetime.date) -> str:
-    return _("tháng {month:02d}/{year}").format(month=month.month, year=month.year)
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
@@ -186,17 +62,9 @@ class Figures:
     median_length: float | None = None  # minutes of the regular meetings held
     median_speakers: float | None = None  # distinct member speakers at them
 
-    ADDITIVE = (
-        "cells",
-        "cells_short",
-        "cells_decided",
-        "held",
-        "due",
-        "present",
-        "expected",
-        "thematic_pass",
-        "thematic_decided",
-    )
+    # The sums kept per organization that these figures read as they are (``Rollup.COUNTS`` but the months passed
+    # and failed, which the heatmap and the trend read).
+    ADDITIVE = tuple(name for name in Rollup.COUNTS if name not in ("passed", "failed"))
 
     def add(self, other: "Figures") -> None:
         for name in self.ADDITIVE:
@@ -253,132 +121,6 @@ def median_of_counts(counts: dict[int, int]) -> float | None:
         if seen > high:
             return (low_value + value) / 2
     return None  # unreachable
-
-
-def findings_in(organization: Organization, months: list[datetime.date], cell_type: str = "") -> QuerySet[CellMonth]:
-    """The stored findings of the subtree over these consecutive months, of one cell type or all.
-
-    The stored ``path`` (the cell's path when the row was computed, indexed; a move updates it) selects the rows;
-    the cell's path today must lie in the subtree too, so that a row whose path was left behind by a change made
-    outside the services (the admin's tree editor) never shows another subtree's history."""
-    queryset = CellMonth.objects.filter(
-        path__startswith=organization.path,
-        cell__path__startswith=organization.path,
-        month__gte=months[0],
-        month__lte=months[-1],
-    ).order_by()
-    if cell_type:
-        queryset = queryset.filter(cell_type=cell_type)
-    return queryset
-
-
-# --- reasons ---------------------------------------------------------------------------------------------------------
-
-
-def reason(rule: str, data: dict | None) -> str:
-    """A failed rule with its measured and required values, e.g. "Thời lượng 75/90 phút"."""
-    data = data or {}
-    measured, required = data.get("measured"), data.get("required")
-    known = measured is not None and required is not None
-    if rule == "regular_held":
-        return _("Không sinh hoạt định kỳ")
-    if rule == "length" and known:
-        return _("Thời lượng {measured}/{required} phút").format(measured=measured, required=required)
-    if rule == "speakers" and known:
-        return _("Phát biểu {measured}/{required} đảng viên").format(measured=measured, required=required)
-    if rule == "attendance" and known:
-        return _("Có mặt {measured}/{required} đảng viên chính thức (cần quá nửa)").format(
-            measured=measured, required=required
-        )
-    if rule == "resolution":
-        if measured is None:
-            return _("Nghị quyết không thông qua hợp lệ")
-        return _("Nghị quyết {measured}/{required} phiếu tán thành").format(measured=measured, required=required)
-    if rule == "agenda_on_time":
-        if measured is None:
-            return _("Không gửi chương trình")
-        return _("Gửi chương trình trước {measured}/{required} ngày").format(measured=measured, required=required)
-    if rule == "minutes_on_time":
-        if measured is None:
-            return _("Chưa duyệt biên bản (hạn {required} ngày)").format(required=required)
-        return _("Duyệt biên bản sau {measured} ngày (hạn {required} ngày)").format(
-            measured=measured, required=required
-        )
-    if rule == "thematic" and known:
-        return _("Chuyên đề {measured}/{required} buổi trong quý").format(measured=measured, required=required)
-    if rule == "cell_size" and known:
-        return _("Đảng viên chính thức {measured}/{required}").format(measured=measured, required=required)
-    return str(RULE_LABELS.get(rule, rule))
-
-
-def rule_label(rule: str) -> str:
-    return str(RULE_LABELS.get(rule, rule))
-
-
-@dataclass(frozen=True)
-class FindingRow:
-    """One rule of a cell-month as the meeting page shows it: the stored finding (result, values, the policy and
-    legal source of the required value) and its measured-against-required text."""
-
-    finding: Finding
-    measure: str
-
-
-def measure(rule: str, measured, required) -> str:
-    """A rule's measured value against its required one, e.g. "75/90 phút"; "—" when nothing was measured."""
-    if rule == "regular_held":
-        return ""
-    if measured is None and required is None:
-        return "—"
-    shown = "—" if measured is None else measured
-    if rule == "length":
-        return _("{measured}/{required} phút").format(measured=shown, required=required)
-    if rule in ("speakers", "cell_size"):
-        return _("{measured}/{required} đảng viên").format(measured=shown, required=required)
-    count = measured if isinstance(measured, int) else 0
-    if rule == "attendance":
-        # ``required`` is already the quorum: more than half of the counted official members.
-        return _("{measured} đảng viên chính thức có mặt, cần ít nhất {required} (quá nửa)").format(
-            measured=shown, required=required
-        )
-    if rule == "resolution":
-        return _("{measured}/{required} phiếu tán thành").format(measured=shown, required=required)
-    if rule == "agenda_on_time":
-        return ngettext(
-            "gửi trước {measured} ngày, cần {required}", "gửi trước {measured} ngày, cần {required}", count
-        ).format(measured=shown, required=required)
-    if rule == "minutes_on_time":
-        return ngettext(
-            "duyệt sau {measured} ngày, hạn {required}", "duyệt sau {measured} ngày, hạn {required}", count
-        ).format(measured=shown, required=required)
-    if rule == "thematic":
-        return ngettext(
-            "{measured}/{required} buổi trong quý", "{measured}/{required} buổi trong quý", required or 0
-        ).format(measured=shown, required=required)
-    return f"{shown}/{required}"
-
-
-def finding_rows(row: CellMonth) -> list[FindingRow]:
-    """Every rule of one stored cell-month, in the order of ``CellMonth.RULE_FIELDS`` (no query)."""
-    system_default = _("Mặc định của hệ thống")
-    rows = []
-    for item in findings(row):
-        if item.citation == SYSTEM_DEFAULT:  # a default without a legal text: stored as its name, shown translated
-            item = dataclasses.replace(item, citation=system_default)
-        rows.append(FindingRow(item, measure(item.rule, item.measured, item.required)))
-    return rows
-
-
-def status_of(row: dict) -> str:
-    """ "pass", "fail" or "na" for a cell-month (see the module's docstring)."""
-    if not row["all_ok"]:
-        return FAIL
-    return PASS if row["regular_held"] == PASS else NA
-
-
-def failed_reasons(row: dict) -> list[str]:
-    rules = row.get("rules") or {}
-    return [reason(rule, rules.get(rule)) for rule in CellMonth.RULE_FIELDS if row.get(rule) == FAIL]
 
 
 # --- the dashboard ---------------------------------------------------------------------------------------------------
@@ -530,7 +272,7 @@ def _rollup_figures(row: dict) -> Figures:
     return figures
 
 
-ROLLUP_FIELDS = ("organization_id", "period", "start", *Figures.ADDITIVE, *MONTH_SUMS)
+ROLLUP_FIELDS = ("organization_id", "period", "start", *Rollup.COUNTS)
 # The histograms as text: decoded only for the period's rows, not for the hundreds of month rows read with them.
 HISTOGRAM_TEXTS = {"lengths_text": Cast("lengths", TextField()), "speakers_text": Cast("speakers", TextField())}
 
@@ -762,83 +504,5 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
         # Months already begun with no findings at all (an empty period says so on its own).
         months_without_data=[]
         if headline.is_empty
-        else [m for m in period.months if m not in summary.trend and m <= timezone.localdate().replace(day=1)],
-    )
-
-
-# --- exports ---------------------------------------------------------------------------------------------------------
-
-
-def _quarter_key(period: Period) -> ExpressionWrapper:
-    """An integer naming a cell-quarter of the period (the period lies within one calendar year)."""
-    starts = period.quarter_starts
-    quarter = Case(
-        *[When(month__gte=start, then=Value(index)) for index, start in reversed(list(enumerate(starts)))],
-        default=Value(0),
-    )
-    return ExpressionWrapper(F("cell_id") * 10 + quarter, output_field=BigIntegerField())
-
-
-def cell_figures(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
-    """One row per cell of the subtree: its figures over the period and its failing months per rule (one query)."""
-    key = _quarter_key(period)
-    failing = {f"fail_{rule}": Count("pk", filter=Q(**{rule: FAIL})) for rule in CellMonth.RULE_FIELDS}
-    return (
-        findings_in(organization, period.months, cell_type)
-        .values("cell_id", "cell__code", "cell__name", "cell__cell_type", "cell__path")
-        .annotate(
-            months=Count("pk"),
-            months_short=Count("pk", filter=Q(all_ok=False)),
-            months_decided=Count("pk", filter=Q(all_ok=False) | Q(regular_held=PASS)),
-            held=Count("pk", filter=Q(regular_held=PASS)),
-            due=Count("pk", filter=Q(regular_held__in=(PASS, FAIL))),
-            present=Sum("attendance_present", default=0),
-            expected=Sum("attendance_expected", default=0),
-            thematic_pass=Count(Case(When(thematic=PASS, then=key)), distinct=True),
-            thematic_decided=Count(Case(When(thematic__in=(PASS, FAIL), then=key)), distinct=True),
-            **failing,
-        )
-        .order_by("cell__path")
-    )
-
-
-MONTH_FIELDS = (
-    "cell__code",
-    "cell__name",
-    "cell_type",
-    "month",
-    "all_ok",
-    "meeting__planned_date",
-    "attendance_present",
-    "attendance_expected",
-    "attendance_excused",
-    "attendance_absent",
-)
-
-
-def month_findings(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
-    """Every cell-month of the subtree over the period in tree order, with each rule's result, its measured and
-    required values and the policy and legal source of the required one (``m_<rule>``, ``r_<rule>``, ``p_<rule>``,
-    ``s_<rule>``, taken out of ``rules`` by the database, as text): one query, to be read with ``.iterator()``."""
-    values = {}
-    for rule in CellMonth.RULE_FIELDS:
-        # As text (->>): nothing to decode in Python for each of the 60,000 rows of a province's year.
-        values[f"m_{rule}"] = KT(f"rules__{rule}__measured")
-        values[f"r_{rule}"] = KT(f"rules__{rule}__required")
-        values[f"p_{rule}"] = KT(f"rules__{rule}__policy")
-        values[f"s_{rule}"] = KT(f"rules__{rule}__citation")
-    return (
-        findings_in(organization, period.months, cell_type)
-        .values("cell_id", *MONTH_FIELDS, *CellMonth.RULE_FIELDS, **values)
-        .order_by("cell__path", "month")
-    )
-
-
-def month_results(organization: Organization, period: Period, cell_type: str = "") -> QuerySet:
-    """Every cell-month of the subtree over the period in tree order, with what ``status_of`` needs: one query, to be
-    read with ``.iterator()`` (the cells × months sheet)."""
-    return (
-        findings_in(organization, period.months, cell_type)
-        .values("cell_id", "cell__code", "cell__name", "month", "all_ok", "regular_held")
-        .order_by("cell__path", "month")
+        else [m for m in period.months if m not in summary.trend and m <= month_start(local_today())],
     )

@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET
 from cells.models import Organization
 from members.access import get_organization_for_user, scope_for
 from reports import exports
+from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_svg
-from reports.compliance import member_absences
-from reports.dashboard import Dashboard, Figures, Period, dashboard, month_label
+from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import DashboardFilterForm
 from reports.models import Result
+from reports.periods import Period, month_label
 
 
 def _readable_organization(request: HttpRequest, pk: int) -> Organization:

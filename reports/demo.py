@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cells.models import Organization
+from cells.models import Organization, PendingRefresh
 from cells.presets import preset_load
 from cells.services import organization_create
 from meetings import services
@@ -53,7 +53,6 @@ from members.services import (
     position_end,
 )
 from reports.compliance import compute_month
-from reports.models import PendingRefresh
 
 DEMO_PASSWORD = "chibo-demo-2026"
 PROVINCE_CODE = "DN"

@@ -16,19 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cells.models import Organization
+from cells.periods import month_end
 from cells.policies import BUILT_IN, SYSTEM_DEFAULT
-from reports.dashboard import (
-    Figures,
-    Period,
-    cell_figures,
-    children_of,
-    month_findings,
-    month_results,
-    rule_label,
-    status_of,
-    summarize,
-)
+from reports.dashboard import Figures, children_of, summarize
+from reports.export_queries import cell_figures, month_findings, month_results
+from reports.findings import rule_label, status_of
 from reports.models import CellMonth, Result
+from reports.periods import Period
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -134,9 +128,8 @@ def _summary_sheet(workbook, organization: Organization, period: Period, cell_ty
     sheet.row([_("Báo cáo sinh hoạt chi bộ")], bold=True)
     sheet.row([_("Tổ chức"), f"{organization.name} ({organization.code})"])
     sheet.row([_("Kỳ báo cáo"), period.label])
-    last_day = (period.last_month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     sheet.row([_("Từ ngày"), period.first_month])
-    sheet.row([_("Đến ngày"), last_day - datetime.timedelta(days=1)])
+    sheet.row([_("Đến ngày"), month_end(period.last_month)])
     sheet.row([_("Loại hình chi bộ"), _cell_type_label(cell_type)])
     sheet.row([_("Lập ngày"), timezone.localdate()])
     sheet.row([])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cells.models import Organization
-from reports.dashboard import Period, recent_periods
+from reports.periods import Period, recent_periods
 
 
 class PeriodField(forms.ChoiceField):

@@ -4,12 +4,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
+from meetings import rules
 
+# The outcome of a rule, as ``meetings.rules`` judges it (defined there, with the rules).
+Result = rules.Result
 
-class Result(models.TextChoices):
-    PASS = "pass", _("Đạt")
-    FAIL = "fail", _("Không đạt")
-    NOT_APPLICABLE = "na", _("Không áp dụng")
+# The columns of a cell-month that the sums per organization read (``reports.rollups``): on PostgreSQL they come
+# from the covering index below alone, without touching the wide rows.
+SUMMED_FIELDS = (
+    "cell_id",
+    "cell_type",
+    "all_ok",
+    "regular_held",
+    "thematic",
+    "attendance_present",
+    "attendance_expected",
+    "length_minutes",
+    "speakers_count",
+)
 
 
 def _result(label: str) -> models.CharField:
@@ -78,19 +90,7 @@ class CellMonth(models.Model):
                 fields=["path", "month"],
                 name="reports_cm_path_month_idx",
                 opclasses=["varchar_pattern_ops", "date_ops"],
-                include=[
-                    "id",
-                    "computed_at",
-                    "cell_id",
-                    "cell_type",
-                    "all_ok",
-                    "regular_held",
-                    "thematic",
-                    "attendance_present",
-                    "attendance_expected",
-                    "length_minutes",
-                    "speakers_count",
-                ],
+                include=["id", "computed_at", *SUMMED_FIELDS],
             ),
         ]
 
@@ -181,22 +181,18 @@ class Rollup(models.Model):
     def __str__(self) -> str:
         return f"{self.organization_id} {self.period} {self.start} {self.cell_type or '*'}"
 
-
-class PendingRefresh(models.Model):
-    """Findings to compute again after a policy changed: the subtree of ``organization``, from ``first_month`` to the
-    current month. Written in the same transaction as the policy (so a broker or worker that is down loses nothing),
-    done by ``reports.compliance.refresh_pending`` (a task right after the commit, and the nightly sweep), then
-    deleted."""
-
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    # The figures that add up from children to their parent (every count above), and the histograms.
+    COUNTS = (
+        "cells",
+        "cells_short",
+        "cells_decided",
+        "passed",
+        "failed",
+        "held",
+        "due",
+        "present",
+        "expected",
+        "thematic_pass",
+        "thematic_decided",
     )
-    first_month = models.DateField(_("từ tháng"), help_text=_("Ngày đầu tháng."))
-    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("kết quả chờ tính lại")
-        verbose_name_plural = _("kết quả chờ tính lại")
-
-    def __str__(self) -> str:
-        return f"{self.organization} {self.first_month:%m/%Y}"
+    HISTOGRAMS = ("lengths", "speakers")

@@ -37,32 +37,17 @@ from django.db import transaction
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Concat, Substr
 
-from cells.models import Organization
-from reports.models import CellMonth, Result, Rollup
+from cells.models import Organization, ancestor_paths
+from cells.periods import quarter_start
+from reports.models import SUMMED_FIELDS, CellMonth, Result, Rollup
 
 PASS, FAIL = Result.PASS, Result.FAIL
 MONTH, QUARTER, YEAR = Rollup.Period.MONTH, Rollup.Period.QUARTER, Rollup.Period.YEAR
-COUNTS = (
-    "cells",
-    "cells_short",
-    "cells_decided",
-    "passed",
-    "failed",
-    "held",
-    "due",
-    "present",
-    "expected",
-    "thematic_pass",
-    "thematic_decided",
-)
-HISTOGRAMS = ("lengths", "speakers")
+COUNTS = Rollup.COUNTS
+HISTOGRAMS = Rollup.HISTOGRAMS
 STEP = Organization.steplen
 CHUNK = 500  # ids per query when many cells are refreshed at once
 BY_DIFFERENCE = 50  # up to this many cells, ancestors move by the cells' difference; above, they are summed again
-
-
-def quarter_start(month: datetime.date) -> datetime.date:
-    return datetime.date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
 
 
 def periods_of(month: datetime.date) -> list[tuple[str, datetime.date]]:
@@ -94,7 +79,7 @@ class Sums:
 
     def add_cell_month(self, row: tuple) -> None:
         """One ``CellMonth`` of the cell whose row this is (see ``_CELL_MONTH_FIELDS``)."""
-        _cell, _type, month, all_ok, held, thematic, present, expected, length, speakers = row
+        month, _cell, _type, all_ok, held, thematic, present, expected, length, speakers = row
         self.cells = 1
         if not all_ok:
             self.cells_short = self.cells_decided = 1
@@ -155,18 +140,7 @@ class Sums:
         )
 
 
-_CELL_MONTH_FIELDS = (
-    "cell_id",
-    "cell_type",
-    "month",
-    "all_ok",
-    "regular_held",
-    "thematic",
-    "attendance_present",
-    "attendance_expected",
-    "length_minutes",
-    "speakers_count",
-)
+_CELL_MONTH_FIELDS = ("month", *SUMMED_FIELDS)
 _CHILD_FIELDS = ("path", "cell_type", "period", "start", *COUNTS, *HISTOGRAMS)
 
 
@@ -187,7 +161,7 @@ def _period_filter(periods: set[tuple[str, datetime.date]]) -> Q:
 
 def chain(paths: Iterable[str], *, itself: bool = False) -> set[str]:
     """The paths of the ancestors of ``paths`` (and of the nodes themselves with ``itself``)."""
-    return {path[:end] for path in paths for end in range(STEP, len(path) + (STEP if itself else 0), STEP)}
+    return {ancestor for path in paths for ancestor in ancestor_paths(path, itself=itself)}
 
 
 def lock(paths: Iterable[str]) -> list[tuple]:
@@ -223,7 +197,7 @@ def _cell_sums(cells: list[tuple], periods: set) -> dict[tuple, Sums]:
     ids = [cell[0] for cell in cells]
     for chunk in _chunks(ids):
         for row in CellMonth.objects.filter(month_range, cell_id__in=chunk).order_by().values_list(*_CELL_MONTH_FIELDS):
-            cell_id, cell_type, month = row[0], row[1], row[2]
+            month, cell_id, cell_type = row[0], row[1], row[2]
             for kind in (MONTH, QUARTER, YEAR):
                 start = _period_of(kind, month)
                 if (kind, start) not in periods:
@@ -269,7 +243,7 @@ def _refresh_by_difference(cells: list[tuple], committees: list[tuple], periods:
     by_path = {committee[1]: committee for committee in committees}
     changes: dict[tuple, Sums] = defaultdict(Sums)  # (committee id, cell type, period, start) -> difference
     for pk, path, _depth, _is_cell in cells:
-        ancestors = [by_path[path[:end]] for end in range(STEP, len(path), STEP) if path[:end] in by_path]
+        ancestors = [by_path[ancestor] for ancestor in ancestor_paths(path) if ancestor in by_path]
         keys = {key[1:] for key in new if key[0] == pk} | {key[1:] for key in old if key[0] == pk}
         for cell_type, kind, start in keys:
             difference = Sums()
@@ -447,7 +421,7 @@ def forget(paths: Iterable[str]) -> None:
     """Organizations at ``paths`` were deleted with their subtrees (and their findings and rows): their ancestors
     are summed again, for every period they have rows for."""
     paths = set(paths)
-    paths = {path for path in paths if not any(path[:end] in paths for end in range(STEP, len(path), STEP))}
+    paths = {path for path in paths if not any(ancestor in paths for ancestor in ancestor_paths(path))}
     if not paths:
         return
     with transaction.atomic():
@@ -479,7 +453,7 @@ def repair() -> int:
     )
     if not drifted:
         return 0
-    roots = {path[:STEP] for _pk, old, new in drifted for path in (old, new)}
+    roots = {ancestor_paths(path, itself=True)[0] for _pk, old, new in drifted for path in (old, new)}
     with transaction.atomic():
         for pk, path in {(pk, new) for pk, _old, new in drifted}:
             CellMonth.objects.filter(cell_id=pk).update(path=path)

@@ -1,11 +1,15 @@
-"""Reports: the official minutes as a PDF."""
+"""Reports of one meeting: the official minutes as a PDF, and the month's findings judged on it."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from cells.periods import month_end
 from meetings.access import get_meeting_for_user
 from meetings.minutes import minutes_context
+from reports.findings import finding_rows
+from reports.models import CellMonth
 from reports.pdf import render_pdf
 
 
@@ -19,3 +23,21 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     filename = f"bien-ban-{meeting.organization.code}-{meeting.planned_date:%Y%m%d}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@login_required
+@require_GET
+def meeting_findings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored findings of the month judged on this meeting (its cell's regular meeting of the month): each rule's
+    result, measured and required values, and the policy and legal source behind them. The meeting page loads it
+    in place (htmx: the panel alone, nothing when the month has no findings); without JavaScript it is a page."""
+    meeting = get_meeting_for_user(request, pk)
+    finding = CellMonth.objects.filter(meeting=meeting).only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS).first()
+    context = {
+        "meeting": meeting,
+        "finding": finding,
+        "finding_rows": finding_rows(finding) if finding else [],
+        "finding_day": month_end(finding.month) if finding else None,
+    }
+    template = "reports/includes/_meeting_findings.html" if request.htmx else "reports/meeting_findings.html"
+    return render(request, template, context)

@@ -10,8 +10,9 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
+from cells.periods import local_today, month_start, previous_month
 from meetings import services
-from reports.compliance import compute_month, local_today, month_start, previous_month
+from reports.compliance import compute_month
 from tests.e2e.conftest import login, screenshot
 from tests.factories import UserFactory, grant, make_cell, make_meeting, make_member
 

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from cells.models import Policy
-from reports.compliance import local_today
+from cells.periods import local_today
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -117,8 +117,8 @@ def test_the_meeting_list_shows_months_and_flags_a_missing_regular_meeting(clien
     make_meeting(world.cell_a, planned_date=datetime.date(2026, 10, 4))
     client = _login(client, world.board_user)
     url = reverse("meetings:list", args=[world.cell_a.pk])
-    # session, user, scope (6), organization, meetings with their figures, the policy history
-    with django_assert_num_queries(11):
+    # session, user, scope (6), organization, meetings with their figures, their speakers, the policy history
+    with django_assert_num_queries(12):
         body = client.get(url).content.decode()
 
     assert "Tháng 10/2026" in body and "Tháng 11/2026" in body
@@ -130,7 +130,7 @@ def test_the_meeting_list_runs_in_a_constant_number_of_queries(client, world, dj
     for month in range(1, count + 1):
         make_meeting(world.cell_a, planned_date=datetime.date(2026, month, 4))
     client = _login(client, world.board_user)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("meetings:list", args=[world.cell_a.pk]))
 
 
@@ -347,8 +347,9 @@ def test_the_meeting_page_runs_in_a_constant_number_of_queries(client, world, dj
     client = _login(client, world.board_user)
     client.get(reverse("meetings:detail", args=[meeting.pk]))  # warm the content-type cache
     # session, user, scope (6), meeting, absence notice, notices; minutes: attendance, agenda + speeches, general
-    # speeches, printed name, visitors, figures (policy, attendance rows, speakers); materials; the month's findings
-    with django_assert_num_queries(20) as first:
+    # speeches, printed name, visitors, figures (policy, attendance rows, speakers); materials (the month's findings
+    # are a report the page loads apart: reports.views.meeting_findings)
+    with django_assert_num_queries(19) as first:
         client.get(reverse("meetings:detail", args=[meeting.pk]))
     for member in (world.member, world.plain_member, world.secretary):
         services.speech_add(meeting=meeting, member=member, summary="Ý kiến thêm")

@@ -9,16 +9,10 @@ import pytest
 from cells.models import Policy
 from cells.policies import BUILT_IN, DEFAULTS
 from meetings.models import Attendance, Meeting, Speech
-from meetings.rules import vote_basis
+from meetings.rules import roll_call_counts, speaker_counts, vote_basis
 from members.services import member_status_change
-from reports.compliance import (
-    RULE_LABELS,
-    compute_month,
-    findings,
-    member_speakers,
-    refresh_cell_month,
-    with_figures,
-)
+from reports.compliance import compute_month, refresh_cell_month
+from reports.findings import RULE_LABELS, findings
 from reports.models import CellMonth, Result
 from tests.factories import make_member
 from tests.reports.compliance_helpers import Tree, hold, local, travel
@@ -180,21 +174,30 @@ def test_a_policy_changed_mid_year_keeps_the_findings_of_earlier_months(tree):
     )
 
 
-def test_a_policy_from_the_15th_applies_to_its_whole_month(tree):
-    cell = tree.cell()
-    hold(cell, datetime.date(2026, 9, 4), speakers=4)
+def test_a_policy_from_the_15th_judges_the_meetings_from_that_day_and_the_month_it_closes(tree):
+    """Meeting rules by the meeting's day (as its own page judges it); the month's rules by its last day."""
+    early, late = tree.cell(official=6), tree.cell(official=6)
+    hold(early, datetime.date(2026, 9, 4), speakers=4)
+    hold(late, datetime.date(2026, 9, 20), speakers=4)
     Policy.objects.create(
         organization=tree.commune,
         name="Nâng chất lượng",
         source="Nghị quyết 02-NQ/ĐU",
         valid_from=datetime.date(2026, 9, 15),
         min_member_speakers=5,
+        smallest_cell_official=7,
     )
 
     compute(datetime.date(2026, 9, 1), local(2026, 10, 2))
 
-    row = findings_of(cell, datetime.date(2026, 9, 1))
-    assert (row.speakers, row.speakers_required) == (FAIL, 5)
+    before, after = findings_of(early, datetime.date(2026, 9, 1)), findings_of(late, datetime.date(2026, 9, 1))
+    assert (before.speakers, before.speakers_required) == (PASS, 4)  # held on the 4th: the rules of the 4th
+    assert before.rules["speakers"]["policy"] == BUILT_IN
+    assert (after.speakers, after.speakers_required) == (FAIL, 5)  # held on the 20th: the new policy
+    assert after.rules["speakers"]["citation"] == "Nghị quyết 02-NQ/ĐU"
+    # The smallest cell is a rule of the month: judged on its last day, under the new policy, for both.
+    assert (before.cell_size, before.rules["cell_size"]["required"]) == (FAIL, 7)
+    assert (after.cell_size, after.rules["cell_size"]["required"]) == (FAIL, 7)
 
 
 def test_a_cell_inherits_its_provinces_policy_and_its_communes_where_nearer(tree):
@@ -370,8 +373,10 @@ def test_the_vote_rule_in_sql_matches_vote_basis(tree):
         )
         meetings.append(meeting)
 
-    figures = {row["id"]: row for row in with_figures(Meeting.objects.filter(organization=cell)).values()}
-    assert member_speakers(Speech.objects.filter(meeting__organization=cell)) == {}
+    figures = {
+        row["id"]: row for row in Meeting.objects.filter(organization=cell).annotate(**roll_call_counts()).values()
+    }
+    assert speaker_counts(Speech.objects.filter(meeting__organization=cell)) == {}
 
     for meeting, roster in zip(meetings, ROSTERS, strict=True):
         basis = vote_basis(roster)

@@ -1,6 +1,7 @@
-"""How findings are kept fresh: on commit after a meeting changes (the task ``reports.refresh_findings``), nightly
-(``reports.refresh_closed_month``), safely twice, in a constant number of queries whatever the number of cells; and
-the yearly absences without reason (strike-off review)."""
+"""How findings are kept fresh: on commit after a meeting changes (a refresh request row, done by the task
+``reports.refresh_pending``, or by the sweep when the broker is down), nightly (``reports.refresh_closed_month``),
+safely twice, in a constant number of queries whatever the number of cells; and the yearly absences without reason
+(strike-off review)."""
 
 import datetime
 from unittest import mock
@@ -11,12 +12,14 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cells.models import Policy
+from cells.models import PendingRefresh, Policy
 from meetings import services
 from meetings.models import Attendance, Meeting
 from reports import tasks
-from reports.compliance import compute_month, member_absences, refresh_cell_month
-from reports.models import CellMonth, PendingRefresh, Result
+from reports.absences import member_absences
+from reports.compliance import compute_month, refresh_cell_month
+from reports.models import CellMonth, Result
+from reports.refresh import refresh_after_change
 from tests.factories import make_meeting
 from tests.reports.compliance_helpers import Tree, hold, local, travel
 
@@ -33,16 +36,26 @@ def tree(db):
 
 @pytest.fixture
 def eager_findings():
-    """``findings_changed`` enqueues by name after the commit: run the task here instead, synchronously."""
+    """``findings_changed`` writes a request and enqueues it by name after the commit: run the task here instead,
+    synchronously."""
     calls = []
 
     def send_task(name, args=(), **kwargs):
         calls.append((name, list(args)))
-        assert name == "reports.refresh_findings"
-        return tasks.refresh_findings.apply(args=args)
+        assert name == "reports.refresh_pending"
+        return tasks.refresh_pending.apply(args=args)
 
     with mock.patch.object(current_app, "send_task", side_effect=send_task):
         yield calls
+
+
+def request_for(cell, month) -> list[int]:
+    """The id of the refresh request a meeting change of ``cell`` in ``month`` wrote."""
+    return list(
+        PendingRefresh.objects.filter(organization=cell, cause="meeting", first_month=month).values_list(
+            "pk", flat=True
+        )
+    )
 
 
 # --- on commit -------------------------------------------------------------------------------------------------------
@@ -78,7 +91,9 @@ def test_recording_a_meeting_refreshes_its_cell_month_on_commit(
                 mark_held=True,
             )
 
-    assert eager_findings == [("reports.refresh_findings", [cell.pk, "2026-03-01"])]
+    ((name, (ids,)),) = eager_findings
+    assert name == "reports.refresh_pending" and len(ids) == 1
+    assert not PendingRefresh.objects.filter(pk__in=ids).exists()  # done, then deleted
     row = CellMonth.objects.get(cell=cell, month=MAR)
     assert (row.meeting_id, row.regular_held, row.length, row.length_minutes) == (meeting.pk, PASS, PASS, 95)
     assert (row.speakers_count, row.attendance_present, row.attendance_expected) == (4, 5, 5)
@@ -89,10 +104,12 @@ def test_the_task_run_twice_gives_the_same_row(tree):
     cell = tree.cell()
     hold(cell, datetime.date(2026, 3, 4), minutes=89)
 
+    ids = request_for(cell, MAR)
     with travel(local(2026, 3, 20)):
-        tasks.refresh_findings.apply(args=[cell.pk, "2026-03-01"])
+        tasks.refresh_pending.apply(args=[ids])
         first = CellMonth.objects.get(cell=cell, month=MAR)
-        tasks.refresh_findings.apply(args=[cell.pk, "2026-03-01"])
+        assert tasks.refresh_pending.apply(args=[ids]).get() == 0  # delivered twice: already done
+        refresh_after_change(cell.pk, MAR)
 
     again = CellMonth.objects.get()
     fields = [f.name for f in CellMonth._meta.concrete_fields if f.name != "computed_at"]
@@ -108,7 +125,7 @@ def test_a_thematic_meeting_refreshes_the_later_months_of_its_quarter_that_have_
     hold(cell, datetime.date(2026, 2, 20), kind="thematic", minutes=120)
 
     with travel(local(2026, 3, 10)):
-        tasks.refresh_findings.apply(args=[cell.pk, "2026-02-01"])
+        tasks.refresh_pending.apply(args=[request_for(cell, datetime.date(2026, 2, 1))])
 
     assert dict(CellMonth.objects.values_list("month", "thematic_count")) == {datetime.date(2026, 2, 1): 1, MAR: 1}
     assert not CellMonth.objects.filter(month=datetime.date(2026, 4, 1)).exists()
@@ -121,8 +138,8 @@ def test_a_committee_meeting_changes_no_findings(tree):
     tree.cell()
 
     with travel(local(2026, 3, 10)):
-        written = tasks.refresh_findings.apply(args=[tree.commune.pk, "2026-03-01"]).get()
-        tasks.refresh_findings.apply(args=[987654, "2026-03-01"])  # gone since: nothing to do
+        written = refresh_after_change(tree.commune.pk, MAR)
+        assert refresh_after_change(987654, MAR) == 0  # gone since: nothing to do
 
     assert written == 0
     assert not CellMonth.objects.exists()
@@ -135,7 +152,8 @@ def test_the_nightly_sweep_computes_the_month_that_closed_and_the_current_one(tr
     with travel(datetime.datetime(2026, 12, 31, 18, 30, tzinfo=datetime.UTC)):  # 01:30 on 1 January local
         result = tasks.refresh_closed_month.apply().get()
 
-    assert result == {"2026-12-01": 1, "2027-01-01": 1, "policies": 0}  # no policy changed: nothing pending
+    assert result["2026-12-01"] == 1 and result["2027-01-01"] == 1
+    assert result["requests"] == 1 and not PendingRefresh.objects.exists()  # the meeting's request, left: done
     rows = dict(CellMonth.objects.filter(cell=cell).values_list("month", "regular_held"))
     assert rows == {datetime.date(2026, 12, 1): PASS, datetime.date(2027, 1, 1): NA}
 
@@ -288,7 +306,11 @@ def test_the_nightly_sweep_also_settles_older_months_still_waiting(tree):
     with travel(local(2026, 4, 2, 1, 30)):  # the sweeps of February and March never ran
         written = tasks.refresh_closed_month.apply().get()
 
-    assert written == {"2026-03-01": 2, "2026-04-01": 2, "2026-01-01": 2, "policies": 0}
+    assert {month: written[month] for month in ("2026-03-01", "2026-04-01", "2026-01-01")} == {
+        "2026-03-01": 2,
+        "2026-04-01": 2,
+        "2026-01-01": 2,
+    }
     january = dict(CellMonth.objects.filter(month=datetime.date(2026, 1, 1)).values_list("cell", "minutes_on_time"))
     assert january == {cell.pk: FAIL, quiet.pk: NA}
     assert CellMonth.objects.get(cell=quiet, month=datetime.date(2026, 1, 1)).regular_held == FAIL

@@ -12,8 +12,10 @@ from django.urls import reverse
 from meetings import services
 from reports import rollups
 from reports.charts import nice_ceiling, trend_svg
-from reports.dashboard import Period, dashboard, median_of_counts, reason
+from reports.dashboard import dashboard, median_of_counts
+from reports.findings import reason
 from reports.models import CellMonth, Result
+from reports.periods import Period
 from tests.factories import grant, make_cell, make_meeting, make_member, make_org
 
 pytestmark = pytest.mark.django_db

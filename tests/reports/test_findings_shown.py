@@ -11,7 +11,7 @@ from django.urls import reverse
 from cells.models import Policy
 from reports.compliance import compute_month
 from reports.models import CellMonth
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_cell, make_org, make_secretary
 from tests.reports.compliance_helpers import Tree, hold, local, travel
 
 pytestmark = pytest.mark.django_db
@@ -38,11 +38,23 @@ def judged(db):
     return tree
 
 
-def test_the_meeting_page_shows_each_rule_with_its_measure_and_source(client, judged):
+def test_the_meeting_page_loads_the_findings_report_of_its_month(client, judged):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    body = client.get(reverse("meetings:detail", args=[judged.meeting.pk])).content.decode()
+
+    findings_url = reverse("reports:meeting_findings", args=[judged.meeting.pk])
+    assert f'hx-get="{findings_url}"' in body  # loaded in place
+    assert f'href="{findings_url}"' in body  # and a link without JavaScript
+
+
+def test_the_findings_report_shows_each_rule_with_its_measure_and_source(client, judged):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
 
     with travel(local(2026, 4, 2)):
-        body = client.get(reverse("meetings:detail", args=[judged.meeting.pk])).content.decode()
+        body = client.get(
+            reverse("reports:meeting_findings", args=[judged.meeting.pk]), headers={"HX-Request": "true"}
+        ).content.decode()
 
     assert CellMonth.objects.get(meeting=judged.meeting).speakers == "fail"
     start = body.index('data-testid="finding-speakers"')
@@ -58,17 +70,37 @@ def test_the_meeting_page_shows_each_rule_with_its_measure_and_source(client, ju
     assert "Đánh giá theo quy định, tháng 03/2026" in body
     start = body.index('data-testid="finding-attendance"')
     assert "6 đảng viên chính thức có mặt, cần ít nhất 4 (quá nửa)" in body[start : body.index("</li>", start)]
-    # Its link opens the rules in force on the month's last day.
+    # Its links open the rules in force on the meeting's day and on the month's last day.
+    assert reverse("reports:organization_policy", args=[judged.cell_.pk]) + "?ngay=2026-03-04" in body
     assert reverse("reports:organization_policy", args=[judged.cell_.pk]) + "?ngay=2026-03-31" in body
+    assert "<html" not in body  # the panel alone, for the meeting page
+
+
+def test_without_javascript_the_findings_report_is_a_page(client, judged):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+
+    body = client.get(reverse("reports:meeting_findings", args=[judged.meeting.pk])).content.decode()
+
+    assert "<html" in body and 'data-testid="finding-speakers"' in body
+    assert reverse("meetings:detail", args=[judged.meeting.pk]) in body  # back to the meeting
 
 
 def test_a_meeting_without_findings_shows_none(client, judged):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
     later = hold(judged.cell_, datetime.date(2026, 4, 4))  # its month is not computed yet
+    url = reverse("reports:meeting_findings", args=[later.pk])
 
-    body = client.get(reverse("meetings:detail", args=[later.pk])).content.decode()
+    assert client.get(url, headers={"HX-Request": "true"}).content.decode().strip() == ""
+    assert 'data-testid="no-findings"' in client.get(url).content.decode()
 
-    assert 'data-testid="findings"' not in body
+
+def test_the_findings_report_hides_other_cells(client, judged):
+    elsewhere = make_cell(make_org(judged.province))
+    outsider = UserFactory()
+    make_secretary(elsewhere, outsider)
+    client.force_login(outsider)
+
+    assert client.get(reverse("reports:meeting_findings", args=[judged.meeting.pk])).status_code == 404
 
 
 def test_the_csv_names_the_source_of_each_required_value(client, judged):
@@ -91,7 +123,7 @@ def test_in_english_a_default_without_a_legal_text_reads_system_default(client, 
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 
     with travel(local(2026, 4, 2)):
-        text = visible_text(client.get(reverse("meetings:detail", args=[judged.meeting.pk])))
+        text = visible_text(client.get(reverse("reports:meeting_findings", args=[judged.meeting.pk])))
 
     assert "Findings against the rules, 03/2026" in text
     assert "Basis: System default" in text and "Mặc định của hệ thống" not in text

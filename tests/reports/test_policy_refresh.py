@@ -7,11 +7,12 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from cells.models import Policy
+from cells.models import PendingRefresh, Policy
 from cells.policies import policy_create
-from reports import compliance, tasks
-from reports.compliance import compute_month, refresh_pending
-from reports.models import CellMonth, PendingRefresh
+from reports import refresh, tasks
+from reports.compliance import compute_month
+from reports.models import CellMonth
+from reports.refresh import refresh_pending
 from tests.factories import UserFactory, grant
 from tests.reports.compliance_helpers import Tree, hold, local, travel
 
@@ -31,6 +32,7 @@ def judged(db):
     with travel(NOW):
         for month in (SEP, OCT, NOV):
             compute_month(month)
+    PendingRefresh.objects.all().delete()  # the meetings' own requests: done by the computation above
     return tree
 
 
@@ -42,18 +44,29 @@ def add(organization, valid_from, **values):
     return policy_create(organization=organization, valid_from=valid_from, source="Quy định 09-QĐ/ĐU", values=values)
 
 
-def test_a_policy_from_october_recomputes_october_on_and_leaves_september(judged, django_capture_on_commit_callbacks):
+def test_a_policy_from_october_15_recomputes_october_on_and_judges_the_meetings_from_its_day(
+    judged, django_capture_on_commit_callbacks
+):
+    late = judged.cell(official=6)
+    hold(late, datetime.date(2026, 10, 20), speakers=4)
+    with travel(NOW):
+        compute_month(OCT)
+    PendingRefresh.objects.all().delete()
     with travel(NOW), mock.patch("celery.current_app.send_task") as send:
         with django_capture_on_commit_callbacks(execute=True):
             add(judged.commune, datetime.date(2026, 10, 15), min_member_speakers=5)
+        request = PendingRefresh.objects.get()
+        assert (request.cause, request.first_month) == ("policy", OCT)
         assert send.call_args.args == ("reports.refresh_pending",)
-        assert PendingRefresh.objects.get().first_month == OCT
-        assert speakers(judged.here) == {SEP: "pass", OCT: "pass", NOV: "pass"}  # not yet: the task does it
+        assert send.call_args.kwargs == {"args": [[request.pk]]}
+        assert speakers(late) == {OCT: "pass"}  # not yet: the task does it
 
         refresh_pending()
 
-    assert speakers(judged.here) == {SEP: "pass", OCT: "fail", NOV: "fail"}
-    assert CellMonth.objects.get(cell=judged.here, month=OCT).rules["speakers"]["citation"] == "Quy định 09-QĐ/ĐU"
+    # The meeting of 4 October was held under the rules of its day; those of 20 October and 4 November under the new.
+    assert speakers(judged.here) == {SEP: "pass", OCT: "pass", NOV: "fail"}
+    assert speakers(late) == {OCT: "fail"}
+    assert CellMonth.objects.get(cell=late, month=OCT).rules["speakers"]["citation"] == "Quy định 09-QĐ/ĐU"
     assert not PendingRefresh.objects.exists()
 
 
@@ -66,7 +79,7 @@ def test_with_the_broker_down_the_nightly_sweep_does_it(judged, django_capture_o
     with travel(local(2026, 11, 21, 1, 30)):
         written = tasks.refresh_closed_month()  # beat's nightly task, run here in process
 
-    assert written["policies"] > 0
+    assert written["requests"] > 0
     assert speakers(judged.here) == {SEP: "fail", OCT: "fail", NOV: "fail"}  # September too, from the request row
     assert not PendingRefresh.objects.exists()
 
@@ -81,7 +94,7 @@ def test_deleting_a_policy_recomputes_with_the_rules_above(judged):
     with travel(NOW):
         policy = add(judged.commune, datetime.date(2026, 10, 1), min_member_speakers=5)
         refresh_pending()
-        assert speakers(judged.here)[OCT] == "fail"
+        assert speakers(judged.here)[OCT] == "fail"  # held on 4 October, under the policy from the 1st
 
         policy.delete()  # the admin
         assert PendingRefresh.objects.get().first_month == OCT
@@ -107,7 +120,7 @@ def test_a_subtree_inside_another_pending_one_is_computed_once(judged):
     with travel(NOW):
         add(judged.province, datetime.date(2026, 9, 1), min_member_speakers=5)
         add(judged.commune, datetime.date(2026, 10, 1), min_minutes_regular=60)
-        with mock.patch.object(compliance, "compute_month", wraps=compliance.compute_month) as compute:
+        with mock.patch.object(refresh, "compute_month", wraps=refresh.compute_month) as compute:
             refresh_pending()
     assert [call.args[0] for call in compute.call_args_list] == [SEP, OCT, NOV]
     assert [call.kwargs["cells"] for call in compute.call_args_list] == [[judged.here.pk]] * 3

@@ -10,8 +10,9 @@ import pytest
 from cells.models import Organization
 from cells.services import organization_move
 from reports import rollups
-from reports.dashboard import MONTH_SUMS, Figures, Period, median_of_counts, summarize
+from reports.dashboard import MONTH_SUMS, Figures, median_of_counts, summarize
 from reports.models import CellMonth, Result, Rollup
+from reports.periods import Period
 from tests.factories import make_cell, make_org
 from tests.reports.test_dashboard import build_finding, finding
 
