@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.rules import rules_for
+from meetings.wording import agenda_items, meeting_title, organization_name
 
 TZID = "Asia/Ho_Chi_Minh"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")
@@ -73,6 +74,11 @@ def _utc(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def ics_method(kind: str) -> str:
+    """The iTIP method of the invite in a meeting mail of ``kind``: CANCEL for a cancellation, else REQUEST."""
+    return "CANCEL" if kind == "cancel" else "REQUEST"
+
+
 def event_uid(meeting) -> str:
     """Stable for the life of the meeting: every update and the cancellation carry it."""
     host = urlsplit(settings.SITE_URL).hostname or "chibo.local"
@@ -84,14 +90,7 @@ def event_minutes(meeting) -> int:
     return max(rules.min_minutes.get(meeting.kind, 0), MIN_EVENT_MINUTES)
 
 
-def agenda_items(meeting) -> list:
-    """The ordered agenda; one query, or none when ``agenda`` was prefetched."""
-    return sorted(meeting.agenda.all(), key=lambda item: item.order)
-
-
 def meeting_summary(meeting) -> str:
-    from meetings.emails import meeting_title, organization_name
-
     return f"{meeting_title(meeting)} – {organization_name(meeting)}"
 
 

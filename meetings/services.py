@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
-from meetings import emails
+from meetings import outbox
 from meetings.agenda import default_agenda
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, Speech, Visitor
 from meetings.rules import grade_for, rules_for, vote_basis
@@ -188,7 +188,7 @@ def meeting_update_plan(
         fields.append("sequence")
     _bump(meeting, fields)
     if moved and meeting.status == Status.PUBLISHED:
-        emails.queue_meeting_mail(meeting, kind="update")
+        outbox.queue_meeting_mail(meeting, kind="update")
     return meeting
 
 
@@ -227,7 +227,7 @@ def meeting_publish(*, meeting: Meeting, by=None) -> list[Member]:
     meeting.status = Status.PUBLISHED
     meeting.published_at = timezone.now()
     _bump(meeting, ["status", "published_at"])
-    return emails.queue_meeting_mail(meeting, kind="agenda")
+    return outbox.queue_meeting_mail(meeting, kind="agenda")
 
 
 @transaction.atomic
@@ -246,7 +246,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
         fields.append("sequence")
     _bump(meeting, fields)
     if was_published:
-        emails.queue_meeting_mail(meeting, kind="cancel")
+        outbox.queue_meeting_mail(meeting, kind="cancel")
     return meeting
 
 
