@@ -25,8 +25,6 @@ from meetings.wording import absolute, agenda_items, meeting_title, organization
 TZID = "Asia/Ho_Chi_Minh"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")
 PRODID = "-//Chi bo//Sinh hoat chi bo//VI"
-# A meeting shorter than this is never planned, whatever the rules say (an extraordinary meeting has no minimum).
-MIN_EVENT_MINUTES = 90
 
 
 def ics_method(kind: str) -> str:
@@ -41,8 +39,10 @@ def event_uid(meeting: Meeting) -> str:
 
 
 def event_minutes(meeting: Meeting) -> int:
-    rules = rules_for(meeting.organization, meeting.planned_date)
-    return max(rules.min_minutes.get(meeting.kind, 0), MIN_EVENT_MINUTES)
+    """How long the event lasts: the least length the policy in force sets for the meeting's kind; a kind it sets none
+    for (an extraordinary meeting) lasts as long as the same policy's regular meeting."""
+    minimum = rules_for(meeting.organization, meeting.planned_date).min_minutes
+    return minimum.get(meeting.kind) or minimum[Meeting.Kind.REGULAR]
 
 
 def meeting_summary(meeting: Meeting) -> str:

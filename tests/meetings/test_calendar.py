@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
+from cells.models import Policy
 from meetings import services
 from meetings.calendar import meeting_ics
 from meetings.models import AgendaItem
@@ -136,6 +137,27 @@ def test_the_event_lasts_the_minimum_length_for_its_kind(world, kind, topic, end
     meeting = make_meeting(world.cell_a, kind=kind, topic=topic, planned_date=datetime.date(2026, 11, 18))
 
     assert f"DTEND;TZID=Asia/Ho_Chi_Minh:20261118T{end}" in unfold(meeting_ics(meeting, method="REQUEST"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic", "minutes"), [("regular", "", 100), ("thematic", "Chuyển đổi số", 60), ("extraordinary", "", 100)]
+)
+def test_the_event_length_follows_the_policy_in_force_and_an_extraordinary_meeting_takes_the_regular_one(
+    world, kind, topic, minutes
+):
+    Policy.objects.create(
+        organization=world.commune,
+        valid_from=datetime.date(2026, 1, 1),
+        name="Quy định của xã",
+        source="Văn bản thử",
+        min_minutes_regular=100,
+        min_minutes_thematic=60,
+    )
+    meeting = make_meeting(world.cell_a, kind=kind, topic=topic, planned_date=datetime.date(2026, 11, 18))
+
+    event = parsed_event(meeting_ics(meeting, method="REQUEST"))
+
+    assert event.end - event.start == datetime.timedelta(minutes=minutes)
 
 
 def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, meeting, settings):
