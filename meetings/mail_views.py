@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from meetings import emails
 from meetings.access import get_meeting_for_user
 from meetings.calendar import meeting_ics
 from meetings.models import Meeting, OutboxMessage
+from meetings.recipients import meeting_recipients
+from meetings.wording import meeting_title, vi_when
 
 
 def error_hint(last_error: str) -> str:
@@ -50,14 +51,14 @@ def outbox(request: HttpRequest, pk: int) -> HttpResponse:
     for row in rows:
         row.hint = error_hint(row.last_error)
     counts = dict(meeting.outbox.order_by().values_list("status").annotate(n=Count("pk")))
-    recipients = emails.meeting_recipients(meeting)
+    recipients = meeting_recipients(meeting)
     return render(
         request,
         "meetings/outbox.html",
         {
             "meeting": meeting,
-            "title": emails.meeting_title(meeting),
-            "when": emails.vi_when(meeting.planned_date, meeting.planned_time),
+            "title": meeting_title(meeting),
+            "when": vi_when(meeting.planned_date, meeting.planned_time),
             "rows": rows,
             "counts": [(status, label, counts.get(status, 0)) for status, label in OutboxMessage.Status.choices],
             "roster_without_email": recipients.roster_without_email,
@@ -84,7 +85,7 @@ def outbox_message(request: HttpRequest, pk: int, message_pk: int) -> HttpRespon
     return render(
         request,
         "meetings/outbox.html",
-        {"meeting": meeting, "title": emails.meeting_title(meeting), "message": message},
+        {"meeting": meeting, "title": meeting_title(meeting), "message": message},
     )
 
 

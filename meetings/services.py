@@ -18,9 +18,9 @@ from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
 from cells.services import refresh_request
-from meetings import emails
+from meetings import outbox
 from meetings.agenda import default_agenda
-from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, Speech, Visitor
+from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, Speech, Visitor
 from meetings.rules import (
     MeetingFacts,
     assess,
@@ -197,7 +197,7 @@ def meeting_update_plan(
     if agenda is not None:
         _replace_agenda(meeting, agenda)
     if moved and meeting.status == Status.PUBLISHED:
-        emails.queue_meeting_mail(meeting, kind="update")
+        outbox.queue_meeting_mail(meeting, kind="update")
     return meeting
 
 
@@ -244,7 +244,7 @@ def meeting_publish(*, meeting: Meeting, by=None) -> list[Member]:
     meeting.status = Status.PUBLISHED
     meeting.published_at = timezone.now()
     _bump(meeting, ["status", "published_at"])
-    return emails.queue_meeting_mail(meeting, kind="agenda")
+    return outbox.queue_meeting_mail(meeting, kind="agenda")
 
 
 @records_actor
@@ -264,7 +264,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
         fields.append("sequence")
     _bump(meeting, fields)
     if was_published:
-        emails.queue_meeting_mail(meeting, kind="cancel")
+        outbox.queue_meeting_mail(meeting, kind="cancel")
     return meeting
 
 
@@ -691,8 +691,6 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
 @transaction.atomic
 def material_add(*, meeting: Meeting, upload, name: str = "", content_type: str, by=None):
     """Attach a document to the meeting (checked by the form: type, size, magic bytes)."""
-    from meetings.models import Material
-
     if meeting.status == Status.CANCELLED:
         raise ValidationError(_("Buổi sinh hoạt đã hủy."))
     material = Material(

@@ -1,8 +1,15 @@
-"""Reads of members and their dated facts, as queryset methods."""
+"""Reads of members and their dated facts, as queryset methods.
+
+``members.models`` builds its managers from these querysets, so the models are looked up by name here
+(``apps.get_model``) when a query is built, never imported: the two modules do not depend on each other both ways.
+"""
 
 import datetime
 
+from django.apps import apps
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+
+from cells.models import Organization
 
 # Kept here (not imported from models) so that querysets do not import the models module that imports them.
 GONE_STATUSES = ("transferred_out", "struck_off", "deceased")
@@ -26,8 +33,7 @@ class StatusChangeQuerySet(QuerySet):
 
 def status_on_subquery(day: datetime.date, member_ref: str = "pk") -> Subquery:
     """The status of the member referenced by ``member_ref`` on ``day`` (the latest change on or before it)."""
-    from members.models import StatusChange
-
+    StatusChange = apps.get_model("members", "StatusChange")
     return Subquery(StatusChange.objects.filter(member=OuterRef(member_ref)).in_force_on(day).values("status")[:1])
 
 
@@ -40,8 +46,7 @@ class MemberQuerySet(QuerySet):
 
         Correct across transfers: it reads the dated memberships and status changes, not the current cell.
         """
-        from members.models import Membership
-
+        Membership = apps.get_model("members", "Membership")
         memberships = Membership.objects.filter(member=OuterRef("pk"), organization=organization).active_on(day)
         if not include_temporary:
             memberships = memberships.filter(kind="home")
@@ -66,9 +71,7 @@ class MemberQuerySet(QuerySet):
 
 def subtree_counts(nodes, day: datetime.date) -> dict[int, tuple[int, int]]:
     """For each node, (active cells, current members) in its whole subtree: two queries for any number of nodes."""
-    from cells.models import Organization
-    from members.models import Membership
-
+    Membership = apps.get_model("members", "Membership")
     nodes = list(nodes)
     if not nodes:
         return {}

@@ -1,12 +1,16 @@
-"""The meeting's iCalendar text (RFC 5545), checked strictly: no parser library is installed, so we read it."""
+"""The meeting's iCalendar text (RFC 5545), read two ways: line by line here (what a strict reader sees), and back
+through icalendar's parser (what the values are once unescaped and unfolded)."""
 
 import datetime
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
+from cells.models import Policy
 from meetings import services
-from meetings.calendar import escape_text, fold, meeting_ics
+from meetings.calendar import meeting_ics
 from meetings.models import AgendaItem
 from tests.factories import make_meeting
 
@@ -30,6 +34,12 @@ def prop(text: str, name: str) -> str:
 
 def unescape(value: str) -> str:
     return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def parsed_event(text: str):
+    """The one VEVENT of the calendar, as icalendar's parser reads it."""
+    [event] = Calendar.from_ical(text).events
+    return event
 
 
 @pytest.fixture
@@ -61,22 +71,21 @@ def test_long_vietnamese_lines_are_folded_at_75_octets_never_inside_a_character(
     assert unescape(prop(text, "LOCATION")) == LONG_VENUE
 
 
-def test_fold_counts_octets_not_characters():
-    ascii_line = "DESCRIPTION:" + "x" * 200
-    vietnamese = "SUMMARY:" + "Đảng " * 40  # "Đ" and "ả" take 2 and 3 octets
+def test_vietnamese_text_reads_back_whole_through_a_parser(meeting):
+    meeting.kind = "thematic"
+    meeting.topic = "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+    meeting.venue = LONG_VENUE
 
-    for line in (ascii_line, vietnamese):
-        pieces = fold(line).split("\r\n")
-        assert len(pieces[0].encode()) <= 75
-        assert all(piece.startswith(" ") and len(piece.encode()) <= 75 for piece in pieces[1:])
-        assert "".join(piece[1:] if i else piece for i, piece in enumerate(pieces)) == line
-    assert fold("SHORT:x") == "SHORT:x"
-    assert len(fold("X" * 75).split("\r\n")) == 1
-    assert len(fold("X" * 76).split("\r\n")) == 2
+    event = parsed_event(meeting_ics(meeting, method="REQUEST"))
+
+    assert str(event["SUMMARY"]) == (
+        "Sinh hoạt chuyên đề “Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh” – Chi bộ cơ quan UBND xã"
+    )
+    assert str(event["LOCATION"]) == LONG_VENUE
+    assert str(event["DESCRIPTION"]).startswith("Chương trình:\n1. Khai mạc\n2. ")
 
 
 def test_text_values_escape_backslash_semicolon_comma_and_newlines(meeting):
-    assert escape_text("a\\b;c,d\r\ne\nf") == "a\\\\b\\;c\\,d\\ne\\nf"
     meeting.venue = "Phòng 2, tầng 3; nhà A\\B"
     AgendaItem.objects.filter(meeting=meeting, order=1).update(title="Khai mạc; điểm danh, thu đảng phí")
 
@@ -85,6 +94,16 @@ def test_text_values_escape_backslash_semicolon_comma_and_newlines(meeting):
     assert prop(text, "LOCATION") == "Phòng 2\\, tầng 3\\; nhà A\\\\B"
     description = unescape(prop(text, "DESCRIPTION"))
     assert "1. Khai mạc; điểm danh, thu đảng phí\n2. " in description
+
+
+def test_commas_semicolons_and_line_breaks_round_trip_and_control_characters_are_dropped(meeting):
+    meeting.venue = "Phòng 2, tầng 3; nhà A\\B\x07"
+    AgendaItem.objects.filter(meeting=meeting, order=1).update(title="Khai mạc;\r\nđiểm danh, thu đảng phí")
+
+    event = parsed_event(meeting_ics(meeting, method="REQUEST"))
+
+    assert str(event["LOCATION"]) == "Phòng 2, tầng 3; nhà A\\B"
+    assert "\n1. Khai mạc;\nđiểm danh, thu đảng phí\n2. " in str(event["DESCRIPTION"])
 
 
 def test_the_event_has_a_fixed_plus_seven_time_zone_and_utc_stamp(meeting):
@@ -103,6 +122,11 @@ def test_the_event_has_a_fixed_plus_seven_time_zone_and_utc_stamp(meeting):
         "PRODID:-//Chi bo//Sinh hoat chi bo//VI",
         "VERSION:2.0",
     ]
+    calendar = Calendar.from_ical(text)
+    assert [timezone.tz_name for timezone in calendar.timezones] == ["Asia/Ho_Chi_Minh"]
+    start = calendar.events[0].start
+    assert start == datetime.datetime(2026, 11, 4, 14, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert start.utcoffset() == datetime.timedelta(hours=7)
 
 
 @pytest.mark.parametrize(
@@ -113,6 +137,27 @@ def test_the_event_lasts_the_minimum_length_for_its_kind(world, kind, topic, end
     meeting = make_meeting(world.cell_a, kind=kind, topic=topic, planned_date=datetime.date(2026, 11, 18))
 
     assert f"DTEND;TZID=Asia/Ho_Chi_Minh:20261118T{end}" in unfold(meeting_ics(meeting, method="REQUEST"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "topic", "minutes"), [("regular", "", 100), ("thematic", "Chuyển đổi số", 60), ("extraordinary", "", 100)]
+)
+def test_the_event_length_follows_the_policy_in_force_and_an_extraordinary_meeting_takes_the_regular_one(
+    world, kind, topic, minutes
+):
+    Policy.objects.create(
+        organization=world.commune,
+        valid_from=datetime.date(2026, 1, 1),
+        name="Quy định của xã",
+        source="Văn bản thử",
+        min_minutes_regular=100,
+        min_minutes_thematic=60,
+    )
+    meeting = make_meeting(world.cell_a, kind=kind, topic=topic, planned_date=datetime.date(2026, 11, 18))
+
+    event = parsed_event(meeting_ics(meeting, method="REQUEST"))
+
+    assert event.end - event.start == datetime.timedelta(minutes=minutes)
 
 
 def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, meeting, settings):
@@ -141,17 +186,25 @@ def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, me
     assert [prop(text, "STATUS") for text in (first, updated, cancelled)] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261105T080000" in unfold(updated)
     assert "Lý do: Bão" in unescape(prop(cancelled, "DESCRIPTION"))
+    events = [parsed_event(text) for text in (first, updated, cancelled)]
+    assert [(str(event["UID"]), event["SEQUENCE"]) for event in events] == [(uid, 0), (uid, 1), (uid, 2)]
 
 
-def test_organizer_and_attendee_are_mailto_addresses(meeting, settings):
-    settings.DEFAULT_FROM_EMAIL = "Chi bộ Xuân Hiệp <no-reply@chibo.example.vn>"
+def test_organizer_and_attendee_are_mailto_addresses_with_their_names(meeting, settings):
+    settings.DEFAULT_FROM_EMAIL = '"Chi bộ Xuân Hiệp: thông báo, nhắc lịch" <no-reply@chibo.example.vn>'
 
-    lines = unfold(meeting_ics(meeting, method="REQUEST", attendee=("Đỗ Thanh Hài", "hai@example.vn")))
+    event = parsed_event(meeting_ics(meeting, method="REQUEST", attendee=("Đỗ Thanh Hài", "hai@example.vn")))
 
-    assert "ORGANIZER;CN=Chi bộ Xuân Hiệp:mailto:no-reply@chibo.example.vn" in lines
-    assert (
-        "ATTENDEE;CN=Đỗ Thanh Hài;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:hai@example.vn" in lines
-    )
+    organizer, attendee = event["ORGANIZER"], event["ATTENDEE"]
+    assert str(organizer) == "mailto:no-reply@chibo.example.vn"
+    assert dict(organizer.params) == {"CN": "Chi bộ Xuân Hiệp: thông báo, nhắc lịch"}
+    assert str(attendee) == "mailto:hai@example.vn"
+    assert dict(attendee.params) == {
+        "CN": "Đỗ Thanh Hài",
+        "ROLE": "REQ-PARTICIPANT",
+        "PARTSTAT": "NEEDS-ACTION",
+        "RSVP": "FALSE",
+    }
 
 
 def test_an_unknown_method_is_refused(meeting):

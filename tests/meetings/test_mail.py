@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
 from config.celery import app
-from meetings import emails, services
+from meetings import outbox, services
 from meetings.models import Material, Meeting, OutboxMessage
 from meetings.tasks import send_outbox_message, sweep_outbox
 from members.models import Assignment, CommitteeSeat
@@ -28,7 +28,13 @@ Status = OutboxMessage.Status
 def enqueued(monkeypatch):
     """Record the sends handed to the broker instead of publishing them (tests run them with ``task.apply``)."""
     calls: list[int] = []
-    monkeypatch.setattr(send_outbox_message, "delay", lambda message_id: calls.append(message_id))
+
+    def send_task(name, args=(), **options):
+        # The outbox enqueues by the task's name; other tasks (the findings' refresh after a publish) are dropped.
+        if name == send_outbox_message.name:
+            calls.append(*args)
+
+    monkeypatch.setattr(app, "send_task", send_task)
     return calls
 
 
@@ -99,7 +105,7 @@ def test_queuing_twice_creates_no_duplicate_rows(cell, enqueued, django_capture_
     keys = set(OutboxMessage.objects.values_list("key", flat=True))
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = emails.queue_meeting_mail(w.meeting, kind="agenda")
+        again = outbox.queue_meeting_mail(w.meeting, kind="agenda")
 
     assert set(OutboxMessage.objects.values_list("key", flat=True)) == keys
     assert OutboxMessage.objects.count() == 4
@@ -113,13 +119,13 @@ def test_queuing_makes_the_same_queries_whatever_the_number_of_recipients(
     # roster, assignments (+ seats, members), existing keys, agenda, materials, printed name, the policy in force
     # (for the invite's length), insert, queued ids
     with django_assert_num_queries(9):
-        emails.queue_meeting_mail(w.meeting, kind="agenda")
+        outbox.queue_meeting_mail(w.meeting, kind="agenda")
     for n in range(6):
         make_member(w.cell_a, full_name=f"Trần Văn Thêm {n}")
     meeting = Meeting.objects.select_related("organization").get(pk=w.meeting.pk)
     meeting.sequence += 1  # new keys: every copy is written again
     with django_assert_num_queries(9):
-        emails.queue_meeting_mail(meeting, kind="agenda")
+        outbox.queue_meeting_mail(meeting, kind="agenda")
     assert OutboxMessage.objects.filter(key__startswith=f"agenda:{meeting.pk}:1:").count() == 10
 
 
@@ -239,7 +245,7 @@ def test_a_transient_smtp_error_requeues_with_backoff_and_records_the_attempt(
 
     monkeypatch.setattr(EmailBackend, "send_messages", busy)
     before = timezone.now()
-    with caplog.at_level(logging.WARNING, logger="meetings.emails"):
+    with caplog.at_level(logging.WARNING, logger="meetings.outbox"):
         assert _send(row.pk) == "retry"
 
     row.refresh_from_db()
@@ -297,7 +303,7 @@ def test_attempts_are_bounded(cell, enqueued, django_capture_on_commit_callbacks
     monkeypatch.setattr(EmailBackend, "send_messages", down)
     time_machine.move_to(timezone.now(), tick=False)
     waits = []
-    for _attempt in range(emails.MAX_ATTEMPTS + 2):
+    for _attempt in range(outbox.MAX_ATTEMPTS + 2):
         _send(row.pk)
         row.refresh_from_db()
         if row.status != Status.QUEUED:
@@ -306,7 +312,7 @@ def test_attempts_are_bounded(cell, enqueued, django_capture_on_commit_callbacks
         time_machine.move_to(row.next_attempt_at)
 
     assert row.status == Status.FAILED
-    assert row.attempts == emails.MAX_ATTEMPTS == len(tries)
+    assert row.attempts == outbox.MAX_ATTEMPTS == len(tries)
     assert waits == [1, 5, 30, 120, 360]
     assert row.last_error == "ConnectionRefusedError 111"
 
@@ -348,7 +354,7 @@ def test_the_sweeper_leaves_fresh_rows_to_their_own_send(
     enqueued.clear()
 
     assert sweep_outbox.apply().get() == 0
-    time_machine.move_to(timezone.now() + emails.FRESH_GRACE)
+    time_machine.move_to(timezone.now() + outbox.FRESH_GRACE)
     assert sweep_outbox.apply().get() == 4
 
 
@@ -358,7 +364,7 @@ def test_a_stuck_row_past_its_last_attempt_fails(cell, enqueued, django_capture_
     row = OutboxMessage.objects.get(to_email=w.member.email)
     OutboxMessage.objects.filter(pk=row.pk).update(
         status=Status.SENDING,
-        attempts=emails.MAX_ATTEMPTS,
+        attempts=outbox.MAX_ATTEMPTS,
         next_attempt_at=timezone.now() - datetime.timedelta(minutes=1),
     )
 
@@ -372,11 +378,11 @@ def test_a_broker_outage_loses_nothing(cell, monkeypatch, django_capture_on_comm
     w = cell
     time_machine.move_to(timezone.now(), tick=False)
 
-    def broker_down(message_id):
+    def broker_down(name, args=(), **options):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(send_outbox_message, "delay", broker_down)
-    with caplog.at_level(logging.WARNING, logger="meetings.emails"):
+    monkeypatch.setattr(app, "send_task", broker_down)
+    with caplog.at_level(logging.WARNING, logger="meetings.outbox"):
         without_email = publish(w, django_capture_on_commit_callbacks)
 
     assert without_email == [w.no_email]
@@ -385,12 +391,13 @@ def test_a_broker_outage_loses_nothing(cell, monkeypatch, django_capture_on_comm
     assert "@" not in caplog.text
 
     calls = []
-    monkeypatch.setattr(send_outbox_message, "delay", lambda message_id: calls.append(message_id))
+    monkeypatch.setattr(app, "send_task", lambda name, args=(), **options: calls.append((name, *args)))
     time_machine.move_to(timezone.now() + datetime.timedelta(minutes=2))
     sweep_outbox.apply()
-    for message_id in calls:
+    for _name, message_id in calls:
         _send(message_id)
 
+    assert {name for name, _message_id in calls} == {send_outbox_message.name}
     assert OutboxMessage.objects.filter(status=Status.SENT).count() == 4
     assert len(mail.outbox) == 4
 

@@ -1,5 +1,7 @@
 """Meeting e-mails through the outbox: a row per recipient first, then a send by a task that claims the row.
 
+What a copy says comes from ``meetings.wording`` and ``meetings.calendar``; who gets one from ``meetings.recipients``.
+
 - ``queue_meeting_mail`` (called by the meeting services inside their transaction) writes one ``OutboxMessage`` per
   recipient with a unique key, and enqueues the sends once the transaction commits.
 - ``outbox_send`` (the task ``meetings.send_outbox_message``) claims a row with a conditional UPDATE, so a task
@@ -15,23 +17,21 @@ import datetime
 import hashlib
 import logging
 import smtplib
-from dataclasses import dataclass
 from email.message import MIMEPart
 from functools import partial
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F, Q, prefetch_related_objects
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
-from cells.services import name_on
-from meetings.calendar import agenda_items, meeting_ics
+from meetings.calendar import ics_method, meeting_ics
 from meetings.models import Meeting, OutboxMessage
-from members.models import Assignment, Member
+from meetings.recipients import meeting_recipients
+from meetings.wording import meeting_mail_context, render_meeting_mail
+from members.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -46,128 +46,8 @@ SENDING_LEASE = datetime.timedelta(minutes=15)
 # A new row's send is enqueued when its transaction commits; the sweeper leaves it that long before stepping in.
 FRESH_GRACE = datetime.timedelta(minutes=1)
 SWEEP_BATCH = 500
-
-
-# --- How a meeting reads in Vietnamese -------------------------------------------------------------------------------
-
-
-def vi_weekday(day: datetime.date) -> str:
-    return (
-        _("thứ Hai"),
-        _("thứ Ba"),
-        _("thứ Tư"),
-        _("thứ Năm"),
-        _("thứ Sáu"),
-        _("thứ Bảy"),
-        _("Chủ nhật"),
-    )[day.weekday()]
-
-
-def vi_when(day: datetime.date, time: datetime.time) -> str:
-    """ "14 giờ 00, thứ Tư ngày 04/11/2026"."""
-    return _("{hour:02d} giờ {minute:02d}, {weekday} ngày {day}").format(
-        hour=time.hour, minute=time.minute, weekday=vi_weekday(day), day=day.strftime("%d/%m/%Y")
-    )
-
-
-def organization_name(meeting: Meeting) -> str:
-    """The organization's name on the meeting's date (cached on the instance: one query per meeting)."""
-    cached = getattr(meeting, "_chibo_printed_name", None)
-    if cached is None or cached[0] != (meeting.organization_id, meeting.planned_date):
-        printed = name_on(meeting.organization, meeting.planned_date)
-        cached = (
-            (meeting.organization_id, meeting.planned_date),
-            printed.name if printed else meeting.organization.name,
-        )
-        meeting._chibo_printed_name = cached
-    return cached[1]
-
-
-def meeting_title(meeting: Meeting) -> str:
-    """ "Sinh hoạt định kỳ tháng 11/2026", "Sinh hoạt chuyên đề “…”", …"""
-    month = meeting.planned_date.strftime("%m/%Y")
-    topic = meeting.topic.strip()
-    if meeting.kind == Meeting.Kind.REGULAR:
-        return _("Sinh hoạt định kỳ tháng {month}").format(month=month)
-    if meeting.kind == Meeting.Kind.THEMATIC:
-        return _("Sinh hoạt chuyên đề “{topic}”").format(topic=topic)
-    if meeting.kind == Meeting.Kind.COMBINED:
-        if topic:
-            return _("Sinh hoạt định kỳ tháng {month} kết hợp chuyên đề “{topic}”").format(month=month, topic=topic)
-        return _("Sinh hoạt định kỳ kết hợp chuyên đề tháng {month}").format(month=month)
-    if topic:
-        return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
-    return _("Sinh hoạt bất thường ngày {day}").format(day=meeting.planned_date.strftime("%d/%m/%Y"))
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
-
-
-def absolute(path: str) -> str:
-    return settings.SITE_URL + path
-
-
-# --- Who gets the mail ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    member: Member
-    email: str
-    is_committee: bool  # a superior-committee member following the organization (not on its roster)
-
-
-@dataclass(frozen=True)
-class Recipients:
-    by_email: list[Recipient]
-    # Roster members without an e-mail: the secretary tells them on paper.
-    roster_without_email: list[Member]
-    # Committee seats following the organization whose holder cannot be e-mailed (no address, or outside the tree).
-    committee_without_email: list
-
-
-def _clean_email(address: str) -> str:
-    return (address or "").strip()
-
-
-def meeting_recipients(meeting: Meeting) -> Recipients:
-    """The roster on the meeting's date, then the committee members assigned to follow the organization on that date
-    (seat and assignment both in force); one recipient per e-mail address. Three queries."""
-    day = meeting.planned_date
-    roster = list(Member.objects.roster_of(meeting.organization, day).order_by("sort_key", "id"))
-    assignments = list(
-        Assignment.objects.active_on(day)
-        .filter(organization=meeting.organization, seat__valid_from__lte=day)
-        .filter(Q(seat__valid_to__isnull=True) | Q(seat__valid_to__gt=day))
-        .select_related("seat__member")
-        .order_by("seat__member__sort_key", "seat_id", "id")
-    )
-    seen: set[str] = set()
-    by_email: list[Recipient] = []
-    without: list[Member] = []
-    for member in roster:
-        address = _clean_email(member.email)
-        if not address:
-            without.append(member)
-        elif address.lower() not in seen:
-            seen.add(address.lower())
-            by_email.append(Recipient(member=member, email=address, is_committee=False))
-    committee_without: list = []
-    seen_seats: set[int] = set()
-    for assignment in assignments:
-        seat = assignment.seat
-        if seat.pk in seen_seats:
-            continue
-        seen_seats.add(seat.pk)
-        address = _clean_email(seat.member.email) if seat.member_id else ""
-        if not address:
-            committee_without.append(seat)
-        elif address.lower() not in seen:
-            seen.add(address.lower())
-            by_email.append(Recipient(member=seat.member, email=address, is_committee=True))
-    without.sort(key=lambda member: (member.sort_key, member.pk))
-    return Recipients(by_email=by_email, roster_without_email=without, committee_without_email=committee_without)
+# The Celery task that sends one row (``meetings.tasks``): enqueued by name, so this module needs no task object.
+SEND_TASK = "meetings.send_outbox_message"
 
 
 # --- Writing the rows -------------------------------------------------------------------------------------------------
@@ -179,76 +59,6 @@ def outbox_key(kind: str, meeting: Meeting, email: str) -> str:
     if len(key) > OutboxMessage._meta.get_field("key").max_length:
         key = f"{kind}:{meeting.pk}:{meeting.sequence}:{hashlib.sha256(email.lower().encode()).hexdigest()}"
     return key
-
-
-def ics_method(kind: str) -> str:
-    return "CANCEL" if kind == "cancel" else "REQUEST"
-
-
-def _previous_plan(meeting: Meeting):
-    """The plan as members were last told it: the latest history record before this calendar sequence."""
-    return (
-        meeting.history.filter(sequence__lt=meeting.sequence)
-        .only("planned_date", "planned_time", "venue")
-        .order_by("-history_date", "-history_id")
-        .first()
-    )
-
-
-def _changes(meeting: Meeting) -> list[dict]:
-    before = _previous_plan(meeting)
-    if before is None:
-        return []
-    changes = []
-    if (before.planned_date, before.planned_time) != (meeting.planned_date, meeting.planned_time):
-        changes.append(
-            {
-                "label": _("Thời gian"),
-                "old": vi_when(before.planned_date, before.planned_time),
-                "new": vi_when(meeting.planned_date, meeting.planned_time),
-            }
-        )
-    if before.venue != meeting.venue:
-        changes.append({"label": _("Địa điểm"), "old": before.venue, "new": meeting.venue})
-    return changes
-
-
-def meeting_mail_context(meeting: Meeting, *, kind: str) -> dict:
-    """What every recipient's copy shares (the recipient is added per copy)."""
-    title = meeting_title(meeting)
-    return {
-        "kind": kind,
-        "meeting": meeting,
-        "organization_name": organization_name(meeting),
-        "title": title,
-        "title_lower": _lower_first(title),
-        "when": vi_when(meeting.planned_date, meeting.planned_time),
-        "date": meeting.planned_date.strftime("%d/%m/%Y"),
-        "venue": meeting.venue,
-        "kind_label": meeting.get_kind_display(),
-        "topic": meeting.topic,
-        "agenda": agenda_items(meeting),
-        "materials": [
-            {"name": material.name, "url": absolute(reverse("meetings:material", args=[meeting.pk, material.pk]))}
-            for material in meeting.materials.all()
-        ],
-        "detail_url": absolute(reverse("meetings:detail", args=[meeting.pk])),
-        # The absence form is on the meeting page (the absence URL itself takes a POST).
-        "absence_url": absolute(reverse("meetings:detail", args=[meeting.pk])) + "#bao-vang",
-        "cancel_reason": meeting.cancel_reason,
-        "changes": _changes(meeting) if kind == "update" else [],
-    }
-
-
-def render_meeting_mail(context: dict, recipient: Recipient) -> tuple[str, str, str]:
-    """(subject, text body, HTML body) of one recipient's copy, in the active language."""
-    context = {**context, "recipient": recipient, "recipient_name": recipient.member.full_name}
-    name = f"emails/meeting-{context['kind']}"
-    subject = render_to_string(f"{name}-subject.txt", context)
-    text = render_to_string(f"{name}-body.txt", context)
-    html = render_to_string(f"{name}-body.html", context)
-    subject = " ".join(subject.split())
-    return subject, text.strip() + "\n", html
 
 
 def queue_meeting_mail(meeting: Meeting, *, kind: str) -> list[Member]:
@@ -301,10 +111,8 @@ def queue_meeting_mail(meeting: Meeting, *, kind: str) -> list[Member]:
 def enqueue_send(message_id: int) -> bool:
     """Hand the send to the broker. When the broker is down the row stays queued and the sweeper sends it later, so
     the error is logged (no personal data) and swallowed: the caller's transaction has already committed."""
-    from meetings.tasks import send_outbox_message
-
     try:
-        send_outbox_message.delay(message_id)
+        current_app.send_task(SEND_TASK, args=[message_id], ignore_result=True)
     except Exception as error:  # kombu.OperationalError, redis.ConnectionError, OSError …: any broker failure
         logger.warning(
             "outbox message %s: could not enqueue the send (%s); the sweeper will retry",

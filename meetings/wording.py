@@ -1,0 +1,149 @@
+"""How a meeting reads in Vietnamese, in its e-mails and its calendar invite.
+
+The weekday and time ("14 giờ 00, thứ Tư ngày 04/11/2026"), the title ("Sinh hoạt định kỳ tháng 11/2026"), the
+organization's name on the meeting's date, the ordered agenda, and the context and rendering of the three e-mail
+templates (``emails/meeting-<kind>-subject.txt``, ``-body.txt``, ``-body.html``). Nothing here writes or sends: the
+outbox (``meetings.outbox``) stores what this module renders.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cells.services import name_on
+from meetings.models import Meeting
+from meetings.recipients import Recipient
+
+
+def vi_weekday(day: datetime.date) -> str:
+    """ "thứ Hai" … "Chủ nhật"."""
+    return (
+        _("thứ Hai"),
+        _("thứ Ba"),
+        _("thứ Tư"),
+        _("thứ Năm"),
+        _("thứ Sáu"),
+        _("thứ Bảy"),
+        _("Chủ nhật"),
+    )[day.weekday()]
+
+
+def vi_when(day: datetime.date, time: datetime.time) -> str:
+    """ "14 giờ 00, thứ Tư ngày 04/11/2026"."""
+    return _("{hour:02d} giờ {minute:02d}, {weekday} ngày {day}").format(
+        hour=time.hour, minute=time.minute, weekday=vi_weekday(day), day=day.strftime("%d/%m/%Y")
+    )
+
+
+def organization_name(meeting: Meeting) -> str:
+    """The organization's name on the meeting's date (cached on the instance: one query per meeting)."""
+    cached = getattr(meeting, "_chibo_printed_name", None)
+    if cached is None or cached[0] != (meeting.organization_id, meeting.planned_date):
+        printed = name_on(meeting.organization, meeting.planned_date)
+        cached = (
+            (meeting.organization_id, meeting.planned_date),
+            printed.name if printed else meeting.organization.name,
+        )
+        meeting._chibo_printed_name = cached
+    return cached[1]
+
+
+def meeting_title(meeting: Meeting) -> str:
+    """ "Sinh hoạt định kỳ tháng 11/2026", "Sinh hoạt chuyên đề “…”", …"""
+    month = meeting.planned_date.strftime("%m/%Y")
+    topic = meeting.topic.strip()
+    if meeting.kind == Meeting.Kind.REGULAR:
+        return _("Sinh hoạt định kỳ tháng {month}").format(month=month)
+    if meeting.kind == Meeting.Kind.THEMATIC:
+        return _("Sinh hoạt chuyên đề “{topic}”").format(topic=topic)
+    if meeting.kind == Meeting.Kind.COMBINED:
+        if topic:
+            return _("Sinh hoạt định kỳ tháng {month} kết hợp chuyên đề “{topic}”").format(month=month, topic=topic)
+        return _("Sinh hoạt định kỳ kết hợp chuyên đề tháng {month}").format(month=month)
+    if topic:
+        return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
+    return _("Sinh hoạt bất thường ngày {day}").format(day=meeting.planned_date.strftime("%d/%m/%Y"))
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def absolute(path: str) -> str:
+    """The link to ``path`` on this site, as a recipient outside the browser needs it."""
+    return settings.SITE_URL + path
+
+
+def agenda_items(meeting: Meeting) -> list:
+    """The ordered agenda; one query, or none when ``agenda`` was prefetched."""
+    return sorted(meeting.agenda.all(), key=lambda item: item.order)
+
+
+def _previous_plan(meeting: Meeting):
+    """The plan as members were last told it: the latest history record before this calendar sequence."""
+    return (
+        meeting.history.filter(sequence__lt=meeting.sequence)
+        .only("planned_date", "planned_time", "venue")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+
+
+def _changes(meeting: Meeting) -> list[dict]:
+    """What an update mail says changed (time, venue): label, old and new, as members were last told."""
+    before = _previous_plan(meeting)
+    if before is None:
+        return []
+    changes = []
+    if (before.planned_date, before.planned_time) != (meeting.planned_date, meeting.planned_time):
+        changes.append(
+            {
+                "label": _("Thời gian"),
+                "old": vi_when(before.planned_date, before.planned_time),
+                "new": vi_when(meeting.planned_date, meeting.planned_time),
+            }
+        )
+    if before.venue != meeting.venue:
+        changes.append({"label": _("Địa điểm"), "old": before.venue, "new": meeting.venue})
+    return changes
+
+
+def meeting_mail_context(meeting: Meeting, *, kind: str) -> dict:
+    """What every recipient's copy shares (the recipient is added per copy)."""
+    title = meeting_title(meeting)
+    return {
+        "kind": kind,
+        "meeting": meeting,
+        "organization_name": organization_name(meeting),
+        "title": title,
+        "title_lower": _lower_first(title),
+        "when": vi_when(meeting.planned_date, meeting.planned_time),
+        "date": meeting.planned_date.strftime("%d/%m/%Y"),
+        "venue": meeting.venue,
+        "kind_label": meeting.get_kind_display(),
+        "topic": meeting.topic,
+        "agenda": agenda_items(meeting),
+        "materials": [
+            {"name": material.name, "url": absolute(reverse("meetings:material", args=[meeting.pk, material.pk]))}
+            for material in meeting.materials.all()
+        ],
+        "detail_url": absolute(reverse("meetings:detail", args=[meeting.pk])),
+        # The absence form is on the meeting page (the absence URL itself takes a POST).
+        "absence_url": absolute(reverse("meetings:detail", args=[meeting.pk])) + "#bao-vang",
+        "cancel_reason": meeting.cancel_reason,
+        "changes": _changes(meeting) if kind == "update" else [],
+    }
+
+
+def render_meeting_mail(context: dict, recipient: Recipient) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of one recipient's copy, in the active language."""
+    context = {**context, "recipient": recipient, "recipient_name": recipient.member.full_name}
+    name = f"emails/meeting-{context['kind']}"
+    subject = render_to_string(f"{name}-subject.txt", context)
+    text = render_to_string(f"{name}-body.txt", context)
+    html = render_to_string(f"{name}-body.html", context)
+    subject = " ".join(subject.split())
+    return subject, text.strip() + "\n", html
