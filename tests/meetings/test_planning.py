@@ -1,15 +1,17 @@
 """Planning, publishing, cancelling, materials, absence notices and approval: services and pages."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from icalendar import Calendar
 
 from meetings import services
-from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting
+from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, OutboxMessage
 from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +127,39 @@ def test_the_meeting_list_shows_months_and_flags_a_missing_regular_meeting(clien
     assert "chưa có sinh hoạt định kỳ" in body  # November has none
 
 
+def _listed_months(body: str) -> list[str]:
+    return re.findall(r"<h2 class=\"h6 mb-1\">Tháng (\d\d/\d{4})</h2>", body)
+
+
+def test_the_meeting_list_shows_twelve_months_the_current_one_two_ahead_and_nine_before(client, world):
+    body = _login(client, world.board_user).get(reverse("meetings:list", args=[world.cell_a.pk])).content.decode()
+
+    # Today is 22/11/2026: January 2027 back to February 2026, newest first.
+    assert _listed_months(body) == [f"{m:02d}/2027" for m in (1,)] + [f"{m:02d}/2026" for m in range(12, 1, -1)]
+
+
+@pytest.mark.parametrize(
+    ("chosen", "first", "last"),
+    [("2026-03", "04/2025", "03/2026"), ("2025-12", "01/2025", "12/2025"), ("2028-02", "03/2027", "02/2028")],
+)
+def test_the_meeting_list_shows_the_twelve_months_ending_with_the_chosen_one(client, world, chosen, first, last):
+    make_meeting(world.cell_a, planned_date=datetime.date(2025, 3, 4))
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+
+    body = _login(client, world.board_user).get(url, {"thang": chosen}).content.decode()
+
+    months = _listed_months(body)
+    assert (len(months), months[0], months[-1]) == (12, last, first)
+    assert ("04/03 · " in body) == (chosen == "2025-12")  # the meeting of March 2025 only in that window
+
+
+def test_a_month_that_is_not_a_month_lists_the_default_window(client, world):
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+    body = _login(client, world.board_user).get(url, {"thang": "2026-13"}).content.decode()
+
+    assert _listed_months(body)[0] == "01/2027"
+
+
 @pytest.mark.parametrize("count", [1, 6])
 def test_the_meeting_list_runs_in_a_constant_number_of_queries(client, world, django_assert_num_queries, count):
     for month in range(1, count + 1):
@@ -164,6 +199,63 @@ def test_editing_with_a_stale_version_is_refused_and_the_input_kept(client, worl
     assert "vừa được người khác lưu" in body
     assert "Phòng họp B" in body  # what they typed is still there
     assert meeting.venue == "Nhà văn hóa"
+
+
+def test_editing_a_published_meeting_mails_the_new_time_with_the_new_agenda(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    services.meeting_publish(meeting=meeting)
+    meeting.refresh_from_db()
+
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "kind": "regular",
+            "planned_date": "2026-12-05",
+            "planned_time": "08:00",
+            "venue": meeting.venue,
+            "agenda": "Khai mạc\nBàn việc làm đường liên thôn\nBế mạc",
+            "version": meeting.version,
+        },
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert list(meeting.agenda.values_list("title", flat=True)) == [
+        "Khai mạc",
+        "Bàn việc làm đường liên thôn",
+        "Bế mạc",
+    ]
+    update = OutboxMessage.objects.filter(meeting=meeting, kind="update").first()
+    assert update is not None and "Bàn việc làm đường liên thôn" in update.body_text  # the new agenda, not the old
+    (event,) = Calendar.from_ical(update.ics).walk("VEVENT")
+    assert "Bàn việc làm đường liên thôn" in str(event["DESCRIPTION"])
+
+
+def test_a_plan_edit_whose_agenda_is_refused_changes_nothing(world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    services.meeting_publish(meeting=meeting)
+    meeting.refresh_from_db()
+    before = (meeting.planned_time, meeting.version, meeting.sequence, list(meeting.agenda.values_list("title")))
+
+    with pytest.raises(ValidationError):
+        services.meeting_update_plan(
+            meeting=meeting,
+            version=meeting.version,
+            kind="regular",
+            planned_date=meeting.planned_date,
+            planned_time=datetime.time(8, 0),
+            venue=meeting.venue,
+            agenda=[("  ", "")],
+        )
+
+    meeting.refresh_from_db()
+    assert (
+        meeting.planned_time,
+        meeting.version,
+        meeting.sequence,
+        list(meeting.agenda.values_list("title")),
+    ) == before
+    assert not OutboxMessage.objects.filter(meeting=meeting, kind="update").exists()
 
 
 def test_publishing_twice_is_refused(world, django_capture_on_commit_callbacks):

@@ -5,8 +5,11 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.urls import reverse
 
+from cells.models import PendingRefresh
 from meetings import services
 from meetings.models import Attendance, Meeting, Speech, Visitor
 from members.models import Assignment
@@ -396,6 +399,61 @@ def test_all_present_works_without_javascript(client, world, meeting):
     assert response.status_code == 302
     assert not Attendance.objects.filter(meeting=meeting).exclude(status="present").exists()
     assert "Đã điểm danh có mặt 3 đồng chí." in client.get(response.url).content.decode()
+
+
+def test_all_present_with_one_bad_row_writes_nothing(world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    stranger = make_member(world.cell_b, full_name="Người ngoài chi bộ")  # not in this meeting's roll call
+    before = meeting.version
+
+    with pytest.raises(ValidationError) as refused:
+        services.attendance_all_present(meeting=meeting, members=[world.member, stranger, world.plain_member])
+
+    assert "Người ngoài chi bộ" in " ".join(refused.value.messages)
+    assert set(Attendance.objects.filter(meeting=meeting).values_list("status", flat=True)) == {""}
+    meeting.refresh_from_db()
+    assert meeting.version == before
+    assert not PendingRefresh.objects.filter(organization=world.cell_a, cause="meeting").exists()
+
+
+def test_all_present_is_one_transaction_a_failure_midway_leaves_every_row_as_it_was(world, meeting, monkeypatch):
+    services.attendance_prepare(meeting=meeting)
+    saved = []
+    original = Attendance.save
+
+    def save(row, *args, **kwargs):
+        if saved:
+            raise DatabaseError("the database went away")
+        saved.append(row.member_id)
+        return original(row, *args, **kwargs)
+
+    monkeypatch.setattr(Attendance, "save", save)
+
+    with pytest.raises(DatabaseError):
+        services.attendance_all_present(meeting=meeting)
+
+    assert saved  # the first row was written, then rolled back with the rest
+    assert set(Attendance.objects.filter(meeting=meeting).values_list("status", flat=True)) == {""}
+
+
+def test_all_present_asks_for_the_findings_once_whatever_the_roster(world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    PendingRefresh.objects.all().delete()
+
+    assert services.attendance_all_present(meeting=meeting) == 3
+
+    assert PendingRefresh.objects.filter(organization=world.cell_a, cause="meeting").count() == 1
+
+
+def test_a_service_called_without_a_request_records_its_actor_in_the_history(world, meeting):
+    services.attendance_prepare(meeting=meeting)
+    services.attendance_set(meeting=meeting, member=world.member, status="absent", by=world.secretary_user)
+
+    services.meeting_cancel(meeting=meeting, reason="Bão", by=world.board_writer)
+
+    row = Attendance.objects.get(meeting=meeting, member=world.member)
+    assert row.history.latest().history_user == world.secretary_user
+    assert Meeting.objects.get(pk=meeting.pk).history.latest().history_user == world.board_writer
 
 
 # --- Visitors and speeches ------------------------------------------------------------------------------------------
