@@ -15,7 +15,7 @@ from cells.models import Organization, OrganizationName
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Member, Membership, Position, StatusChange
-from reports import bench
+from tooling import bench
 
 pytestmark = pytest.mark.django_db
 
