@@ -15,7 +15,7 @@ from cells.models import Organization, OrganizationName
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Member, Membership, Position, StatusChange
-from tooling import bench
+from tooling import bench, bench_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def quiet(_line: str) -> None:
 
 
 def test_a_tiny_province_is_consistent():
-    made = bench.generate(
-        cells=3, members_per_cell=4, months=2, profile=bench.Profile(missing=0.0), today=TODAY, log=quiet
+    made = bench_data.generate(
+        cells=3, members_per_cell=4, months=2, profile=bench_data.Profile(missing=0.0), today=TODAY, log=quiet
     )
 
     assert made.months == [month.isoformat() for month in MONTHS]
