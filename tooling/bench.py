@@ -5,12 +5,16 @@ measures the province dashboard through the whole Django stack, the raw SQL comp
 facts, the raw SQL reading them from the stored findings, refreshing one cell-month and refreshing a month, and
 writes ``var/bench/compliance.json``.
 
-The headline figures, computed both ways over the subtree and one calendar year (the default rules; the bench
-data has no policy of its own): cells; regular meetings held; their median length and how many lasted at least
-90 minutes; the median number of distinct member speakers and how many meetings had at least 4; members present
-and expected (official and probationary members on the roll call, not guests: the attendance rate); the (cell,
-quarter) pairs with a thematic meeting held. The stored findings also give the cell-months meeting every rule,
-which the facts alone cannot give without the policy engine (agenda and minutes deadlines, quorum, cell size).
+The headline figures, computed both ways over the subtree and one calendar year: cells; regular meetings held;
+their median length and how many lasted the policy's minimum (by default 90 minutes, 120 for a combined session);
+the median number of distinct member speakers and how many meetings had the policy's minimum (by default 4);
+members present and expected (official and probationary members on the roll call, not guests: the attendance rate);
+the (cell, quarter) pairs with a thematic meeting held. The stored findings also give the cell-months meeting every
+rule, which the facts alone cannot give without the policy engine (agenda and minutes deadlines, quorum, cell size).
+
+No rule is typed here: the minimums come from the policy in force for the benchmark province
+(``cells.policies.policy_for``; a generated province has no policy of its own, so the built-in ``DEFAULTS``) and are
+passed to the facts SQL as parameters (``Minimums``).
 """
 
 import datetime
@@ -29,6 +33,7 @@ from django.db import connection
 from django.utils import timezone
 
 from cells.models import Organization, OrganizationName
+from cells.policies import ResolvedPolicy, policy_for
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Member, Membership, Position, StatusChange
 from reports.compliance import compute_month, refresh_cell_month
@@ -108,10 +113,32 @@ def _median(column: str, source: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Minimums:
+    """The rule values the facts SQL counts against, read from a resolved policy (never typed in the SQL)."""
+
+    regular_minutes: int
+    combined_minutes: int
+    member_speakers: int
+
+    @classmethod
+    def of(cls, policy: ResolvedPolicy) -> "Minimums":
+        return cls(policy.min_minutes("regular"), policy.min_minutes("combined"), policy.min_member_speakers)
+
+
 def facts_sql() -> str:
-    """The headline figures straight from the facts: meetings, attendance, speeches (parameters: the subtree's path
-    prefix, the first and the last month of the year; four times). Each part joins the meetings of the subtree and
-    year itself, so that the planner sees real row counts (no shared CTE, whose estimates it cannot see through)."""
+    """The headline figures straight from the facts: meetings, attendance, speeches (parameters: ``facts_params``).
+
+    This is a second, independent computation on purpose: it does not go through ``reports.compliance`` but counts
+    from the raw rows, so that agreeing with the stored findings (``figures_agree``) checks them, and its time is
+    what the stored findings save. It shares with them only the rule values, given as parameters from the policy in
+    force (``Minimums``): a meeting lasted long enough if it lasted the minimum for its kind (regular or combined),
+    it had enough speakers if as many distinct members as the minimum spoke. One policy serves the whole subtree and
+    year, which is exact for a generated province (no policy of its own, none changing inside the year); the stored
+    findings apply each cell-month's own policy, so a policy inside the subtree would show as a disagreement.
+
+    Each part joins the meetings of the subtree and year itself, so that the planner sees real row counts (no shared
+    CTE, whose estimates it cannot see through)."""
     parts = _sql_parts()
     meetings = """
         FROM meetings_meeting m JOIN cells_organization o ON o.id = m.organization_id
@@ -120,7 +147,7 @@ def facts_sql() -> str:
     regular = meetings + " AND m.kind IN ('regular', 'combined')"
     return f"""
 WITH regular AS (
-    SELECT m.id, {parts["minutes"]} AS minutes {regular}
+    SELECT m.id, m.kind, {parts["minutes"]} AS minutes {regular}
 ), roll AS (
     SELECT a.meeting_id, SUM(CASE WHEN a.status = 'present' THEN 1 ELSE 0 END) AS present, COUNT(*) AS expected
     FROM meetings_attendance a JOIN (SELECT m.id {regular}) r ON r.id = a.meeting_id
@@ -132,7 +159,7 @@ WITH regular AS (
     WHERE s.member_id IS NOT NULL
     GROUP BY s.meeting_id
 ), per_meeting AS (
-    SELECT r.minutes, COALESCE(sp.speakers, 0) AS speakers, COALESCE(ro.present, 0) AS present,
+    SELECT r.kind, r.minutes, COALESCE(sp.speakers, 0) AS speakers, COALESCE(ro.present, 0) AS present,
            COALESCE(ro.expected, 0) AS expected
     FROM regular r LEFT JOIN roll ro ON ro.meeting_id = r.id LEFT JOIN spoken sp ON sp.meeting_id = r.id
 ), thematic AS (
@@ -144,9 +171,9 @@ SELECT
         AS cells,
     COUNT(*) AS meetings_held,
     {_median("minutes", "per_meeting")} AS median_minutes,
-    SUM(CASE WHEN minutes >= 90 THEN 1 ELSE 0 END) AS long_enough,
+    SUM(CASE WHEN minutes >= CASE WHEN kind = 'combined' THEN %s ELSE %s END THEN 1 ELSE 0 END) AS long_enough,
     {_median("speakers", "per_meeting")} AS median_speakers,
-    SUM(CASE WHEN speakers >= 4 THEN 1 ELSE 0 END) AS enough_speakers,
+    SUM(CASE WHEN speakers >= %s THEN 1 ELSE 0 END) AS enough_speakers,
     SUM(present) AS present,
     SUM(expected) AS expected,
     (SELECT COUNT(*) FROM thematic) AS thematic_cell_quarters,
@@ -155,8 +182,15 @@ FROM per_meeting
 """
 
 
-def facts_params(prefix: str, first: str, last: str) -> list:
-    return [prefix, first, last] * 4 + [prefix]
+def facts_params(prefix: str, first: str, last: str, minimums: Minimums) -> list:
+    """The parameters of ``facts_sql``, in order: the subtree's path prefix, the first and the last month of the year
+    for each of its four parts; the prefix again for the cells; then the minimums."""
+    return [prefix, first, last] * 4 + [
+        prefix,
+        minimums.combined_minutes,
+        minimums.regular_minutes,
+        minimums.member_speakers,
+    ]
 
 
 def stored_sql() -> str:
@@ -224,6 +258,16 @@ def _run_sql(sql: str, params: list) -> dict:
         figures[name] = None if value is None else float(value) if name.startswith("median") else int(value)
     figures["attendance_rate"] = round(figures["present"] / figures["expected"], 4) if figures["expected"] else None
     return figures
+
+
+def figures_from_facts(prefix: str, first: str, last: str, minimums: Minimums) -> dict:
+    """The headline figures of the subtree at ``prefix`` from the ``first`` to the ``last`` month, from the facts."""
+    return _run_sql(facts_sql(), facts_params(prefix, first, last, minimums))
+
+
+def figures_from_stored(prefix: str, first: str, last: str) -> dict:
+    """The same figures read from the stored findings (``reports_cellmonth``)."""
+    return _run_sql(stored_sql(), [prefix, first, last])
 
 
 def _timed(function: Callable, runs: int, warmup: int = 1) -> tuple[list[float], object]:
@@ -392,6 +436,9 @@ def measure_size(n: int, options: Options, log: Log, errors: list[str]) -> dict:
     first, last = datetime.date(year, 1, 1).isoformat(), datetime.date(year, 12, 1).isoformat()
     out["year"] = year
     prefix = root.path + "%"
+    # The rules the facts SQL counts against: the policy in force for the province at the end of the year.
+    minimums = Minimums.of(policy_for(root, datetime.date(year, 12, 31)))
+    out["minimums"] = asdict(minimums)
 
     # (a) The province dashboard through the whole Django stack.
     try:
@@ -411,10 +458,10 @@ def measure_size(n: int, options: Options, log: Log, errors: list[str]) -> dict:
 
     # (b) The headline figures from the facts; (c) from the stored findings.
     try:
-        samples, facts = _timed(lambda: _run_sql(facts_sql(), facts_params(prefix, first, last)), options.facts_runs)
+        samples, facts = _timed(lambda: figures_from_facts(prefix, first, last, minimums), options.facts_runs)
         out["facts_sql_ms_median"] = _r(statistics.median(samples))
         out["facts_figures"] = facts
-        samples, stored = _timed(lambda: _run_sql(stored_sql(), [prefix, first, last]), options.stored_runs)
+        samples, stored = _timed(lambda: figures_from_stored(prefix, first, last), options.stored_runs)
         out["stored_sql_ms_median"] = _r(statistics.median(samples))
         out["stored_sql_ms_p95"] = _r(_p95(samples))
         out["stored_figures"] = stored

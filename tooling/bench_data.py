@@ -7,6 +7,10 @@ database is PostgreSQL, ``bulk_create`` otherwise. Nothing goes through the serv
 cells); the rows have the shape the services give them (tree paths, name history, memberships, status changes, a
 secretary per cell, the meeting's month). ``purge`` deletes a province it made, and only such a province.
 
+The rules are never typed here. Meetings "too short", with "too few speakers" or an agenda sent late are made so
+against the policy in force for the new province (``cells.policies.policy_for``: a province just made has no policy
+of its own, so the built-in ``DEFAULTS``), and the quality grade comes from ``meetings.rules.grade_for``.
+
 The measurements that use it are in ``tooling.bench``.
 """
 
@@ -26,8 +30,10 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cells.models import Organization, OrganizationName
+from cells.policies import ResolvedPolicy, policy_for
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
+from meetings.rules import grade_for
 from members.models import Member, Membership, Position, StatusChange
 
 Log = Callable[[str], None]
@@ -49,11 +55,11 @@ class Profile:
     present: float = 0.88  # roll call of a member expected to attend: present; excused; the rest absent
     excused: float = 0.08
     exempted_present: float = 0.25  # exempted members who come anyway (the others are marked excused)
-    too_short: float = 0.10  # regular meetings shorter than 90 minutes
-    few_speakers: float = 0.15  # meetings with fewer than 4 distinct member speakers
+    too_short: float = 0.10  # meetings shorter than the policy's minimum for their kind (default: 90 min regular)
+    few_speakers: float = 0.15  # meetings with fewer distinct member speakers than the policy's minimum (default 4)
     missing: float = 0.03  # cell-months without a regular meeting
     thematic_cells: float = 0.80  # cells holding one thematic meeting per quarter
-    late_agenda: float = 0.05  # agendas sent on the meeting's day
+    late_agenda: float = 0.05  # agendas sent later than the policy's lead time (default: on the meeting's day)
     speak_twice: float = 0.30  # speakers who speak a second time
 
 
@@ -395,8 +401,10 @@ def _meeting(
     number: int,
     last_month: bool,
     profile: Profile,
+    policy: ResolvedPolicy,
 ):
-    """One held meeting of ``cell`` on ``day``, its roll call and its speeches (dict rows)."""
+    """One held meeting of ``cell`` on ``day``, its roll call and its speeches (dict rows). Its length, speakers and
+    agenda date fall on either side of the minimums of ``policy`` in the profile's shares."""
     roster = [m for m in cell.members if m.joined <= day]
     attendance, present_ids, eligible_present = [], [], 0
     for member in roster:
@@ -426,7 +434,11 @@ def _meeting(
                 "is_guest": False,
             }
         )
-    wanted = rng.randint(2, 3) if rng.random() < profile.few_speakers else rng.randint(4, 8)
+    # Too few: one or two short of the minimum; enough: the minimum to four more (default 2-3 and 4-8).
+    need = policy.min_member_speakers
+    wanted = (
+        rng.randint(max(0, need - 2), need - 1) if rng.random() < profile.few_speakers else rng.randint(need, need + 4)
+    )
     speakers = rng.sample(present_ids, min(wanted, len(present_ids)))
     speakers += [s for s in speakers if rng.random() < profile.speak_twice]
     speeches = [
@@ -438,12 +450,20 @@ def _meeting(
         }
         for order, speaker in enumerate(speakers, start=1)
     ]
-    if kind == "thematic":
-        minutes = rng.randint(90, 115) if rng.random() < profile.too_short else rng.randint(120, 180)
+    # Too short: 5 to 50 minutes under the minimum (30 for a thematic meeting); else up to an hour over it
+    # (default 40-85 or 90-150 minutes for a regular meeting, 90-115 or 120-180 for a thematic one).
+    least = policy.min_minutes(kind)
+    shortfall = 30 if kind == "thematic" else 50
+    if rng.random() < profile.too_short:
+        minutes = rng.randint(max(0, least - shortfall), max(0, least - 5))
     else:
-        minutes = rng.randint(40, 85) if rng.random() < profile.too_short else rng.randint(90, 150)
+        minutes = rng.randint(least, least + 60)
     started = _aware(day, cell.meeting_time) + datetime.timedelta(minutes=rng.randint(0, 15))
-    lead = 0 if rng.random() < profile.late_agenda else rng.choice((3, 3, 3, 5, 7))
+    # Late: a day short of the least lead time; else sent on the default send day, now and then earlier (default
+    # 0 days, or 3, 5 or 7 days before).
+    send = policy.agenda_send_days
+    late = max(0, policy.agenda_lead_days - 1)
+    lead = late if rng.random() < profile.late_agenda else rng.choice((send, send, send, send + 2, send + 4))
     published = _aware(day - datetime.timedelta(days=lead), datetime.time(8, 0))
     approved = None if last_month and rng.random() < 0.1 else started + datetime.timedelta(days=rng.randint(0, 5))
     score = rng.randint(55, 98)
@@ -472,7 +492,7 @@ def _meeting(
         "votes_against": 0,
         "votes_abstain": abstain,
         "quality_score": score,
-        "quality_grade": "excellent" if score >= 90 else "good" if score >= 70 else "average",
+        "quality_grade": grade_for(score),
         "number": number,
         "published_at": published,
         "approved_at": approved,
@@ -597,6 +617,8 @@ def generate(
     with transaction.atomic(), writer.triggers_off():
         writer.write(Organization, orgs)
         writer.write(OrganizationName, names)
+    # The rules the meetings are made against: the policy in force for the new province at the end of the range.
+    policy = policy_for(Organization.objects.get(pk=first_org), end)
     phases["tree"] = time.perf_counter() - phase
     log(f"[{_since(started):>8}] tree: 1 province, {n_communes:,} communes, {cells:,} cells")
 
@@ -657,7 +679,9 @@ def generate(
         meetings, attendance, speeches = [], [], []
         for offset, (cell, kind, day) in enumerate(planned):
             number = numbers[(cell.id, day.year)] = numbers.get((cell.id, day.year), 0) + 1
-            meeting, roll, spoken = _meeting(rng, cell, first_meeting + offset, kind, day, number, last_month, profile)
+            meeting, roll, spoken = _meeting(
+                rng, cell, first_meeting + offset, kind, day, number, last_month, profile, policy
+            )
             meetings.append(meeting)
             attendance += roll
             speeches += spoken
