@@ -5,6 +5,11 @@ services (plan, publish, roll call, speeches, a commune committee member now and
 approval), with a thematic meeting in most quarters, one meeting too short and one with too few speakers; its next
 meeting is planned and published. The other cells get the same shape in bulk, with a seeded mix of gaps and
 failures. The compliance findings of every month are then computed.
+
+The rules are never typed here: a meeting is made too short, with too few speakers, or with its agenda or minutes on
+time or late, against the policy in force for its cell in its month (``cells.policies``, read on the month's last
+day as the findings are). The numbers in the comments are what today's policies give (90 minutes, 120 for a
+thematic meeting, 4 speakers, the agenda sent 3 days before, the minutes approved within 7 days).
 """
 
 import datetime
@@ -17,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cells.models import Organization
+from cells.periods import month_end
+from cells.policies import ResolvedPolicy, policies_for
 from meetings import services
 from meetings.agenda import default_agenda
 from meetings.models import AgendaItem, Attendance, Meeting, OutboxMessage, Speech
@@ -96,6 +103,7 @@ class DemoMeetings:
         self.agency_code = agency_code  # the cell whose meetings go through the services
         self.now = timezone.now()
         self.rng = random.Random(seed)
+        self._policies: dict[datetime.date, dict[int, ResolvedPolicy]] = {}
         current = today.replace(day=1)
         self.months = [current - relativedelta(months=n) for n in range(MONTHS, -1, -1)]  # 12 complete + current
 
@@ -107,6 +115,12 @@ class DemoMeetings:
             compute_month(month)
 
     # -- shared
+
+    def _rules(self, cell: Organization, month: datetime.date) -> ResolvedPolicy:
+        """The policy in force for ``cell`` in ``month``: one query per month for every cell."""
+        if month not in self._policies:
+            self._policies[month] = policies_for(Organization.objects.cells(), month_end(month))
+        return self._policies[month][cell.pk]
 
     def _roster(self, cell: Organization, day: datetime.date) -> list[Member]:
         homes = Membership.objects.filter(organization=cell).values("member_id")
@@ -160,17 +174,28 @@ class DemoMeetings:
             begin = _at(day, cell.meeting_time)
             if begin + datetime.timedelta(hours=3) > self.now:
                 break
-            minutes = 75 if month == short_month else rng.randint(110, 150)
-            speakers = 3 if month == quiet_month else rng.randint(4, 7)
+            rules = self._rules(cell, month)
+            # Too short by a quarter of an hour, else 20 to 60 minutes over (75, or 110 to 150 minutes); one speaker
+            # short of the minimum, else up to 3 more (3, or 4 to 7).
+            least, need = rules.min_minutes(Meeting.Kind.REGULAR), rules.min_member_speakers
+            minutes = least - 15 if month == short_month else rng.randint(least + 20, least + 60)
+            speakers = need - 1 if month == quiet_month else rng.randint(need, need + 3)
             meeting = self._hold_with_services(
                 cell, day, month, minutes, speakers, visitor=seat if n % 4 == 1 else None, by=secretary_user
             )
             held.append(meeting)
             if month in thematic_months:
                 topic = THEMATIC_TOPICS[thematic_months[month] % len(THEMATIC_TOPICS)]
+                minutes = rules.min_minutes(Meeting.Kind.THEMATIC) + 15  # 135, with 5 speakers below
                 held.append(
                     self._hold_with_services(
-                        cell, day + datetime.timedelta(days=14), month, 135, 5, by=secretary_user, topic=topic
+                        cell,
+                        day + datetime.timedelta(days=14),
+                        month,
+                        minutes,
+                        need + 1,
+                        by=secretary_user,
+                        topic=topic,
                     )
                 )
         # The next regular meeting: planned and published with the default agenda.
@@ -265,10 +290,13 @@ class DemoMeetings:
         )
         approver = chair.user if chair.user_id else by
         services.minutes_approve(meeting=meeting, by=approver)
-        # The services stamp "now": put the dates where they belong.
+        # The services stamp "now": put the dates where they belong. The agenda goes out on the default send day
+        # (3 days before); the minutes are approved 2 days after, within the time allowed.
+        rules = self._rules(cell, month)
+        approved = min(2, rules.minutes_approval_days)
         Meeting.objects.filter(pk=meeting.pk).update(
-            published_at=_at(day - datetime.timedelta(days=3), datetime.time(8)),
-            approved_at=min(_at(day + datetime.timedelta(days=2), datetime.time(9)), self.now),
+            published_at=_at(day - datetime.timedelta(days=rules.agenda_send_days), datetime.time(8)),
+            approved_at=min(_at(day + datetime.timedelta(days=approved), datetime.time(9)), self.now),
         )
         meeting.refresh_from_db()
         return meeting
@@ -349,10 +377,14 @@ class DemoMeetings:
 
     def _bulk_meeting(self, cell, day, month, *, thematic=False):
         rng = self.rng
+        rules = self._rules(cell, month)
         begin = _at(day, cell.meeting_time)
-        length = rng.randint(120, 160) if thematic else rng.randint(90, 150)
+        # Long enough: the minimum to 40 minutes over (thematic: 120-160) or to an hour over (regular: 90-150); a
+        # tenth of the regular ones 5 to 35 minutes short (55-85).
+        least = rules.min_minutes(Meeting.Kind.THEMATIC if thematic else Meeting.Kind.REGULAR)
+        length = rng.randint(least, least + 40) if thematic else rng.randint(least, least + 60)
         if not thematic and rng.random() < 0.1:
-            length = rng.randint(55, 85)
+            length = rng.randint(max(0, least - 35), max(0, least - 5))
         end = begin + datetime.timedelta(minutes=length)
         if end > self.now or not cell.is_active_on(day):
             return None
@@ -371,18 +403,22 @@ class DemoMeetings:
         present = [member for member, status, _ in rows if status == Attendance.Status.PRESENT]
         chair = next(m for m in present if m.pk == officers[0])
         recorder = next(m for m in present if m.pk == officers[1])
-        wanted = rng.randint(1, 3) if rng.random() < 0.15 else rng.randint(4, 7)
+        # Too few speakers: 1 to 3 short of the minimum (1-3); else the minimum to 3 more (4-7).
+        need = rules.min_member_speakers
+        wanted = rng.randint(max(0, need - 3), need - 1) if rng.random() < 0.15 else rng.randint(need, need + 3)
         others = [m for m in present if m.pk != chair.pk]
         chosen = rng.sample(others, min(wanted, len(others)))
         speakers = list(zip(chosen, rng.sample(SPEECHES, len(chosen)), strict=True))
         basis = vote_basis([(m.status, status, True, m.membership_kind == "temporary") for m, status, _ in rows])
         score = rng.randint(75, 95)
-        published = _at(day - datetime.timedelta(days=3), datetime.time(8))
+        published = _at(day - datetime.timedelta(days=rules.agenda_send_days), datetime.time(8))
+        # Minutes approved within the time allowed (1-6 days), late by 2 to 8 days (9-15), or not yet.
+        allowed = rules.minutes_approval_days
         draw = rng.random()
         if draw < 0.9:
-            approved = _at(day + datetime.timedelta(days=rng.randint(1, 6)), datetime.time(9))
+            approved = _at(day + datetime.timedelta(days=rng.randint(1, max(1, allowed - 1))), datetime.time(9))
         elif draw < 0.95:
-            approved = _at(day + datetime.timedelta(days=rng.randint(9, 15)), datetime.time(9))
+            approved = _at(day + datetime.timedelta(days=rng.randint(allowed + 2, allowed + 8)), datetime.time(9))
         else:
             approved = None
         if approved is not None and approved > self.now:
