@@ -9,7 +9,8 @@ secretary per cell, the meeting's month). ``purge`` deletes a province it made, 
 
 The rules are never typed here. Meetings "too short", with "too few speakers" or an agenda sent late are made so
 against the policy in force for the new province (``cells.policies.policy_for``: a province just made has no policy
-of its own, so the built-in ``DEFAULTS``), and the quality grade comes from ``meetings.rules.grade_for``.
+of its own, so the built-in ``DEFAULTS``), the quality grade comes from ``meetings.rules.grade_for``, and members
+become official after ``members.services.PROBATION``.
 
 The measurements that use it are in ``tooling.bench``.
 """
@@ -35,6 +36,7 @@ from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
 from meetings.rules import grade_for
 from members.models import Member, Membership, Position, StatusChange
+from members.services import PROBATION
 
 Log = Callable[[str], None]
 
@@ -352,7 +354,7 @@ def _member_rows(rng: random.Random, cell: _Cell, count: int, first_id: int, end
         exempted_from = None
         if draw < profile.official:
             admission = end - datetime.timedelta(days=rng.randint(400, 30 * 365))
-            official_date = admission + datetime.timedelta(days=365)
+            official_date = admission + PROBATION
             birth_year = max(1950, admission.year - rng.randint(22, 40))
         elif draw < profile.official + profile.probationary:
             admission = end - datetime.timedelta(days=rng.randint(15, 340))
@@ -360,7 +362,7 @@ def _member_rows(rng: random.Random, cell: _Cell, count: int, first_id: int, end
             birth_year = admission.year - rng.randint(20, 35)
         else:  # exempted from activity: older members, for years
             admission = end - datetime.timedelta(days=rng.randint(25 * 365, 45 * 365))
-            official_date = admission + datetime.timedelta(days=365)
+            official_date = admission + PROBATION
             exempted_from = end - datetime.timedelta(days=rng.randint(30, 1500))
             birth_year = admission.year - rng.randint(20, 30)
         members.append(

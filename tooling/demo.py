@@ -38,6 +38,7 @@ from meetings import services
 from meetings.models import Meeting
 from members.models import AccessGrant, Assignment, CommitteeSeat, Member, Position, StatusChange
 from members.services import (
+    PROBATION,
     member_create,
     member_status_change,
     member_transfer,
@@ -659,7 +660,7 @@ class _Builder:
                 admission = min(admission, latest - datetime.timedelta(days=rng.randint(0, 200)))
                 if admission < birth + relativedelta(years=18, days=1):  # too young for the latest date: older
                     birth = admission - relativedelta(years=rng.randint(20, 30), days=rng.randint(0, 300))
-                official = admission + relativedelta(months=12, days=rng.randint(0, 40))
+                official = admission + PROBATION + relativedelta(days=rng.randint(0, 40))
                 official = min(official, today - datetime.timedelta(days=1))
                 start = max(admission, cell.valid_from)
                 if spec.cell_type == CellType.RESIDENTIAL and rng.random() < 0.6:

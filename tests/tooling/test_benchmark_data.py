@@ -16,6 +16,7 @@ from cells.policies import DEFAULTS, policy_for
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Member, Membership, Position, StatusChange
+from members.services import PROBATION
 from reports.compliance import compute_month
 from reports.models import CellMonth
 from tooling import bench, bench_data
@@ -50,6 +51,8 @@ def test_a_tiny_province_is_consistent():
     for member in members:
         first = StatusChange.objects.filter(member=member).order_by("effective_from").first()
         assert (first.status, first.effective_from) == ("probationary", member.admission_date)
+        if member.official_date:  # a full probation, as the services require (leap years too)
+            assert member.official_date == member.admission_date + PROBATION
     assert Position.objects.filter(organization__in=cells, role="secretary", valid_to__isnull=True).count() == 3
 
     for cell in cells:
