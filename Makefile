@@ -60,6 +60,7 @@ messages: install
 migrate: install
 	$(PY) manage.py migrate --noinput -v 0
 
+# The demo province with its logins and a year of meetings (tooling/demo.py); loads once, safe to run again.
 demo: migrate
 	$(PY) manage.py load_demo
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "reports",
+    "tooling",  # demo data and benchmarks: above the domain, which never imports it
 ]
 
 MIDDLEWARE = [

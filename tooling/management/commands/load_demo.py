@@ -1,6 +1,8 @@
+"""`manage.py load_demo` (`make demo`, `make run`): the demo province and its logins. See tooling/demo.py."""
+
 from django.core.management.base import BaseCommand
 
-from reports.demo import DEMO_PASSWORD, load_demo
+from tooling.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

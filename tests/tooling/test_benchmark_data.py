@@ -11,11 +11,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from cells.models import Organization, OrganizationName
+from cells.models import Organization, OrganizationName, Policy
+from cells.policies import DEFAULTS, policy_for
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
 from members.models import Member, Membership, Position, StatusChange
-from reports import bench
+from members.services import PROBATION
+from reports.compliance import compute_month
+from reports.models import CellMonth
+from tooling import bench, bench_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +32,8 @@ def quiet(_line: str) -> None:
 
 
 def test_a_tiny_province_is_consistent():
-    made = bench.generate(
-        cells=3, members_per_cell=4, months=2, profile=bench.Profile(missing=0.0), today=TODAY, log=quiet
+    made = bench_data.generate(
+        cells=3, members_per_cell=4, months=2, profile=bench_data.Profile(missing=0.0), today=TODAY, log=quiet
     )
 
     assert made.months == [month.isoformat() for month in MONTHS]
@@ -47,6 +51,8 @@ def test_a_tiny_province_is_consistent():
     for member in members:
         first = StatusChange.objects.filter(member=member).order_by("effective_from").first()
         assert (first.status, first.effective_from) == ("probationary", member.admission_date)
+        if member.official_date:  # a full probation, as the services require (leap years too)
+            assert member.official_date == member.admission_date + PROBATION
     assert Position.objects.filter(organization__in=cells, role="secretary", valid_to__isnull=True).count() == 3
 
     for cell in cells:
@@ -66,6 +72,76 @@ def test_a_tiny_province_is_consistent():
         speakers = set(Speech.objects.filter(meeting=meeting).values_list("member_id", flat=True))
         assert speakers <= present
         assert min(2, len(present)) <= len(speakers) <= 8
+
+
+# Everyone official and present, so that the speakers wanted are the speakers heard.
+ALL_PRESENT = {"official": 1.0, "probationary": 0.0, "present": 1.0, "excused": 0.0, "missing": 0.0}
+
+
+def _findings_of(made) -> list[CellMonth]:
+    for month in made.months:
+        compute_month(datetime.date.fromisoformat(month))
+    return list(CellMonth.objects.filter(path__startswith=made.root_path))
+
+
+@pytest.mark.parametrize(
+    ("shares", "expected"),
+    [
+        ({"too_short": 1.0, "few_speakers": 1.0, "late_agenda": 1.0}, "fail"),
+        ({"too_short": 0.0, "few_speakers": 0.0, "late_agenda": 0.0}, "pass"),
+    ],
+)
+def test_the_generator_makes_meetings_fail_or_pass_against_the_rules_in_force(monkeypatch, shares, expected):
+    # Other built-in rules than today's: the generated meetings follow them, and the stored findings agree.
+    for name, value in {
+        "min_minutes_regular": 150,
+        "min_member_speakers": 6,
+        "agenda_lead_days": 4,
+        "agenda_send_days": 5,
+    }.items():
+        monkeypatch.setitem(DEFAULTS, name, (value, "test"))
+
+    made = bench_data.generate(
+        cells=4, members_per_cell=12, months=2, profile=bench_data.Profile(**ALL_PRESENT, **shares), log=quiet
+    )
+
+    regular = Meeting.objects.filter(organization__path__startswith=made.root_path, kind="regular")
+    lengths = [meeting.length_minutes for meeting in regular]
+    assert lengths and all((length >= 150) == (expected == "pass") for length in lengths)
+    findings = _findings_of(made)
+    assert len(findings) == 8
+    assert {(row.length, row.speakers, row.agenda_on_time) for row in findings} == {(expected,) * 3}
+    assert {(row.length_required, row.speakers_required) for row in findings} == {(150, 6)}
+
+
+def test_the_facts_sql_counts_against_the_policy_in_force_and_agrees_with_the_stored_findings():
+    made = bench_data.generate(cells=10, members_per_cell=8, months=2, log=quiet)
+    root = Organization.objects.get(pk=made.root_id)
+    Policy.objects.create(
+        organization=root,
+        name="Quy định thử",
+        source="Quy định thử nghiệm",
+        valid_from=datetime.date(2020, 1, 1),
+        min_minutes_regular=120,
+        min_member_speakers=5,
+    )
+    _findings_of(made)
+    prefix, first, last = root.path + "%", made.months[0], made.months[-1]
+    minimums = bench.Minimums.of(policy_for(root, datetime.date.fromisoformat(last)))
+
+    facts = bench.figures_from_facts(prefix, first, last, minimums)
+    stored = bench.figures_from_stored(prefix, first, last)
+
+    assert minimums == bench.Minimums(120, DEFAULTS["min_minutes_combined"][0], 5)
+    regular = list(Meeting.objects.filter(organization__path__startswith=root.path, kind="regular"))
+    assert facts["long_enough"] == sum(meeting.length_minutes >= 120 for meeting in regular)
+    assert all(facts[name] == stored[name] for name in bench.FIGURES if name != "all_ok_cell_months")
+    # With the built-in minimums instead, the facts would count other meetings: the parameters matter.
+    defaults = bench.Minimums(
+        DEFAULTS["min_minutes_regular"][0], DEFAULTS["min_minutes_combined"][0], DEFAULTS["min_member_speakers"][0]
+    )
+    other = bench.figures_from_facts(prefix, first, last, defaults)
+    assert (other["long_enough"], other["enough_speakers"]) != (facts["long_enough"], facts["enough_speakers"])
 
 
 def test_the_command_refuses_to_overwrite_and_replaces_with_reset():
@@ -119,6 +195,12 @@ def test_the_bench_runs_end_to_end_and_writes_every_key(tmp_path):
     assert result["queries_cold_2"] >= result["queries_2"] and result["dashboard_cold_ms_median_3"] > 0
     # The stored findings give the same headline figures as the facts.
     assert result["figures_agree_2"] and result["figures_agree_3"]
+    # Counted against the rules in force (the generated province has none of its own: the built-in defaults).
+    assert result["runs"]["3"]["minimums"] == {
+        "regular_minutes": DEFAULTS["min_minutes_regular"][0],
+        "combined_minutes": DEFAULTS["min_minutes_combined"][0],
+        "member_speakers": DEFAULTS["min_member_speakers"][0],
+    }
     assert set(result["targets_met"]) == set(result["targets_met_cold"]) == set(bench.TARGETS)
 
 

@@ -19,8 +19,8 @@ from cells.policies import policy_for
 from meetings.models import Meeting
 from members.access import scope_for
 from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
-from reports.demo import AGENCY_CELL, DEMO_PASSWORD, HD42_DATE, PROVINCE_CODE, WARD, load_demo
 from reports.models import CellMonth
+from tooling.demo import AGENCY_CELL, DEMO_PASSWORD, HD42_DATE, PROVINCE_CODE, WARD, load_demo
 
 pytestmark = pytest.mark.django_db
 

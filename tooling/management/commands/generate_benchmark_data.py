@@ -1,10 +1,10 @@
-"""`manage.py generate_benchmark_data --cells 5000 --members-per-cell 20 --months 24 [--reset]`: reports/bench.py."""
+"""`manage.py generate_benchmark_data --cells N [--members-per-cell M --months K --reset]`: tooling/bench_data.py."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.bench import generate
+from tooling.bench_data import generate
 
 
 class Command(BaseCommand):

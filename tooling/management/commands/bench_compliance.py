@@ -1,4 +1,4 @@
-"""`manage.py bench_compliance` (`make bench`): the compliance dashboard benchmarks. See reports/bench.py."""
+"""`manage.py bench_compliance` (`make bench`): the compliance dashboard benchmarks. See tooling/bench.py."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from reports.bench import Options, run
+from tooling.bench import Options, run
 
 
 def _create_database() -> bool:
