@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from cells.models import Organization, Policy, ancestor_paths
+from cells.text import vi_date
 
 # The documents the defaults cite (design.md, "Rules"). The source articles are named by their titles.
 HD42 = "Hướng dẫn 42-HD/BTCTW (2025)"
@@ -381,15 +382,13 @@ def _check_with_inherited(
                     "Từ ngày {day}, {place} sẽ có ngày gửi chương trình mặc định ({send}) ít hơn số ngày gửi tối "
                     "thiểu ({lead}), do kết hợp quy định này với quy định khác của cấp trên hoặc cấp dưới: sửa cho "
                     "khớp trước."
-                ).format(day=day.strftime("%d/%m/%Y"), place=place.name, send=send, lead=lead)
+                ).format(day=vi_date(day), place=place.name, send=send, lead=lead)
             return {field: message}
     return {}
 
 
 def default_name(organization: Organization, valid_from: datetime.date) -> str:
-    return _("Quy định của {organization} từ {day}").format(
-        organization=organization.name, day=valid_from.strftime("%d/%m/%Y")
-    )
+    return _("Quy định của {organization} từ {day}").format(organization=organization.name, day=vi_date(valid_from))
 
 
 @transaction.atomic

@@ -188,11 +188,7 @@ def organization_move(*, organization: Organization, new_parent: Organization, o
     # committed since the caller loaded these nodes.)
     locked: set[str] = set()
     while True:
-        chains = {
-            path[:end]
-            for path in (organization.path, new_parent.path)
-            for end in range(Organization.steplen, len(path) + 1, Organization.steplen)
-        }
+        chains = {ancestor for node in (organization, new_parent) for ancestor in node.ancestor_paths(itself=True)}
         if chains <= locked:
             break
         Organization.objects.lock_paths(chains - locked)

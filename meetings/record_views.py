@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.forms import apply_errors
-from cells.models import Organization
 from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms_record import AttendanceForm, RecordForm, SpeechForm, VisitorForm
@@ -69,8 +68,7 @@ def _seats(meeting: Meeting) -> list[CommitteeSeat]:
     """Superior-committee seats that may visit: those assigned to follow the organization, then the seats on the
     committees above it, in force on the meeting's date. One query."""
     organization, day = meeting.organization, meeting.planned_date
-    step = Organization.steplen
-    ancestors = [organization.path[:end] for end in range(step, len(organization.path), step)]
+    ancestors = organization.ancestor_paths()
     follows = Exists(Assignment.objects.filter(seat=OuterRef("pk"), organization=organization).active_on(day))
     return list(
         CommitteeSeat.objects.active_on(day)

@@ -18,6 +18,7 @@ from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
 from cells.services import refresh_request
+from cells.text import vi_date
 from meetings import outbox
 from meetings.agenda import default_agenda
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, Speech, Visitor
@@ -37,10 +38,6 @@ Status = Meeting.Status
 
 class StaleEdit(ValidationError):
     """Somebody else saved the meeting since this form was opened (optimistic locking)."""
-
-
-def _fmt(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def _check_version(meeting: Meeting, version: int | None) -> None:
@@ -110,9 +107,9 @@ def _check_plan(organization: Organization, kind: str, planned_date: datetime.da
             errors["planned_date"] = _(
                 "Tháng {month} đã có buổi sinh hoạt định kỳ (ngày {day}). Buổi họp thêm trong tháng là sinh hoạt "
                 "bất thường hoặc chuyên đề."
-            ).format(month=planned_date.strftime("%m/%Y"), day=_fmt(clash.planned_date))
+            ).format(month=planned_date.strftime("%m/%Y"), day=vi_date(clash.planned_date))
     if not organization.is_active_on(planned_date):
-        errors["planned_date"] = _("Tổ chức không còn hoạt động vào ngày {day}.").format(day=_fmt(planned_date))
+        errors["planned_date"] = _("Tổ chức không còn hoạt động vào ngày {day}.").format(day=vi_date(planned_date))
     if errors:
         raise ValidationError(errors)
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cells.services import name_on
+from cells.text import vi_date
 from meetings.models import Meeting
 from meetings.recipients import Recipient
 
@@ -34,7 +35,7 @@ def vi_weekday(day: datetime.date) -> str:
 def vi_when(day: datetime.date, time: datetime.time) -> str:
     """ "14 giờ 00, thứ Tư ngày 04/11/2026"."""
     return _("{hour:02d} giờ {minute:02d}, {weekday} ngày {day}").format(
-        hour=time.hour, minute=time.minute, weekday=vi_weekday(day), day=day.strftime("%d/%m/%Y")
+        hour=time.hour, minute=time.minute, weekday=vi_weekday(day), day=vi_date(day)
     )
 
 
@@ -65,7 +66,7 @@ def meeting_title(meeting: Meeting) -> str:
         return _("Sinh hoạt định kỳ kết hợp chuyên đề tháng {month}").format(month=month)
     if topic:
         return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
-    return _("Sinh hoạt bất thường ngày {day}").format(day=meeting.planned_date.strftime("%d/%m/%Y"))
+    return _("Sinh hoạt bất thường ngày {day}").format(day=vi_date(meeting.planned_date))
 
 
 def _lower_first(text: str) -> str:
@@ -121,7 +122,7 @@ def meeting_mail_context(meeting: Meeting, *, kind: str) -> dict:
         "title": title,
         "title_lower": _lower_first(title),
         "when": vi_when(meeting.planned_date, meeting.planned_time),
-        "date": meeting.planned_date.strftime("%d/%m/%Y"),
+        "date": vi_date(meeting.planned_date),
         "venue": meeting.venue,
         "kind_label": meeting.get_kind_display(),
         "topic": meeting.topic,

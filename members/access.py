@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from cells.models import Organization
+from cells.models import Organization, parent_path
 from members.models import AccessGrant, Assignment, CommitteeSeat, Member, Membership, Position
 
 
@@ -59,7 +59,7 @@ class Scope:
         # (tổ đảng, the only thing below a cell). Its writers must hold a committee above it.
         judged = organization.path
         if organization.kind == Organization.Kind.PARTY_GROUP:
-            judged = organization.path[: -Organization.steplen]
+            judged = parent_path(organization.path)
         elif not organization.is_cell:
             judged = None
         return any(

@@ -21,18 +21,7 @@ def _not_future(value: datetime.date | None, message) -> None:
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
-        fields = [
-            "full_name",
-            "birth_date",
-            "gender",
-            "email",
-            "phone",
-            "card_number",
-            "party_history_number",
-            "register_number",
-            "admission_date",
-            "official_date",
-        ]
+        fields = list(Member.RECORD_FIELDS)
         widgets = {
             "birth_date": DateInput(),
             "admission_date": DateInput(),

@@ -50,6 +50,20 @@ class Member(models.Model):
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["sort_key", "updated_at"])
+
+    # The personal data a secretary keeps (the form, the roster import); with the two dates of the member's Party
+    # life, everything a member record is written with.
+    PERSONAL_FIELDS = (
+        "full_name",
+        "birth_date",
+        "gender",
+        "email",
+        "phone",
+        "card_number",
+        "party_history_number",
+        "register_number",
+    )
+    RECORD_FIELDS = (*PERSONAL_FIELDS, "admission_date", "official_date")
     objects = MemberQuerySet.as_manager()
 
     class Meta:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
+from cells.text import vi_date
 from members.models import Member, Membership, Position, StatusChange
 from members.querysets import status_on_subquery
 from members.services import member_create, member_status_change, member_update
@@ -68,16 +69,7 @@ COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 # Written by the export, ignored by the import.
 EXPORT_ONLY_HEADERS = ("Tình trạng", "Chức vụ")
 # Personal data compared and updated on existing members (dates of admission and recognition are checked apart).
-PERSONAL_FIELDS = (
-    "full_name",
-    "birth_date",
-    "gender",
-    "email",
-    "phone",
-    "card_number",
-    "party_history_number",
-    "register_number",
-)
+PERSONAL_FIELDS = Member.PERSONAL_FIELDS
 GENDERS = {"nam": Member.Gender.MALE, "nữ": Member.Gender.FEMALE, "nu": Member.Gender.FEMALE}
 GENDER_LABELS = {Member.Gender.MALE: "Nam", Member.Gender.FEMALE: "Nữ"}
 
@@ -295,10 +287,6 @@ def parse_date(text: str) -> datetime.date:
     return datetime.date(year, month, day)
 
 
-def _fmt(day: datetime.date | None) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
-
-
 def _lines(lines: list[int]) -> str:
     numbers = [str(line) for line in sorted(lines)]
     if len(numbers) == 1:
@@ -476,7 +464,7 @@ def _match(rows: list[RowResult]) -> None:
                     _(
                         "Số thẻ đảng viên {card} là của đảng viên {name} (sinh {day}), khác họ tên và ngày sinh ở "
                         "dòng này; hãy kiểm tra lại số thẻ."
-                    ).format(card=card, name=holder.full_name, day=_fmt(holder.birth_date))
+                    ).format(card=card, name=holder.full_name, day=vi_date(holder.birth_date))
                 )
             elif holder.current_cell_id == row.cell.pk:
                 row.member = holder
@@ -579,14 +567,14 @@ def _plan(row: RowResult, columns: list[str]) -> None:
     if admission and admission != member.admission_date:
         row.problems.append(
             _("Ngày vào Đảng khác với hồ sơ ({day}); nếu hồ sơ sai, hãy sửa ở trang của đảng viên.").format(
-                day=_fmt(member.admission_date)
+                day=vi_date(member.admission_date)
             )
         )
     official = row.data.get("official_date")
     if official and member.official_date and official != member.official_date:
         row.problems.append(
             _("Ngày chính thức khác với hồ sơ ({day}); nếu hồ sơ sai, hãy sửa ở trang của đảng viên.").format(
-                day=_fmt(member.official_date)
+                day=vi_date(member.official_date)
             )
         )
     elif official and not member.official_date:

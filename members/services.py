@@ -14,27 +14,13 @@ from django.utils.translation import gettext as _
 
 from cells.history import records_actor
 from cells.models import Organization
+from cells.text import vi_date
 from members.models import Member, Membership, Position, StatusChange
 
 Status = StatusChange.Status
 PROBATION = relativedelta(months=12)
 
-MEMBER_FIELDS = (
-    "full_name",
-    "birth_date",
-    "gender",
-    "email",
-    "phone",
-    "card_number",
-    "party_history_number",
-    "register_number",
-    "admission_date",
-    "official_date",
-)
-
-
-def _fmt(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
+MEMBER_FIELDS = Member.RECORD_FIELDS
 
 
 def _check_member_dates(member: Member) -> None:
@@ -47,7 +33,7 @@ def _check_member_dates(member: Member) -> None:
         errors["birth_date"] = _("Ngày sinh không hợp lệ: đảng viên phải đủ 18 tuổi khi vào Đảng.")
     if member.official_date and member.admission_date and member.official_date < member.admission_date + PROBATION:
         errors["official_date"] = _("Ngày chính thức phải sau ngày vào Đảng ít nhất 12 tháng (sớm nhất {day}).").format(
-            day=_fmt(member.admission_date + PROBATION)
+            day=vi_date(member.admission_date + PROBATION)
         )
     if errors:
         raise ValidationError(errors)
@@ -66,7 +52,7 @@ def _check_cell(cell: Organization, on: datetime.date, field: str = "cell") -> N
         raise ValidationError({field: _("{name} không phải là chi bộ.").format(name=cell.name)})
     if not cell.is_active_on(on):
         raise ValidationError(
-            {field: _("{name} không còn hoạt động vào ngày {day}.").format(name=cell.name, day=_fmt(on))}
+            {field: _("{name} không còn hoạt động vào ngày {day}.").format(name=cell.name, day=vi_date(on))}
         )
 
 
@@ -88,7 +74,7 @@ def member_create(*, cell: Organization, joined_cell_on: datetime.date | None = 
         raise ValidationError(
             {
                 "joined_cell_on": _("Ngày bắt đầu sinh hoạt tại chi bộ không được trước ngày vào Đảng ({day}).").format(
-                    day=_fmt(member.admission_date)
+                    day=vi_date(member.admission_date)
                 )
             }
         )
@@ -133,7 +119,7 @@ def _move_admission(member: Member) -> None:
         raise ValidationError(
             {
                 "admission_date": _("Ngày vào Đảng phải trước lần thay đổi tình trạng kế tiếp ({day}).").format(
-                    day=_fmt(changes[1].effective_from)
+                    day=vi_date(changes[1].effective_from)
                 )
             }
         )
@@ -142,7 +128,7 @@ def _move_admission(member: Member) -> None:
         raise ValidationError(
             {
                 "admission_date": _("Ngày vào Đảng không được sau ngày bắt đầu sinh hoạt tại chi bộ ({day}).").format(
-                    day=_fmt(first_home.valid_from)
+                    day=vi_date(first_home.valid_from)
                 )
             }
         )
@@ -163,7 +149,7 @@ def member_transfer(*, member: Member, to_cell: Organization, on: datetime.date,
         raise ValidationError(
             {
                 "on": _("Ngày chuyển phải sau ngày bắt đầu sinh hoạt ở chi bộ hiện tại ({day}).").format(
-                    day=_fmt(current.valid_from)
+                    day=vi_date(current.valid_from)
                 )
             }
         )
@@ -208,7 +194,7 @@ def member_status_change(
             {
                 "effective_from": _(
                     "Thay đổi tình trạng phải theo thứ tự thời gian: sau ngày {day} ({status})."
-                ).format(day=_fmt(latest.effective_from), status=latest.get_status_display())
+                ).format(day=vi_date(latest.effective_from), status=latest.get_status_display())
             }
         )
     if latest and latest.status == status:
@@ -227,7 +213,7 @@ def member_status_change(
                 {
                     "effective_from": _(
                         "Ngày chính thức phải sau ngày vào Đảng ít nhất 12 tháng (sớm nhất {day})."
-                    ).format(day=_fmt(earliest))
+                    ).format(day=vi_date(earliest))
                 }
             )
     if status == Status.ATTACHED_ELSEWHERE:
@@ -248,7 +234,7 @@ def member_status_change(
                 {
                     "effective_from": _(
                         "Ngày hiệu lực phải sau ngày bắt đầu sinh hoạt ở chi bộ hiện tại ({day})."
-                    ).format(day=_fmt(started))
+                    ).format(day=vi_date(started))
                 }
             )
 
@@ -294,7 +280,7 @@ def position_assign(
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     if not Membership.objects.filter(member=member, organization=organization).active_on(valid_from).exists():
         raise ValidationError(
-            {"member": _("Đảng viên không sinh hoạt ở tổ chức này vào ngày {day}.").format(day=_fmt(valid_from))}
+            {"member": _("Đảng viên không sinh hoạt ở tổ chức này vào ngày {day}.").format(day=vi_date(valid_from))}
         )
     overlapping = Position.objects.filter(organization=organization, role=role).filter(
         valid_to__isnull=True
@@ -305,7 +291,7 @@ def position_assign(
             {
                 "role": _(
                     "Chi bộ đã có Bí thư {name} (từ {day}). Kết thúc nhiệm vụ đó trước khi giao cho người khác."
-                ).format(name=holder.member.full_name, day=_fmt(holder.valid_from))
+                ).format(name=holder.member.full_name, day=vi_date(holder.valid_from))
             }
         )
     if Position.objects.filter(member=member, organization=organization, role=role, valid_to__isnull=True).exists():
@@ -323,7 +309,7 @@ def position_end(*, position: Position, on: datetime.date, by=None) -> Position:
         raise ValidationError(_("Chức vụ này đã kết thúc."))
     if on <= position.valid_from:
         raise ValidationError(
-            {"on": _("Ngày kết thúc phải sau ngày bắt đầu ({day}).").format(day=_fmt(position.valid_from))}
+            {"on": _("Ngày kết thúc phải sau ngày bắt đầu ({day}).").format(day=vi_date(position.valid_from))}
         )
     position.valid_to = on
     position.save(update_fields=["valid_to"])

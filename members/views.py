@@ -126,14 +126,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     date_form = RosterDateForm(request.GET or None)
     day = (date_form.cleaned_data.get("ngay") if date_form.is_valid() else None) or today
-    ancestors = list(
-        Organization.objects.filter(
-            path__in=[
-                organization.path[:end]
-                for end in range(organization.steplen, len(organization.path), organization.steplen)
-            ]
-        )
-    )
+    ancestors = list(Organization.objects.get_ancestors(organization))
     for node in ancestors:
         node.visible = scope.can_see(node)
     can_read = scope.can_read(organization)

@@ -156,9 +156,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     query = _query(period, cell_type)
     _add_links(data, query)
     scope = scope_for(request.user)
-    step = Organization.steplen
-    paths = [organization.path[:end] for end in range(step, len(organization.path), step)]
-    ancestors = list(Organization.objects.filter(path__in=paths).only("id", "path", "name")) if paths else []
+    ancestors = list(Organization.objects.get_ancestors(organization).only("id", "path", "name"))
     for node in ancestors:
         node.readable = scope.can_read(node)
     context = {

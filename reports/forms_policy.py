@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cells.forms import DateInput
 from cells.policies import RULE_FIELDS, SPEC, check_values, rule_label
 from cells.presets import PRESETS, preset_choices
+from cells.text import vi_date
 
 
 class PolicyDateForm(forms.Form):
@@ -122,7 +123,7 @@ class PolicyForm(forms.Form):
                 raise forms.ValidationError(_("Quy định chưa có hiệu lực chỉ được dời tới một ngày sau hôm nay."))
             raise forms.ValidationError(
                 _("Quy định mới chỉ áp dụng từ ngày {day} trở đi: không áp dụng ngược cho thời gian đã qua.").format(
-                    day=self.earliest.strftime("%d/%m/%Y")
+                    day=vi_date(self.earliest)
                 )
             )
         return value

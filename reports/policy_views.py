@@ -32,6 +32,7 @@ from cells.policies import (
     resolve,
     rule_label,
 )
+from cells.text import vi_date
 from members.access import get_organization_for_user, scope_for
 from reports.forms_policy import PolicyDateForm, PolicyForm
 
@@ -69,14 +70,7 @@ def _render(
 ) -> HttpResponse:
     scope = scope_for(request.user)
     today = timezone.localdate()
-    ancestors = list(
-        Organization.objects.filter(
-            path__in=[
-                organization.path[:end]
-                for end in range(organization.steplen, len(organization.path), organization.steplen)
-            ]
-        ).order_by("depth")
-    )
+    ancestors = list(Organization.objects.get_ancestors(organization))
     for node in ancestors:
         node.visible = scope.can_see(node)
     history = policy_history(organization)
@@ -188,7 +182,7 @@ def organization_policy(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Đã thêm quy định “{name}”, áp dụng từ ngày {day}.").format(
-                    name=created.name, day=created.valid_from.strftime("%d/%m/%Y")
+                    name=created.name, day=vi_date(created.valid_from)
                 ),
             )
             if getattr(created, "refresh_asked", False):

@@ -100,6 +100,46 @@ def test_recording_a_meeting_refreshes_its_cell_month_on_commit(
     assert (row.resolution, row.agenda_on_time, row.minutes_on_time, row.thematic) == (PASS, PASS, NA, NA)
 
 
+def test_a_correction_made_while_the_broker_is_down_is_recomputed_by_the_sweep(
+    tree, django_capture_on_commit_callbacks, caplog
+):
+    cell = tree.cell(official=5)
+    meeting = hold(cell, datetime.date(2026, 3, 4), votes_for=5, approved=local(2026, 3, 6, 9))
+    with travel(local(2026, 4, 2)):
+        compute_month(MAR)
+    PendingRefresh.objects.all().delete()
+    assert CellMonth.objects.get(cell=cell, month=MAR).resolution == PASS
+
+    # Eight months later, a correction of the vote: older than the months the nightly sweep computes again.
+    with travel(local(2026, 11, 20)), mock.patch.object(current_app, "send_task", side_effect=OSError("broker down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.meeting_record(
+                meeting=meeting,
+                version=meeting.version,
+                started_at=meeting.started_at,
+                ended_at=meeting.ended_at,
+                chair=meeting.chair,
+                recorder=meeting.recorder,
+                votes_for=2,
+                votes_against=3,
+                correction_reason="Ghi nhầm số phiếu",
+            )
+    assert "could not enqueue reports.refresh_pending" in caplog.text
+    assert CellMonth.objects.get(cell=cell, month=MAR).resolution == PASS  # not yet: the task never ran
+    assert PendingRefresh.objects.filter(organization=cell, cause="meeting", first_month=MAR).exists()
+
+    with travel(local(2026, 11, 20, 12, 10)):
+        tasks.refresh_pending.apply()  # beat's sweep of the requests left, every ten minutes
+
+    assert CellMonth.objects.get(cell=cell, month=MAR).resolution == FAIL
+    assert not PendingRefresh.objects.exists()
+
+
+def test_the_sweep_of_refresh_requests_is_scheduled_every_ten_minutes():
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.refresh_pending")
+    assert entry["schedule"].minute == set(range(0, 60, 10))
+
+
 def test_the_task_run_twice_gives_the_same_row(tree):
     cell = tree.cell()
     hold(cell, datetime.date(2026, 3, 4), minutes=89)
