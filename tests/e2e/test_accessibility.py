@@ -56,7 +56,8 @@ def held_meeting(world, day: datetime.date, *, approve: bool):
 def pages(world):
     """Cell A met in March, April and May of last year (the member without an account absent without reason each
     time, so the commune's absences list names her); March's minutes are approved, the others only held. Its next
-    meeting, ten days from today, is published. The commune has a policy from next month, still open to changes."""
+    meeting, ten days from today, is published, and she has said she will be absent from it. The commune has a policy
+    in force from forty days on, so still open to changes."""
     w = world
     w.year = local_today().year - 1
     w.approved = held_meeting(w, datetime.date(w.year, 3, 4), approve=True)
@@ -66,6 +67,7 @@ def pages(world):
         compute_month(datetime.date(w.year, month, 1))
     w.upcoming = make_meeting(w.cell_a, planned_date=local_today() + datetime.timedelta(days=10))
     services.meeting_publish(meeting=w.upcoming)
+    services.absence_notice_submit(meeting=w.upcoming, member=w.plain_member, reason="Đi viện")
     w.message = OutboxMessage.objects.filter(meeting=w.upcoming, member=w.member).first()
     w.policy = policy_create(
         organization=w.commune,
@@ -135,7 +137,8 @@ def test_a_secretarys_forms_and_held_meetings_have_no_serious_violation(live_ser
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("main")).to_contain_text("Nhập địa điểm họp.")
     assert_accessible(page, "plan form refused")
-    visit(page, f"{url}/sinh-hoat/{w.upcoming.pk}/", "meeting page, published (secretary)")
+    visit(page, f"{url}/sinh-hoat/{w.upcoming.pk}/", "meeting page, published, with an absence notice (secretary)")
+    expect(page.get_by_test_id("absence-notices")).to_contain_text("Quách Thị Hương: Đi viện")
     visit(page, f"{url}/sinh-hoat/{w.upcoming.pk}/thu/", "outbox")
     visit(page, f"{url}/sinh-hoat/{w.upcoming.pk}/sua/", "meeting edit form")
     visit(page, f"{url}/sinh-hoat/{w.upcoming.pk}/thu/{w.message.pk}/", "outbox message")
