@@ -4,11 +4,20 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.factories import TEST_PASSWORD
 
 SCREENS = Path(os.environ.get("SCREENSHOT_DIR", "var/screens"))
+
+# axe-core as bundled in the axe-playwright-python wheel (its axe.min.js, MPL-2.0): evaluated into the page from the
+# package's file, so a check never touches the network. Every rule runs; only these impacts fail a test.
+AXE = Axe()
+FAILING_IMPACTS = ("critical", "serious")
+FINISH_TRANSITIONS = """Promise.all(document.getAnimations()
+    .filter(animation => animation.effect && animation.effect.getComputedTiming().endTime !== Infinity)
+    .map(animation => animation.finished.catch(() => null)))"""
 
 
 def login(page: Page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
@@ -34,3 +43,47 @@ def phone(browser):
     )
     yield context.new_page()
     context.close()
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """The violations of impact serious or critical that axe-core finds on the page as it is now, each with only its
+    elements of that impact (one rule can be serious on one element and moderate on another)."""
+    # Colours are measured at rest, never halfway through a transition (a button under the mouse of a page that is
+    # still scrolling changes colour while axe runs): Bootstrap drops its transitions for a reader who asks for reduced
+    # motion, and one already under way (finite ones: an endless animation would never end) is let to finish.
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        page.evaluate(FINISH_TRANSITIONS)
+        results = AXE.run(page)
+    finally:
+        page.emulate_media(reduced_motion="null")
+    found = []
+    for violation in results.response["violations"]:
+        nodes = [node for node in violation["nodes"] if node.get("impact") in FAILING_IMPACTS]
+        if nodes:
+            found.append({**violation, "nodes": nodes})
+    return found
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            target = " ".join(str(part) for part in node["target"])
+            lines.append(f"    {target}: {' '.join(node['html'].split())[:300]}")
+            if node.get("failureSummary"):
+                lines.extend(f"      {line}" for line in node["failureSummary"].splitlines())
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """Fails, listing each rule, its impact, its help and the offending elements, when axe-core finds a serious or
+    critical violation on the page as it is now (after any htmx swap the test waited for). ``name`` says which page."""
+    violations = axe_violations(page)
+    if violations:
+        pytest.fail(
+            f"axe-core: {len(violations)} serious/critical violation(s) on {name} ({page.url}):\n"
+            + format_violations(violations),
+            pytrace=False,
+        )

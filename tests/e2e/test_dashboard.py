@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from cells.periods import local_today, month_start, previous_month
 from meetings import services
 from reports.compliance import compute_month
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import assert_accessible, login, screenshot
 from tests.factories import UserFactory, grant, make_cell, make_meeting, make_member
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -108,6 +108,7 @@ def test_a_board_officer_drills_down_to_the_failing_meeting_and_downloads_the_re
     expect(page.get_by_test_id("children")).to_contain_text("Đảng bộ xã Xuân Lộc")
     expect(page.get_by_test_id("shortfalls")).to_contain_text("Thời lượng 60/90 phút")
     screenshot(page, "dashboard_1_province")
+    assert_accessible(page, "province dashboard")
 
     page.get_by_test_id("children").get_by_role("link", name="Đảng bộ xã Xuân Hiệp").click()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Đảng bộ xã Xuân Hiệp")
@@ -120,6 +121,7 @@ def test_a_board_officer_drills_down_to_the_failing_meeting_and_downloads_the_re
         "title", f"Chi bộ cơ quan UBND xã, tháng {w.last_month:%m/%Y}: Không đạt: Thời lượng 60/90 phút"
     )
     screenshot(page, "dashboard_2_commune")
+    assert_accessible(page, "commune dashboard")
 
     page.get_by_test_id("children").get_by_role("link", name="Chi bộ cơ quan UBND xã").click()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Chi bộ cơ quan UBND xã")
@@ -128,11 +130,13 @@ def test_a_board_officer_drills_down_to_the_failing_meeting_and_downloads_the_re
     expect(failing_row).to_contain_text("Thời lượng 60/90 phút")
     failing = failing_row.get_by_role("link", name=f"Buổi sinh hoạt tháng {w.last_month:%m/%Y}")
     screenshot(page, "dashboard_3_cell")
+    assert_accessible(page, "cell dashboard")
 
     failing.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sinh hoạt định kỳ")
     expect(page.get_by_text(f"{w.last_month:%m/%Y}").first).to_be_visible()
     screenshot(page, "dashboard_4_meeting")
+    assert_accessible(page, "meeting page, approved (board)")
 
     page.go_back()
     expect(page.get_by_test_id("dashboard-title")).to_have_text("Chi bộ cơ quan UBND xã")
@@ -152,7 +156,9 @@ def test_the_dashboard_reads_on_a_phone(live_server, phone: Page, province):
     page.goto(f"{live_server.url}/bao-cao/")
     expect(page.get_by_test_id("headline")).to_be_visible()
     screenshot(page, "dashboard_5_province_phone")
+    assert_accessible(page, "province dashboard (phone)")
 
     page.goto(f"{live_server.url}/to-chuc/{province.cell_a.pk}/bao-cao/")
     expect(page.get_by_test_id("months")).to_contain_text("Thời lượng 60/90 phút")
     screenshot(page, "dashboard_6_cell_phone")
+    assert_accessible(page, "cell dashboard (phone)")

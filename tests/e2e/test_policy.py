@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from cells.models import Policy
 from cells.periods import local_today
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import assert_accessible, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,7 @@ def test_a_board_writer_adds_a_policy_the_cell_inherits_and_its_secretary_reads(
     speakers = page.get_by_test_id("rule-min_member_speakers")
     expect(speakers.get_by_test_id("value")).to_have_text("4 đảng viên")
     expect(speakers).to_contain_text("Mặc định của hệ thống")
+    assert_accessible(page, "commune policy page with its form")
 
     # Bad input: no source and a speaker count of zero. Clear messages, nothing written.
     form = page.get_by_test_id("policy-form")
@@ -35,6 +36,7 @@ def test_a_board_writer_adds_a_policy_the_cell_inherits_and_its_secretary_reads(
     expect(page.get_by_test_id("policy-form")).to_contain_text("Giá trị phải từ 1 đến 100 đảng viên.")
     assert not Policy.objects.exists()
     screenshot(page, "policy_1_refused")
+    assert_accessible(page, "policy form refused")
 
     form = page.get_by_test_id("policy-form")
     form.get_by_label("Căn cứ").fill("Quy định 09-QĐ/ĐU ngày 15/11/2026 của Đảng ủy xã Xuân Hiệp")
@@ -45,6 +47,7 @@ def test_a_board_writer_adds_a_policy_the_cell_inherits_and_its_secretary_reads(
     expect(speakers).to_contain_text("Quy định 09-QĐ/ĐU")
     expect(page.get_by_test_id("history-item")).to_have_count(1)
     screenshot(page, "policy_2_added")
+    assert_accessible(page, "policy added")
 
     # The cell below inherits it; its secretary reads where it comes from, with no form to change it.
     phone_page = phone
@@ -56,3 +59,4 @@ def test_a_board_writer_adds_a_policy_the_cell_inherits_and_its_secretary_reads(
     expect(phone_page.get_by_test_id("policy-form")).to_have_count(0)
     expect(phone_page.get_by_test_id("policy-set-above")).to_be_visible()
     screenshot(phone_page, "policy_3_cell_secretary_phone")
+    assert_accessible(phone_page, "cell policy page (secretary, phone)")

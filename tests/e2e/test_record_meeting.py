@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from meetings.models import Attendance, Meeting, Speech, Visitor
 from members.models import Assignment
 from members.services import member_status_change
-from tests.e2e.conftest import SCREENS, login, screenshot
+from tests.e2e.conftest import SCREENS, assert_accessible, login, screenshot
 from tests.factories import make_meeting, make_member, seat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -88,11 +88,13 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(page.get_by_label("Bắt đầu lúc")).to_have_value(f"{day:%Y-%m-%d}T14:00")
     expect(page.get_by_test_id("fig-roll")).to_have_text("· 19 chưa điểm danh")
     screenshot(page, "record_opened_phone")
+    assert_accessible(page, "recording page (phone)")
 
     # Attendance: two excused absences with a reason, one absence without, then everyone else present.
     tap(page, "Ngô Thị Lan", "Vắng có lý do")
     reason = att_row(page, "Ngô Thị Lan").get_by_placeholder("Lý do vắng")
     expect(reason).to_be_focused()
+    assert_accessible(page, "recording page, excused row open for its reason (phone)")
     reason.fill("Đi công tác tỉnh")
     att_row(page, "Ngô Thị Lan").get_by_role("button", name="Lưu lý do").click()
     expect(att_row(page, "Ngô Thị Lan")).to_have_attribute("data-status", "excused")
@@ -105,6 +107,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(page.get_by_test_id("fig-roll")).to_have_text("· 16 chưa điểm danh")
     screenshot(page, "record_attendance_phone")
     viewport_shot(page, "record_attendance_screen_phone")
+    assert_accessible(page, "recording page after marking attendance (phone)")
     page.get_by_test_id("all-present").click()
     expect(page.get_by_test_id("fig-roll")).to_have_text("✓")
     expect(page.get_by_test_id("fig-counted")).to_contain_text("Đảng viên chính thức được tính: 16")
@@ -115,6 +118,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     page.get_by_label("Cấp ủy viên cấp trên").select_option(label="Lê Văn Cấp — Phó Bí thư Đảng ủy xã")
     page.get_by_test_id("visitor-form").get_by_role("button", name="Thêm đại biểu").click()
     expect(page.get_by_test_id("visitor")).to_contain_text("Lê Văn Cấp")
+    assert_accessible(page, "recording page after adding a visitor (phone)")
 
     # Five members speak, each on an agenda item.
     agenda = {item.order: f"{item.order}. {item.title}" for item in meeting.agenda.all()}
@@ -135,6 +139,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(page.get_by_test_id("speech")).to_have_count(6)
     expect(page.get_by_test_id("fig-speakers")).to_have_text("Phát biểu 5/4 ✓")
     screenshot(page, "record_speeches_phone")
+    assert_accessible(page, "recording page after adding speeches (phone)")
     page.get_by_test_id("jump-nav").get_by_role("link", name="Phát biểu").click()
     page.wait_for_timeout(600)  # smooth scrolling
     viewport_shot(page, "record_speeches_screen_phone")
@@ -155,6 +160,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     page.get_by_label("Điểm tự đánh giá (0–100)").blur()
     expect(page.get_by_test_id("fig-vote")).to_contain_text("thông qua (15/16 tán thành)")
     screenshot(page, "record_filled_phone")
+    assert_accessible(page, "recording page filled in (phone)")
 
     page.get_by_role("button", name="Lưu và chốt buổi họp").click()
 
@@ -166,6 +172,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(page.get_by_test_id("fig-vote")).not_to_contain_text("không thông qua")
     expect(page.get_by_test_id("fig-quorum")).to_have_count(0)
     screenshot(page, "record_held_phone")
+    assert_accessible(page, "recording page, held (phone)")
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
     assert (meeting.length_minutes, meeting.votes_for, meeting.quality_score) == (105, 15, 92)
@@ -175,12 +182,16 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
 
     # The secretary chaired: she approves the minutes on the meeting page.
     page.get_by_role("link", name="Xem và duyệt biên bản").click()
+    expect(page.get_by_role("button", name="Duyệt biên bản")).to_be_visible()
+    assert_accessible(page, "meeting page, held (phone)")
     page.get_by_role("button", name="Duyệt biên bản").click()
     expect(page.get_by_test_id("meeting-status")).to_have_text("Biên bản đã duyệt")
+    assert_accessible(page, "meeting page, approved (phone)")
 
     # A correction needs a reason.
     page.goto(f"{live_server.url}/sinh-hoat/{meeting.pk}/ghi-bien-ban/")
     expect(page.get_by_test_id("correction-mode")).to_be_visible()
+    assert_accessible(page, "recording page, correction mode (phone)")
     page.get_by_label("Tán thành", exact=True).fill("14")
     page.get_by_label("Không biểu quyết").fill("1")
     page.get_by_role("button", name="Lưu đính chính").click()
@@ -188,6 +199,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     # Nothing is lost: the typed votes are still there.
     expect(page.get_by_label("Tán thành", exact=True)).to_have_value("14")
     screenshot(page, "record_correction_refused_phone")
+    assert_accessible(page, "recording page, correction refused (phone)")
     meeting.refresh_from_db()
     assert (meeting.votes_for, meeting.correction_count) == (15, 0)
 
@@ -199,6 +211,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     # The refused row opens its reason field and focuses it once htmx settles (20 ms later); wait for that, else
     # the focus moves mid-fill and the correction reason's text lands in the absence reason (seen on a loaded CI).
     expect(att_row(page, "Trịnh Văn Phúc").get_by_placeholder("Lý do vắng")).to_be_focused()
+    assert_accessible(page, "recording page, attendance row refused (phone)")
     page.get_by_label("Lý do đính chính").fill("Ghi nhầm số phiếu tán thành và điểm danh")
     att_row(page, "Trịnh Văn Phúc").get_by_placeholder("Lý do vắng").fill("Ốm đột xuất, đã báo bí thư")
     att_row(page, "Trịnh Văn Phúc").get_by_role("button", name="Lưu lý do").click()
@@ -212,6 +225,7 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     screenshot(page, "record_corrected_phone")
     page.set_viewport_size({"width": 1280, "height": 900})
     viewport_shot(page, "record_corrected_desktop")
+    assert_accessible(page, "recording page, corrected (desktop)")
     meeting.refresh_from_db()
     assert (meeting.votes_for, meeting.votes_abstain, meeting.correction_count) == (14, 1, 2)
     assert meeting.status == Meeting.Status.APPROVED

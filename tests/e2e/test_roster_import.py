@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from members.models import Member, Membership
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import assert_accessible, login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,7 @@ def test_a_secretary_imports_a_roster_with_one_bad_row_fixes_it_and_imports(live
     expect(page.get_by_role("heading", name="Nhập danh sách đảng viên")).to_be_visible()
     expect(page.get_by_test_id("roster-columns")).to_contain_text("Ngày vào Đảng")
     screenshot(page, "roster_import_form")
+    assert_accessible(page, "roster import form")
 
     # Line 3 has an impossible birth date.
     upload(page, roster_csv(GOOD[0], GOOD[1].replace("15/06/1985", "31/06/1985")))
@@ -40,6 +41,7 @@ def test_a_secretary_imports_a_roster_with_one_bad_row_fixes_it_and_imports(live
     expect(problems.locator("tr[data-line]")).to_have_count(1)
     expect(page.get_by_role("button", name="Xác nhận nhập")).to_have_count(0)
     screenshot(page, "roster_problems")
+    assert_accessible(page, "roster import problems")
     assert not Member.objects.filter(full_name="Lê Văn An").exists()
 
     upload(page, roster_csv(*GOOD))
@@ -47,11 +49,13 @@ def test_a_secretary_imports_a_roster_with_one_bad_row_fixes_it_and_imports(live
     expect(page.get_by_test_id("count-created")).to_have_text("2")
     expect(page.get_by_test_id("roster-changes")).to_contain_text("Phạm Thị Bình")
     screenshot(page, "roster_preview")
+    assert_accessible(page, "roster import preview")
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "roster_preview_phone")
     page.get_by_role("button", name="Xác nhận nhập").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Đã nhập danh sách: 2 đảng viên mới, 0 cập nhật, 0 không đổi.")
+    assert_accessible(page, "roster imported (phone)")
     for name in ("Lê Văn An", "Phạm Thị Bình"):
         member = Member.objects.get(full_name=name)
         assert Membership.objects.get(member=member).organization == world.cell_a
