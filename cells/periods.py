@@ -56,6 +56,10 @@ def months_between(first: datetime.date, last: datetime.date) -> list[datetime.d
     return months
 
 
+# Quarters as Party documents number them ("QUÝ IV NĂM 2023").
+ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
 def quarter_of(day: datetime.date) -> int:
     """1 to 4."""
     return (day.month - 1) // 3 + 1

@@ -2,11 +2,10 @@
 
 from django.db.models import Prefetch
 
+from cells.periods import ROMAN_QUARTERS, quarter_of
 from cells.services import name_on
 from meetings import services
 from meetings.models import Attendance, Meeting, Speech
-
-ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def minutes_context(meeting: Meeting) -> dict:
@@ -42,5 +41,5 @@ def minutes_context(meeting: Meeting) -> dict:
         "general_speeches": general_speeches,
         "visitors": list(meeting.visitors.all()),
         "figures": services.figures(meeting) if held else None,
-        "quarter": ROMAN_QUARTERS[(meeting.planned_date.month - 1) // 3 + 1],
+        "quarter": ROMAN_QUARTERS[quarter_of(meeting.planned_date)],
     }

@@ -8,11 +8,10 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from cells.periods import add_months, month_start, quarter_of, quarter_start
+from cells.periods import ROMAN_QUARTERS, add_months, month_start, quarter_of, quarter_start
 
 TREND_MONTHS = 12
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 MIN_YEAR, MAX_YEAR = 2000, 2100
 _PATTERNS = {
     "month": re.compile(r"^thang-(\d{4})-(\d{2})$"),
@@ -87,7 +86,7 @@ class Period:
         if self.kind == "month":
             return _("Tháng {month:02d} năm {year}").format(month=self.number, year=self.year)
         if self.kind == "quarter":
-            return _("Quý {quarter} năm {year}").format(quarter=ROMAN[self.number], year=self.year)
+            return _("Quý {quarter} năm {year}").format(quarter=ROMAN_QUARTERS[self.number], year=self.year)
         return _("Năm {year}").format(year=self.year)
 
     def __str__(self) -> str:

@@ -26,11 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 
-from dateutil.relativedelta import relativedelta
 from django.db import connection, models, transaction
 from django.utils import timezone
 
 from cells.models import Organization, OrganizationName
+from cells.periods import add_months, local_today, month_end, previous_month, quarter_start
 from cells.policies import ResolvedPolicy, policy_for
 from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting, Speech
@@ -129,12 +129,12 @@ def _pick(rng: random.Random, weighted) -> tuple:
 
 def _months(count: int, today: datetime.date) -> list[datetime.date]:
     """``count`` months ending with the last full month before ``today``'s."""
-    last = today.replace(day=1) - relativedelta(months=1)
-    return [last - relativedelta(months=count - 1 - i) for i in range(count)]
+    last = previous_month(today)
+    return [add_months(last, i - count + 1) for i in range(count)]
 
 
 def _month_day(month: datetime.date, day: int) -> datetime.date:
-    last = (month + relativedelta(months=1) - datetime.timedelta(days=1)).day
+    last = month_end(month).day
     return month.replace(day=last if day == 0 else min(day, last))
 
 
@@ -522,9 +522,9 @@ def generate(
     started = time.perf_counter()
     phases: dict[str, float] = {}
     rng = random.Random(seed)
-    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    today = today or local_today()
     month_list = _months(months, today)
-    end = month_list[-1] + relativedelta(months=1) - datetime.timedelta(days=1)
+    end = month_end(month_list[-1])
     existing = Organization.objects.filter(code=code).first()
     if existing is not None:
         if not reset:
@@ -609,8 +609,8 @@ def generate(
             thematic = {}
             if rng.random() < profile.thematic_cells:
                 for month in month_list:
-                    quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
-                    thematic.setdefault(quarter, quarter + relativedelta(months=rng.randint(0, 2)))
+                    quarter = quarter_start(month)
+                    thematic.setdefault(quarter, add_months(quarter, rng.randint(0, 2)))
             cell_infos.append(_Cell(cell_id, orgs[-1]["path"], day, at, venue, thematic))
     by_id = {org["id"]: org for org in orgs}
     for name in names:
@@ -673,7 +673,7 @@ def generate(
         for cell in cell_infos:
             if rng.random() >= profile.missing:
                 planned.append((cell, "regular", _month_day(month, cell.meeting_day)))
-            quarter = month.replace(month=(month.month - 1) // 3 * 3 + 1)
+            quarter = quarter_start(month)
             if cell.thematic_months.get(quarter) == month:
                 regular_day = _month_day(month, cell.meeting_day).day
                 planned.append((cell, "thematic", month.replace(day=20 if regular_day < 15 else 8)))

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cells.models import Organization
-from cells.periods import month_end
+from cells.periods import month_end, quarter_start
 from cells.policies import ResolvedPolicy, policies_for
 from meetings import services
 from meetings.agenda import default_agenda
@@ -160,12 +160,12 @@ class DemoMeetings:
         secretary_user = user_model.objects.filter(username="bithu.xuanhiep").first()
         seat = self._visitor_seat(cell)
         complete = self.months[:-1]
-        quarters = sorted({(m.year, (m.month - 1) // 3) for m in complete})
+        quarters = sorted({quarter_start(m) for m in complete})
         skipped_quarter = quarters[len(quarters) // 2]
         thematic_months = {}
         for quarter in quarters:
             if quarter != skipped_quarter:
-                months = [m for m in complete if (m.year, (m.month - 1) // 3) == quarter]
+                months = [m for m in complete if quarter_start(m) == quarter]
                 thematic_months[months[len(months) // 2]] = len(thematic_months)
         short_month, quiet_month = complete[3], complete[8]  # one too short, one with only 3 speakers
         held = []
