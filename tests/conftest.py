@@ -38,15 +38,17 @@ def pytest_report_header(config) -> str:
     return f"frozen clock: {TEST_NOW.isoformat()} (CHIBO_TEST_NOW to change it)"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="session", autouse=True)
 def _frozen_clock():
-    """Freeze the clock at ``TEST_NOW`` for the whole test, set-up and tear-down included.
+    """Freeze the clock at ``TEST_NOW`` for the whole session: every test, and the session- and module-scoped
+    fixtures too (the demo province of tests/reports/test_demo.py is loaded once per module, and its "recent" dates
+    must be recent at the tests' instant, not the wall clock's).
 
     time-machine patches the process, so the live server's thread (browser tests) sees the same instant; the browser's
     own clock is set in tests/e2e/conftest.py. A test that needs another instant travels inside this one
-    (``time_machine.travel(...)`` or the ``time_machine`` fixture's ``move_to``): travels nest and unwind in order.
-    ``tick=False``: the clock does not move while a test runs, so "now" in a test and "now" in the code under test are
-    the same instant, to the microsecond.
+    (``time_machine.travel(...)`` or the ``time_machine`` fixture's ``move_to``): travels nest and unwind in order,
+    back to ``TEST_NOW``. ``tick=False``: the clock does not move, so "now" in a test and "now" in the code under test
+    are the same instant, to the microsecond. (pytest measures durations with ``perf_counter``, which is not frozen.)
     """
     with time_machine.travel(TEST_NOW, tick=False):
         yield
