@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateInput
+from cells.text import vi_date
 from meetings.models import Meeting
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
@@ -52,6 +53,12 @@ class MeetingPlanForm(forms.Form):
     planned_time = forms.TimeField(
         label=_("Giờ bắt đầu"), widget=TimeInput(), error_messages={"required": _("Nhập giờ bắt đầu.")}
     )
+    # Shown (as a checkbox) only once a new plan's date and time turn out to be past: see ``clean``.
+    confirm_past = forms.BooleanField(
+        label=_("Buổi họp này đã diễn ra: tôi lập kế hoạch để ghi lại biên bản"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
     venue = forms.CharField(label=_("Địa điểm"), max_length=200, error_messages={"required": _("Nhập địa điểm họp.")})
     agenda = forms.CharField(
         label=_("Chương trình (mỗi dòng một nội dung)"),
@@ -60,6 +67,14 @@ class MeetingPlanForm(forms.Form):
         help_text=_("Để trống khi lập mới để dùng chương trình mẫu theo Hướng dẫn 42-HD/BTCTW."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
+        """``now``: for a new plan, the instant a planned start must be after, unless the secretary confirms that
+        the meeting already took place (a plan entered after the fact, to record it)."""
+        super().__init__(*args, **kwargs)
+        self.now = now
+        if now is None:
+            del self.fields["confirm_past"]
 
     def clean_planned_date(self):
         value = self.cleaned_data["planned_date"]
@@ -71,6 +86,23 @@ class MeetingPlanForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Meeting.Kind.THEMATIC and not (data.get("topic") or "").strip():
             self.add_error("topic", _("Sinh hoạt chuyên đề phải có tên chuyên đề."))
+        day, at = data.get("planned_date"), data.get("planned_time")
+        if self.now is not None and day and at:
+            start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
+            if start <= self.now:
+                # A warning the secretary can confirm, not a refusal: a meeting held before it was entered here
+                # must still be planned to be recorded. The box appears with the message and stays checked.
+                self.fields["confirm_past"].widget = forms.CheckboxInput()
+                if not data.get("confirm_past"):
+                    self.add_error(
+                        "planned_date",
+                        _(
+                            "Giờ họp {time} ngày {day} đã qua. Nếu buổi họp đã diễn ra và đồng chí lập kế hoạch để "
+                            "ghi lại biên bản, đánh dấu ô “{confirm}” rồi lưu; nếu chưa họp, chọn ngày sắp tới."
+                        ).format(
+                            time=at.strftime("%H:%M"), day=vi_date(day), confirm=self.fields["confirm_past"].label
+                        ),
+                    )
         return data
 
     def agenda_items(self) -> list[tuple[str, str]] | None:

@@ -35,6 +35,12 @@ from members.models import CommitteeSeat, Member
 
 Status = Meeting.Status
 
+# How many days a recorded start may lie from the planned date. A monthly meeting is moved by a few days for a
+# holiday, a storm or the secretary's absence, within the week; a start further off is nearly always a slip of the
+# date picker (another month, last year), and a meeting really moved further should have its plan changed first,
+# which tells the members the new date.
+MAX_START_DRIFT_DAYS = 7
+
 
 class StaleEdit(ValidationError):
     """Somebody else saved the meeting since this form was opened (optimistic locking)."""
@@ -500,6 +506,18 @@ def meeting_record(
     now = timezone.now()
     if started_at and started_at > now:
         errors["started_at"] = _("Giờ bắt đầu không được ở tương lai.")
+    elif started_at and started_at != meeting.started_at:  # a start kept from before this rule is not questioned
+        drift = abs((local_date(started_at) - meeting.planned_date).days)
+        if drift > MAX_START_DRIFT_DAYS:
+            errors["started_at"] = _(
+                "Giờ bắt đầu ({start}) cách ngày họp dự kiến ({planned}) {days} ngày, quá {limit} ngày: kiểm tra lại "
+                "ngày, hoặc sửa ngày họp trong kế hoạch."
+            ).format(
+                start=timezone.localtime(started_at, timezone.get_default_timezone()).strftime("%H:%M %d/%m/%Y"),
+                planned=vi_date(meeting.planned_date),
+                days=drift,
+                limit=MAX_START_DRIFT_DAYS,
+            )
     if ended_at and ended_at > now:
         errors["ended_at"] = _("Giờ kết thúc không được ở tương lai.")
     if started_at and ended_at and ended_at <= started_at:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.forms import apply_errors
-from cells.periods import add_months, month_start, months_between
+from cells.periods import add_months, local_date, month_end, month_start, months_between, next_month
 from cells.policies import policy_history, resolve
 from meetings import services
 from meetings.access import get_meeting_for_user
@@ -91,9 +91,24 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
     )
 
 
-def _next_meeting_date(organization, today: datetime.date) -> datetime.date:
-    """The cell's fixed meeting day in the next month that has no regular meeting yet (this month if still ahead)."""
-    month = today.replace(day=1)
+# When a cell has set no meeting time: the usual afternoon start of a cell meeting.
+DEFAULT_MEETING_TIME = datetime.time(14, 0)
+
+
+def _fixed_day(organization, month: datetime.date) -> datetime.date:
+    """The cell's meeting day in ``month``: its fixed day, the month's last day (0), or the 4th when it has none."""
+    if organization.meeting_day == organization.LAST_DAY_OF_MONTH:
+        return month_end(month)
+    return month.replace(day=organization.meeting_day or 4)
+
+
+def _next_meeting_date(organization, now: datetime.datetime) -> datetime.date:
+    """The cell's meeting day in the first month, from this one, that has no regular meeting yet and whose day and
+    meeting time are still ahead of ``now`` in local time: on the 4th at 18:33, for a cell meeting on the 4th at
+    14:00, that is next month's 4th, not a meeting that has already begun."""
+    tz = timezone.get_default_timezone()
+    at = organization.meeting_time or DEFAULT_MEETING_TIME
+    month = month_start(local_date(now))
     planned = set(
         Meeting.objects.filter(organization=organization, kind__in=Meeting.REGULAR_KINDS, month__gte=month)
         .exclude(status=Meeting.Status.CANCELLED)
@@ -101,30 +116,26 @@ def _next_meeting_date(organization, today: datetime.date) -> datetime.date:
     )
     for _step in range(24):
         if month not in planned:
-            day = organization.meeting_day
-            if day in (None, 0):
-                next_month = (month + datetime.timedelta(days=32)).replace(day=1)
-                candidate = next_month - datetime.timedelta(days=1) if day == 0 else month.replace(day=4)
-            else:
-                candidate = month.replace(day=day)
-            if candidate >= today:
+            candidate = _fixed_day(organization, month)
+            if datetime.datetime.combine(candidate, at, tzinfo=tz) > now:
                 return candidate
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-    return today
+        month = next_month(month)
+    return local_date(now)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     organization = get_organization_for_user(request, org_pk, write=True)
-    today = timezone.localdate()
+    now = timezone.now()
     initial = {
         "kind": request.GET.get("loai", Meeting.Kind.REGULAR),
-        "planned_date": _next_meeting_date(organization, today),
-        "planned_time": organization.meeting_time or datetime.time(14, 0),
+        "planned_date": _next_meeting_date(organization, now),
+        "planned_time": organization.meeting_time or DEFAULT_MEETING_TIME,
         "venue": organization.venue,
     }
-    form = MeetingPlanForm(request.POST or None, initial=initial)
+    # A date and time already past asks the secretary to confirm that the meeting took place (see the form).
+    form = MeetingPlanForm(request.POST or None, initial=initial, now=now)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

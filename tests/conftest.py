@@ -1,5 +1,6 @@
-"""Test set-up shared by every test: the system Chromium, fast password hashing, the `world` fixture."""
+"""Test set-up shared by every test: a frozen clock, the system Chromium, fast password hashing, the `world` fixture."""
 
+import datetime
 import os
 import shutil
 
@@ -7,8 +8,50 @@ import shutil
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+import time_machine  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+# Every test runs at one fixed instant, never at the wall clock's: a suite that passes today must pass on the cell's
+# meeting day after the meeting, on the last evening of a quarter, on New Year's night and on 29 February.
+# The default is the instant CI once went red at: 4 December 2026, 18:33 in Hà Nội, the world's cells meet on the
+# 4th at 14:00 (tests/factories.py). CHIBO_TEST_NOW=2027-01-01T00:00:00+07:00 runs the whole suite at another one.
+DEFAULT_TEST_NOW = "2026-12-04T18:33:00+07:00"
+
+
+def _frozen_instant() -> datetime.datetime:
+    """The instant the tests run at: $CHIBO_TEST_NOW (ISO 8601 with its UTC offset), else ``DEFAULT_TEST_NOW``."""
+    text = os.environ.get("CHIBO_TEST_NOW") or DEFAULT_TEST_NOW
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise pytest.UsageError(f"CHIBO_TEST_NOW={text!r} is not an ISO 8601 date and time") from None
+    if moment.utcoffset() is None:
+        raise pytest.UsageError(f"CHIBO_TEST_NOW={text!r} needs its UTC offset, e.g. 2027-01-01T00:00:00+07:00")
+    return moment
+
+
+TEST_NOW = _frozen_instant()
+
+
+def pytest_report_header(config) -> str:
+    return f"frozen clock: {TEST_NOW.isoformat()} (CHIBO_TEST_NOW to change it)"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _frozen_clock():
+    """Freeze the clock at ``TEST_NOW`` for the whole session: every test, and the session- and module-scoped
+    fixtures too (the demo province of tests/reports/test_demo.py is loaded once per module, and its "recent" dates
+    must be recent at the tests' instant, not the wall clock's).
+
+    time-machine patches the process, so the live server's thread (browser tests) sees the same instant; the browser's
+    own clock is set in tests/e2e/conftest.py. A test that needs another instant travels inside this one
+    (``time_machine.travel(...)`` or the ``time_machine`` fixture's ``move_to``): travels nest and unwind in order,
+    back to ``TEST_NOW``. ``tick=False``: the clock does not move, so "now" in a test and "now" in the code under test
+    are the same instant, to the microsecond. (pytest measures durations with ``perf_counter``, which is not frozen.)
+    """
+    with time_machine.travel(TEST_NOW, tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

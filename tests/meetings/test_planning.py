@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -12,11 +13,13 @@ from icalendar import Calendar
 
 from meetings import services
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, OutboxMessage
+from meetings.views import _next_meeting_date
 from tests.factories import make_meeting
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture(autouse=True)
@@ -44,6 +47,122 @@ def test_the_plan_form_is_prefilled_from_the_cells_fixed_day_time_and_venue(clie
     assert 'value="2026-12-04"' in body
     assert 'value="14:30"' in body
     assert "Hội trường UBND xã" in body
+
+
+def _local(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=HANOI)
+
+
+@pytest.mark.parametrize(
+    ("now", "meeting_day", "meeting_time", "expected"),
+    [
+        # The report's instant: the 4th, 18:33; the meeting at 14:00 has begun, so next month's.
+        (_local(2026, 12, 4, 18, 33), 4, datetime.time(14, 0), datetime.date(2027, 1, 4)),
+        # The same day before the meeting: today's is still ahead.
+        (_local(2026, 12, 4, 9, 0), 4, datetime.time(14, 0), datetime.date(2026, 12, 4)),
+        # At the very minute it begins it is no longer ahead.
+        (_local(2026, 12, 4, 14, 0), 4, datetime.time(14, 0), datetime.date(2027, 1, 4)),
+        # No time set: the default 14:00 counts.
+        (_local(2026, 12, 4, 14, 30), 4, None, datetime.date(2027, 1, 4)),
+        (_local(2026, 12, 4, 13, 30), 4, None, datetime.date(2026, 12, 4)),
+        # An evening meeting later than "now": still today.
+        (_local(2026, 12, 4, 18, 33), 4, datetime.time(19, 30), datetime.date(2026, 12, 4)),
+        # The last day of the month (0): New Year's Eve after the meeting, then across February, leap year or not.
+        (_local(2026, 12, 31, 23, 59), 0, datetime.time(14, 0), datetime.date(2027, 1, 31)),
+        (_local(2027, 1, 31, 15, 0), 0, datetime.time(14, 0), datetime.date(2027, 2, 28)),
+        (_local(2028, 1, 31, 15, 0), 0, datetime.time(14, 0), datetime.date(2028, 2, 29)),
+        # 23:30 UTC on 3 December is 06:30 on the 4th in Hà Nội: the local day and time count.
+        (
+            datetime.datetime(2026, 12, 3, 23, 30, tzinfo=datetime.UTC),
+            4,
+            datetime.time(14, 0),
+            datetime.date(2026, 12, 4),
+        ),
+        (
+            datetime.datetime(2026, 12, 4, 7, 30, tzinfo=datetime.UTC),
+            4,
+            datetime.time(14, 0),
+            datetime.date(2027, 1, 4),
+        ),
+    ],
+)
+def test_the_proposed_date_is_the_first_fixed_day_whose_day_and_time_are_still_ahead(
+    world, now, meeting_day, meeting_time, expected
+):
+    world.cell_a.meeting_day, world.cell_a.meeting_time = meeting_day, meeting_time
+
+    assert _next_meeting_date(world.cell_a, now) == expected
+
+
+def test_the_proposed_date_skips_months_that_already_have_a_regular_meeting(world):
+    make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 10))
+    make_meeting(world.cell_a, planned_date=datetime.date(2027, 1, 4))
+    cancelled = make_meeting(world.cell_a, planned_date=datetime.date(2027, 2, 4))
+    services.meeting_cancel(meeting=cancelled, reason="Bão")
+
+    assert _next_meeting_date(world.cell_a, _local(2026, 12, 4, 9, 0)) == datetime.date(2027, 2, 4)
+
+
+def test_after_the_meeting_time_on_the_meeting_day_the_plan_form_proposes_next_month(client, world):
+    with time_machine.travel(_local(2026, 12, 4, 18, 33), tick=False):
+        body = _login(client, world.secretary_user).get(reverse("meetings:plan", args=[world.cell_a.pk]))
+
+    assert 'value="2027-01-04"' in body.content.decode()
+
+
+def test_a_new_plan_in_the_past_asks_to_confirm_that_the_meeting_took_place(client, world):
+    # 22 November, 16:00 in Hà Nội: the 14:00 meeting of that day has begun.
+    data = {"kind": "regular", "planned_date": "2026-11-22", "planned_time": "14:00", "venue": "Hội trường"}
+    client = _login(client, world.secretary_user)
+
+    refused = client.post(reverse("meetings:plan", args=[world.cell_a.pk]), data)
+
+    body = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Giờ họp 14:00 ngày 22/11/2026 đã qua." in body
+    assert 'type="checkbox" name="confirm_past"' in body
+    assert not Meeting.objects.filter(organization=world.cell_a).exists()
+
+    confirmed = client.post(reverse("meetings:plan", args=[world.cell_a.pk]), {**data, "confirm_past": "on"})
+
+    assert confirmed.status_code == 302
+    assert Meeting.objects.get(organization=world.cell_a).planned_date == datetime.date(2026, 11, 22)
+
+
+def test_a_new_plan_later_today_is_not_questioned(client, world):
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {"kind": "extraordinary", "planned_date": "2026-11-22", "planned_time": "19:00", "venue": "Hội trường"},
+    )
+
+    assert response.status_code == 302
+    assert Meeting.objects.get(organization=world.cell_a).planned_time == datetime.time(19, 0)
+
+
+def test_the_plan_form_hides_the_past_confirmation_until_it_is_needed(client, world):
+    body = _login(client, world.secretary_user).get(reverse("meetings:plan", args=[world.cell_a.pk])).content.decode()
+
+    assert 'type="hidden" name="confirm_past"' in body
+    assert 'type="checkbox" name="confirm_past"' not in body
+
+
+def test_editing_a_plan_to_a_past_date_asks_nothing(client, world):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+
+    response = _login(client, world.secretary_user).post(
+        reverse("meetings:edit", args=[meeting.pk]),
+        {
+            "kind": "regular",
+            "planned_date": "2026-11-20",
+            "planned_time": "14:00",
+            "venue": "Hội trường",
+            "version": meeting.version,
+        },
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.planned_date == datetime.date(2026, 11, 20)
 
 
 def test_planning_creates_the_agenda_from_the_order_of_business(client, world):

@@ -2,6 +2,7 @@
 posts), optimistic locking, corrections after approval, access and the query count."""
 
 import datetime
+import zoneinfo
 
 import pytest
 import time_machine
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 # 22 November 2026, 16:00 in Hanoi; the meeting was on 4 November at 14:00.
 NOW = datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC)
 DAY = datetime.date(2026, 11, 4)
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -187,6 +189,64 @@ def test_it_rejects_an_end_in_the_future(client, world, meeting):
     roll_call(meeting)
     data = form_data(meeting, world, ended_at="2026-11-22T18:00")
     _refused(client, world, meeting, data, "Giờ kết thúc không được ở tương lai.")
+
+
+def test_it_rejects_a_start_a_year_before_the_planned_date(client, world, meeting):
+    roll_call(meeting)
+    data = form_data(meeting, world, started_at="2025-11-04T14:00", ended_at="2025-11-04T15:40")
+    _refused(
+        client,
+        world,
+        meeting,
+        data,
+        "Bắt đầu lúc: Giờ bắt đầu (14:00 04/11/2025) cách ngày họp dự kiến (04/11/2026) 365 ngày, quá 7 ngày: "
+        "kiểm tra lại ngày, hoặc sửa ngày họp trong kế hoạch.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("started_at", "ended_at"),
+    [("2026-10-28T14:00", "2026-10-28T15:40"), ("2026-11-11T14:00", "2026-11-11T15:40")],
+)
+def test_a_start_up_to_a_week_from_the_planned_date_is_accepted(client, world, meeting, started_at, ended_at):
+    roll_call(meeting)
+
+    response = login(client, world.secretary_user).post(
+        url("record", meeting), form_data(meeting, world, started_at=started_at, ended_at=ended_at)
+    )
+
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.length_minutes == 100
+
+
+@pytest.mark.parametrize(
+    "started_at",
+    [
+        datetime.datetime(2026, 10, 27, 14, 0, tzinfo=HANOI),
+        datetime.datetime(2026, 11, 12, 14, 0, tzinfo=HANOI),
+        # 23:30 UTC on 11 November is 06:30 on the 12th in Hà Nội: eight days after the 4th, counted locally.
+        datetime.datetime(2026, 11, 11, 23, 30, tzinfo=datetime.UTC),
+    ],
+)
+def test_the_service_refuses_a_start_more_than_a_week_from_the_planned_date(world, meeting, started_at):
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_record(meeting=meeting, version=None, started_at=started_at, ended_at=None)
+
+    assert "quá 7 ngày" in refused.value.message_dict["started_at"][0]
+    assert services.MAX_START_DRIFT_DAYS == 7
+    assert Meeting.objects.get(pk=meeting.pk).started_at is None
+
+
+def test_a_start_saved_before_the_drift_rule_does_not_block_other_changes(world, meeting):
+    far = datetime.datetime(2026, 10, 1, 14, 0, tzinfo=HANOI)
+    Meeting.objects.filter(pk=meeting.pk).update(started_at=far)
+
+    saved = services.meeting_record(
+        meeting=meeting, version=None, started_at=far, ended_at=None, resolution_title="Nghị quyết tháng 11"
+    )
+
+    assert (saved.started_at, saved.resolution_title) == (far, "Nghị quyết tháng 11")
 
 
 def test_a_meeting_over_six_hours_needs_confirmation(client, world, meeting):

@@ -248,7 +248,8 @@ def test_the_agency_cell_met_every_month_and_has_the_next_meeting_published(demo
     assert 3 <= meetings.filter(kind=Meeting.Kind.THEMATIC).count() <= 4
     assert meetings.filter(visitors__seat__isnull=False).exists()
     upcoming = meetings.get(status=Meeting.Status.PUBLISHED)
-    assert upcoming.planned_date > today and upcoming.planned_date.day == 4 and upcoming.agenda.count() >= 5
+    # Not yet begun: on the 4th before the meeting's time, that is today's meeting.
+    assert upcoming.planned_start > timezone.now() and upcoming.planned_date.day == 4 and upcoming.agenda.count() >= 5
     member = get_user_model().objects.get(username="dangvien.xuanhiep").member
     assert upcoming.attendances.count() == 0 and member in Member.objects.roster_of(upcoming.organization, today)
 
