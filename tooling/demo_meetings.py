@@ -309,12 +309,12 @@ class DemoMeetings:
         for cell in cells:
             quarters = {}
             for month in self.months:
-                quarters.setdefault((month.year, (month.month - 1) // 3), []).append(month)
+                quarters.setdefault(quarter_start(month), []).append(month)
             thematic = {rng.choice(months) for months in quarters.values() if rng.random() < 0.7}
             for month in self.months:
                 day = _meeting_date(cell, month)
                 if month in thematic:
-                    extra = min(day + datetime.timedelta(days=12), month + relativedelta(months=1, days=-1))
+                    extra = min(day + datetime.timedelta(days=12), month_end(month))
                     if extra == day:
                         extra = day - datetime.timedelta(days=12)
                     plans.append(self._bulk_meeting(cell, extra, month, thematic=True))
