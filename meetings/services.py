@@ -40,6 +40,10 @@ Status = Meeting.Status
 # date picker (another month, last year), and a meeting really moved further should have its plan changed first,
 # which tells the members the new date.
 MAX_START_DRIFT_DAYS = 7
+# A cell meeting lasts hours, never days: a longer span is a wrong date (a start moved back within the week above, an
+# end on another day), refused rather than confirmed. The policy's ``confirm_over_minutes`` (at most 24 hours too)
+# asks to confirm an unusually long meeting below this.
+MAX_MEETING_HOURS = 24
 
 
 class StaleEdit(ValidationError):
@@ -522,8 +526,13 @@ def meeting_record(
         errors["ended_at"] = _("Giờ kết thúc không được ở tương lai.")
     if started_at and ended_at and ended_at <= started_at:
         errors["ended_at"] = _("Giờ kết thúc phải sau giờ bắt đầu.")
+    elif started_at and ended_at and ended_at - started_at > datetime.timedelta(hours=MAX_MEETING_HOURS):
+        errors["ended_at"] = _(
+            "Từ giờ bắt đầu đến giờ kết thúc là {days} ngày: một buổi sinh hoạt không kéo dài quá {limit} giờ. "
+            "Kiểm tra lại ngày bắt đầu và ngày kết thúc."
+        ).format(days=(ended_at - started_at).days, limit=MAX_MEETING_HOURS)
     rules = rules_for(meeting.organization, meeting.planned_date)
-    if started_at and ended_at and ended_at > started_at:
+    if started_at and ended_at and "ended_at" not in errors:
         minutes = (ended_at - started_at).total_seconds() / 60
         if minutes > rules.confirm_over_minutes and not confirm_long:
             errors["confirm_long"] = _(

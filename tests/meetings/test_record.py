@@ -262,6 +262,20 @@ def test_a_meeting_over_six_hours_needs_confirmation(client, world, meeting):
     assert meeting.length_minutes == 390 and meeting.long_meeting_confirmed
 
 
+def test_a_meeting_spanning_days_is_refused_not_confirmed(client, world, meeting):
+    roll_call(meeting)
+    # A start moved back within the week, kept with the end on the planned day: six days, no meeting lasts that long.
+    data = {
+        **form_data(meeting, world, started_at="2026-10-29T14:00", ended_at="2026-11-04T15:40"),
+        "confirm_long": "on",
+    }
+
+    _refused(client, world, meeting, data, "một buổi sinh hoạt không kéo dài quá 24 giờ")
+
+    meeting.refresh_from_db()
+    assert meeting.started_at is None
+
+
 def test_it_rejects_a_chair_who_is_not_present(client, world, meeting):
     roll_call(meeting, {world.secretary.pk: "excused"})
     _refused(client, world, meeting, form_data(meeting, world, votes_for=2), "Chủ trì phải có mặt")

@@ -79,10 +79,29 @@ def test_the_minutes_pdf_prints_the_official_layout(client, world, held_meeting,
         "tán thành: 2",
         "thông qua",
         "92 điểm, xếp loại Tốt",
-        "kết thúc lúc 16 giờ 00",
+        "kết thúc lúc 16 giờ 00 cùng ngày",
         "Bản dự thảo, chưa được chủ trì duyệt.",
     ]:
         assert phrase in text, phrase
+
+
+def test_a_meeting_ending_after_midnight_prints_the_day_it_ended(client, world, held_meeting, tmp_path):
+    start = datetime.datetime(2026, 11, 4, 12, 30, tzinfo=datetime.UTC)  # 19:30 in Hà Nội
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC), tick=False):
+        held_meeting.refresh_from_db()
+        services.meeting_record(
+            meeting=held_meeting,
+            version=held_meeting.version,
+            started_at=start,
+            ended_at=start + datetime.timedelta(minutes=300),  # 00:30 on the 5th
+            chair=world.secretary,
+            recorder=world.member,
+        )
+    client.force_login(world.board_user)
+
+    text = _text(client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).content, tmp_path)
+
+    assert "kết thúc lúc 00 giờ 30 ngày 05/11/2026" in text and "cùng ngày" not in text
 
 
 def test_the_approved_minutes_carry_their_number_and_no_draft_mark(client, world, held_meeting, tmp_path):
