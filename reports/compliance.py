@@ -308,19 +308,20 @@ def assess_missing(policy: ResolvedPolicy) -> dict[str, Check]:
 # --- computing and storing -------------------------------------------------------------------------------------------
 
 
-def _compute(month: datetime.date, cells=None, organization: Organization | None = None) -> list[CellMonth]:
-    month = month_start(month)
-    end = month_end(month)
-    today = local_today()
+def _cell_rows(month: datetime.date, cells=None, organization: Organization | None = None):
     cell_qs = _cells(month, cells=cells, organization=organization)
-    cell_rows = [
+    rows = [
         SimpleNamespace(pk=pk, path=path, cell_type=cell_type)
         for pk, path, cell_type in cell_qs.values_list("id", "path", "cell_type")  # query 1
     ]
-    if not cell_rows:
-        return []
-    policies = policy_index(cell_rows, end)  # query 2: every day of the month resolves from it
-    regular, thematic, official = _facts(month, cell_qs.order_by().values("pk"))  # queries 3 to 6
+    return cell_qs, rows
+
+
+def _evaluate(month: datetime.date, cell_qs, cell_rows) -> list[CellMonth]:
+    end = month_end(month)
+    today = local_today()
+    policies = policy_index(cell_rows, end)
+    regular, thematic, official = _facts(month, cell_qs.order_by().values("pk"))
     rows = []
     for cell in cell_rows:
         meeting = regular.get(cell.pk)
@@ -337,6 +338,34 @@ def _compute(month: datetime.date, cells=None, organization: Organization | None
             )
         )
     return rows
+
+
+def _compute(month: datetime.date, cells=None, organization: Organization | None = None) -> list[CellMonth]:
+    month = month_start(month)
+    cell_qs, cell_rows = _cell_rows(month, cells, organization)
+    return _evaluate(month, cell_qs, cell_rows) if cell_rows else []
+
+
+def _compute_and_store(month: datetime.date, cells=None, organization: Organization | None = None) -> list[CellMonth]:
+    """The facts are read once the cells' chains are locked: a refresh that starts later waits, then reads the
+    facts as they are after this one commits, so it never writes older facts over newer ones."""
+    month = month_start(month)
+    cell_qs, cell_rows = _cell_rows(month, cells, organization)
+    if not cell_rows:
+        return []
+    stored: list[CellMonth] = []
+
+    def write() -> None:
+        rows = _evaluate(month, cell_qs, cell_rows)
+        stored.extend(
+            CellMonth.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["cell", "month"], update_fields=UPDATE_FIELDS
+            )
+        )
+
+    with transaction.atomic(savepoint=False):
+        rollups.refresh({(cell.pk, cell.path) for cell in cell_rows}, {month}, write=write)
+    return stored
 
 
 def _store(rows: list[CellMonth]) -> list[CellMonth]:
@@ -365,11 +394,11 @@ def compute_month(month: datetime.date, *, cells=None, organization: Organizatio
     Seven queries whatever the number of cells: cells, policies, regular meetings with their roll-call counts,
     their speakers, thematic meetings of the quarter, official members, the upsert. Safe to run again: rows are
     upserted per cell and month. Returns the number of rows written."""
-    return len(_store(_compute(month, cells=cells, organization=organization)))
+    return len(_compute_and_store(month, cells=cells, organization=organization))
 
 
 def refresh_cell_month(cell_id: int, month: datetime.date) -> CellMonth | None:
     """The same for one cell: the same seven small, indexed queries. ``None`` if ``cell_id`` is not a cell active
     that month."""
-    rows = _store(_compute(month, cells=[cell_id]))
+    rows = _compute_and_store(month, cells=[cell_id])
     return rows[0] if rows else None
