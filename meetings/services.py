@@ -526,7 +526,12 @@ def meeting_record(
         errors["ended_at"] = _("Giờ kết thúc không được ở tương lai.")
     if started_at and ended_at and ended_at <= started_at:
         errors["ended_at"] = _("Giờ kết thúc phải sau giờ bắt đầu.")
-    elif started_at and ended_at and ended_at - started_at > datetime.timedelta(hours=MAX_MEETING_HOURS):
+    elif (
+        started_at
+        and ended_at
+        and "ended_at" not in errors
+        and ended_at - started_at > datetime.timedelta(hours=MAX_MEETING_HOURS)
+    ):
         errors["ended_at"] = _(
             "Từ giờ bắt đầu đến giờ kết thúc là {days} ngày: một buổi sinh hoạt không kéo dài quá {limit} giờ. "
             "Kiểm tra lại ngày bắt đầu và ngày kết thúc."

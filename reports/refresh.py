@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from cells.models import Organization, PendingRefresh
-from cells.periods import add_months, local_today, month_start, previous_month, quarter_start
+from cells.periods import add_months, local_today, month_start, months_between, previous_month, quarter_start
 from cells.services import refresh_request
 from reports import rollups
 from reports.compliance import NA, compute_month, refresh_cell_month
@@ -24,17 +24,14 @@ Cause = PendingRefresh.Cause
 
 def refresh_after_change(organization_id: int, month: datetime.date, last_month: datetime.date | None = None) -> int:
     """What a change to a meeting of ``organization_id`` in ``month`` needs: that month again, and the later months
-    up to ``last_month`` (by default the end of its quarter: their thematic count includes this month) that have
-    begun. Only cells have findings: a committee's own meeting changes none (recomputing its whole subtree on every
-    roll-call tap would cost a province thousands of rows; the nightly sweep covers subtrees). Returns the number of
-    rows written."""
+    up to ``last_month`` (by default the end of its quarter: their thematic count includes this month), of those
+    that have begun (a meeting planned for next month changes no finding yet). Only cells have findings: a
+    committee's own meeting changes none (recomputing its whole subtree on every roll-call tap would cost a province
+    thousands of rows; the nightly sweep covers subtrees). Returns the number of rows written."""
     organization = Organization.objects.filter(pk=organization_id).only("id", "path", "kind").first()
     if organization is None or not organization.is_cell:
         return 0
-    months = [month_start(month)]
-    last = min(last_month or add_months(quarter_start(month), 2), month_start(local_today()))
-    while months[-1] < last:
-        months.append(add_months(months[-1], 1))
+    months = months_between(month, min(last_month or add_months(quarter_start(month), 2), local_today()))
     return sum(refresh_cell_month(organization.pk, each) is not None for each in months)
 
 
@@ -95,13 +92,14 @@ def _refresh_policies(requests: list[PendingRefresh], current: datetime.date) ->
     return written
 
 
-def _refresh_meetings(requests: list[PendingRefresh]) -> int:
-    """Each (organization, months) asked for once, however many changes asked for it."""
-    spans: dict[int, tuple[datetime.date, datetime.date | None]] = {}
+def _refresh_meetings(requests: list[PendingRefresh], current: datetime.date) -> int:
+    """Each organization's months asked for, once, however many changes asked for them (a request without a last
+    month runs to the current one)."""
+    spans: dict[int, tuple[datetime.date, datetime.date]] = {}
     for row in requests:
-        first, last = spans.get(row.organization_id, (row.first_month, row.last_month))
-        ends = [end for end in (last, row.last_month) if end is not None]
-        spans[row.organization_id] = (min(first, row.first_month), max(ends) if ends else None)
+        last = row.last_month or current
+        first_before, last_before = spans.get(row.organization_id, (row.first_month, last))
+        spans[row.organization_id] = (min(first_before, row.first_month), max(last_before, last))
     return sum(refresh_after_change(organization_id, first, last) for organization_id, (first, last) in spans.items())
 
 
@@ -121,7 +119,7 @@ def refresh_pending(ids: list[int] | None = None, today: datetime.date | None = 
         if not requests:
             return 0
         written = _refresh_policies([row for row in requests if row.cause == Cause.POLICY], current)
-        written += _refresh_meetings([row for row in requests if row.cause == Cause.MEETING])
+        written += _refresh_meetings([row for row in requests if row.cause == Cause.MEETING], current)
         PendingRefresh.objects.filter(pk__in=[row.pk for row in requests]).delete()
     return written
 

@@ -135,6 +135,28 @@ def test_a_correction_made_while_the_broker_is_down_is_recomputed_by_the_sweep(
     assert not PendingRefresh.objects.exists()
 
 
+def test_a_meeting_planned_for_a_month_not_begun_changes_no_finding(tree):
+    cell = tree.cell(official=2)  # too small a cell: any month computed for it would fail
+
+    with travel(local(2026, 12, 4, 9)):
+        make_meeting(cell, planned_date=datetime.date(2027, 1, 4))
+        written = tasks.refresh_pending.apply().get()
+
+    assert written == 0 and not CellMonth.objects.exists()
+    assert not PendingRefresh.objects.exists()  # done: nothing to compute until January begins
+
+
+def test_the_task_the_previous_release_enqueued_is_still_done(tree):
+    cell = tree.cell()
+    hold(cell, datetime.date(2026, 3, 4), minutes=89)
+
+    with travel(local(2026, 3, 20)):
+        written = tasks.refresh_findings.apply(args=[cell.pk, "2026-03-01"]).get()
+
+    assert written == 1
+    assert CellMonth.objects.get(cell=cell, month=MAR).length == FAIL
+
+
 def test_the_sweep_of_refresh_requests_is_scheduled_every_ten_minutes():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.refresh_pending")
     assert entry["schedule"].minute == set(range(0, 60, 10))

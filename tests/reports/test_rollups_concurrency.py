@@ -1,18 +1,26 @@
-"""Concurrency of the sums (reports.rollups) against moves, merges and repairs, on PostgreSQL (row locks; SQLite
+"""Concurrency of the findings and their sums (reports.compliance, reports.rollups) against corrections, moves, merges
+and repairs, on PostgreSQL (row locks; SQLite
 serializes every writer): two threads, each with its own connection, with a pause widening the window in which
 each pair once deadlocked. Every writer now locks the chains it touches first, root first, so they wait instead."""
 
 import datetime
 import threading
 import time
+from unittest import mock
 
 import pytest
+from celery import current_app
 from django.db import connection, connections, transaction
 
-from cells.models import Organization
+from cells.models import Organization, PendingRefresh
 from cells.services import organization_move
+from meetings import services
 from reports import compliance, rollups
+from reports.compliance import compute_month
+from reports.models import CellMonth, Result
+from reports.refresh import refresh_pending
 from tests.factories import make_cell, make_org
+from tests.reports.compliance_helpers import Tree, hold, local, travel
 from tests.reports.test_dashboard import build_finding, finding
 
 pytestmark = [
@@ -176,3 +184,77 @@ def test_a_merge_and_a_refresh_of_a_cell_it_moves_wait_for_each_other(tree, monk
         compliance._store([build_finding(c2_now, M, fail=["speakers"])])
 
     assert race(merge=merge, cell=cell) == {}
+
+
+def test_a_correction_committed_while_an_older_refresh_runs_is_not_overwritten(monkeypatch):
+    """A refresh reads the facts only once it holds its cells' locks: one that read them before a correction
+    committed cannot write them over the correction's own refresh, which waits for it, then reads the new facts."""
+    tree = Tree()
+    cell = tree.cell(official=5)
+    meeting = hold(cell, datetime.date(2026, 3, 4), votes_for=5)
+    with travel(local(2026, 3, 20)):
+        compute_month(M)
+        PendingRefresh.objects.all().delete()
+        older = PendingRefresh.objects.create(organization=cell, cause="meeting", first_month=M, last_month=M)
+    assert CellMonth.objects.get(cell=cell, month=M).resolution == Result.PASS
+
+    facts_read, go_on = threading.Event(), threading.Event()
+    real_facts = compliance._facts
+
+    def slow_facts(*args, **kwargs):
+        result = real_facts(*args, **kwargs)
+        if threading.current_thread().name == "worker-A":
+            facts_read.set()  # worker A has read the facts of March, and not yet locked or written anything
+            go_on.wait(30)
+        return result
+
+    errors = []
+
+    def worker_a():
+        try:
+            refresh_pending([older.pk])
+        except Exception as error:  # pragma: no cover
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    monkeypatch.setattr(compliance, "_facts", slow_facts)
+    with travel(local(2026, 3, 20)):
+        thread = threading.Thread(target=worker_a, name="worker-A")
+        thread.start()
+        assert facts_read.wait(30)
+        # The secretary corrects the vote: 2 for, 3 against. Committed; its request's task runs at once.
+        with mock.patch.object(current_app, "send_task") as send:
+            meeting.refresh_from_db()
+            services.meeting_record(
+                meeting=meeting,
+                version=meeting.version,
+                started_at=meeting.started_at,
+                ended_at=meeting.ended_at,
+                chair=meeting.chair,
+                recorder=meeting.recorder,
+                votes_for=2,
+                votes_against=3,
+            )
+        (newer_ids,) = send.call_args.kwargs["args"]
+
+        def worker_b():  # the newer request's own task, on another worker
+            try:
+                refresh_pending(newer_ids)
+            except Exception as error:  # pragma: no cover
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=worker_b, name="worker-B")
+        other.start()
+        other.join(3)  # done at once unless it has to wait for worker A's locks
+        b_finished_first = not other.is_alive()
+        go_on.set()
+        thread.join(30)
+        other.join(30)
+
+    assert not errors
+    assert not PendingRefresh.objects.exists()  # every request done and deleted: nothing will compute March again
+    row = CellMonth.objects.get(cell=cell, month=M)
+    assert row.resolution == Result.FAIL, f"worker A overwrote the correction (B finished first: {b_finished_first})"
