@@ -105,3 +105,20 @@ def hold(
             services.minutes_approve(meeting=meeting, by=None)
     meeting.refresh_from_db()
     return meeting
+
+
+def correct_vote(meeting, votes_for: int, votes_against: int, correction_reason: str | None = None):
+    """Record the vote of a held meeting again, keeping everything else (with a reason once the minutes are
+    approved)."""
+    meeting.refresh_from_db()
+    return services.meeting_record(
+        meeting=meeting,
+        version=meeting.version,
+        started_at=meeting.started_at,
+        ended_at=meeting.ended_at,
+        chair=meeting.chair,
+        recorder=meeting.recorder,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        correction_reason=correction_reason,
+    )

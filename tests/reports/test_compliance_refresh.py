@@ -21,7 +21,7 @@ from reports.compliance import compute_month, refresh_cell_month
 from reports.models import CellMonth, Result
 from reports.refresh import refresh_after_change
 from tests.factories import make_meeting
-from tests.reports.compliance_helpers import Tree, hold, local, travel
+from tests.reports.compliance_helpers import Tree, correct_vote, hold, local, travel
 
 pytestmark = pytest.mark.django_db
 
@@ -113,17 +113,7 @@ def test_a_correction_made_while_the_broker_is_down_is_recomputed_by_the_sweep(
     # Eight months later, a correction of the vote: older than the months the nightly sweep computes again.
     with travel(local(2026, 11, 20)), mock.patch.object(current_app, "send_task", side_effect=OSError("broker down")):
         with django_capture_on_commit_callbacks(execute=True):
-            services.meeting_record(
-                meeting=meeting,
-                version=meeting.version,
-                started_at=meeting.started_at,
-                ended_at=meeting.ended_at,
-                chair=meeting.chair,
-                recorder=meeting.recorder,
-                votes_for=2,
-                votes_against=3,
-                correction_reason="Ghi nhầm số phiếu",
-            )
+            correct_vote(meeting, 2, 3, correction_reason="Ghi nhầm số phiếu")
     assert "could not enqueue reports.refresh_pending" in caplog.text
     assert CellMonth.objects.get(cell=cell, month=MAR).resolution == PASS  # not yet: the task never ran
     assert PendingRefresh.objects.filter(organization=cell, cause="meeting", first_month=MAR).exists()

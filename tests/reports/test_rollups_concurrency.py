@@ -14,13 +14,12 @@ from django.db import connection, connections, transaction
 
 from cells.models import Organization, PendingRefresh
 from cells.services import organization_move
-from meetings import services
 from reports import compliance, rollups
 from reports.compliance import compute_month
 from reports.models import CellMonth, Result
 from reports.refresh import refresh_pending
 from tests.factories import make_cell, make_org
-from tests.reports.compliance_helpers import Tree, hold, local, travel
+from tests.reports.compliance_helpers import Tree, correct_vote, hold, local, travel
 from tests.reports.test_dashboard import build_finding, finding
 
 pytestmark = [
@@ -225,17 +224,7 @@ def test_a_correction_committed_while_an_older_refresh_runs_is_not_overwritten(m
         assert facts_read.wait(30)
         # The secretary corrects the vote: 2 for, 3 against. Committed; its request's task runs at once.
         with mock.patch.object(current_app, "send_task") as send:
-            meeting.refresh_from_db()
-            services.meeting_record(
-                meeting=meeting,
-                version=meeting.version,
-                started_at=meeting.started_at,
-                ended_at=meeting.ended_at,
-                chair=meeting.chair,
-                recorder=meeting.recorder,
-                votes_for=2,
-                votes_against=3,
-            )
+            correct_vote(meeting, 2, 3)
         (newer_ids,) = send.call_args.kwargs["args"]
 
         def worker_b():  # the newer request's own task, on another worker
