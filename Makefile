@@ -64,6 +64,10 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The address in e-mail links and calendar invites: the server's own, unless SITE_URL is set
+# (production sets it; so does anyone who opens the app from another machine). A server on every interface (0.0.0.0)
+# is linked as 127.0.0.1: set SITE_URL to the address the others use.
+run: export SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 run: install messages demo
 	@mkdir -p var
 	@echo ""
