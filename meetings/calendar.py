@@ -10,7 +10,6 @@ import datetime
 import functools
 import unicodedata
 from email.utils import parseaddr
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,9 +32,9 @@ def ics_method(kind: str) -> str:
 
 
 def event_uid(meeting: Meeting) -> str:
-    """Stable for the life of the meeting: every update and the cancellation carry it."""
-    host = urlsplit(settings.SITE_URL).hostname or "chibo.local"
-    return f"meeting-{meeting.pk}@{host}"
+    """Stable for the life of the meeting: every update and the cancellation carry it, whatever the site's address
+    becomes (``Meeting.calendar_uid``, given when the meeting is planned)."""
+    return meeting.calendar_uid
 
 
 def event_minutes(meeting: Meeting) -> int:

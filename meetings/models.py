@@ -1,6 +1,7 @@
 """Meetings of Party organizations: the plan, the agenda, attendance, speeches, the vote, the minutes, and mail."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,11 @@ from simple_history.models import HistoricalRecords
 
 from cells.models import Organization
 from members.models import CommitteeSeat, Member
+
+
+def new_calendar_uid() -> str:
+    """A calendar UID for a new meeting: a UUID, as RFC 7986 (5.3) advises, naming no host that could change."""
+    return str(uuid.uuid4())
 
 
 class Meeting(models.Model):
@@ -81,11 +87,22 @@ class Meeting(models.Model):
     )
     correction_count = models.PositiveSmallIntegerField(_("số lần đính chính"), default=0)
     sequence = models.PositiveIntegerField(_("lần cập nhật lịch"), default=0, help_text=_("SEQUENCE của lịch .ics."))
+    # Given once and never changed: every invite, update and cancellation of the meeting carries it, so that members'
+    # calendars replace the event they already have. Not derived from the site's address, which may change.
+    calendar_uid = models.CharField(
+        _("mã lịch (UID)"),
+        max_length=255,
+        unique=True,
+        default=new_calendar_uid,
+        editable=False,
+        help_text=_("UID của lịch .ics, không đổi suốt đời buổi sinh hoạt."),
+    )
     version = models.PositiveIntegerField(_("phiên bản"), default=1, help_text=_("Chống ghi đè khi hai người sửa."))
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The calendar UID never changes: nothing to keep a history of.
+    history = HistoricalRecords(excluded_fields=["updated_at", "calendar_uid"])
 
     class Meta:
         verbose_name = _("buổi sinh hoạt")

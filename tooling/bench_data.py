@@ -155,6 +155,11 @@ def _copy_text(value) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _value(default):
+    """A column's value for a row that leaves it out: the default, or a new one per row from a callable default."""
+    return default() if callable(default) else default
+
+
 class Writer:
     """Rows as dicts of column values, written with PostgreSQL COPY or, on other databases, ``bulk_create``.
 
@@ -216,6 +221,8 @@ class Writer:
                 continue
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 missing[f.attname] = self.now
+            elif callable(f.default):
+                missing[f.attname] = f.get_default  # one value per row (a meeting's calendar UID is unique)
             else:
                 missing[f.attname] = f.get_default()
         qn = connection.ops.quote_name
@@ -223,7 +230,7 @@ class Writer:
         for start in range(0, len(rows), 200_000):
             buffer = io.StringIO()
             for row in rows[start : start + 200_000]:
-                buffer.write("\t".join(_copy_text(row[c] if c in row else missing[c]) for c in columns))
+                buffer.write("\t".join(_copy_text(row[c] if c in row else _value(missing[c])) for c in columns))
                 buffer.write("\n")
             buffer.seek(0)
             with connection.cursor() as cursor:

@@ -3,6 +3,7 @@ through icalendar's parser (what the values are once unescaped and unfolded)."""
 
 import datetime
 import re
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -165,6 +166,9 @@ def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, me
     services.meeting_publish(meeting=meeting, by=world.secretary_user)
     meeting.refresh_from_db()
     first = meeting_ics(meeting, method="REQUEST")
+    # The site moves between the agenda and the update, and again before the cancellation: members' calendars must
+    # still find the event they have.
+    settings.SITE_URL = "https://sinhhoat.dongnai.example.vn"
     services.meeting_update_plan(
         meeting=meeting,
         version=meeting.version,
@@ -175,11 +179,12 @@ def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, me
     )
     meeting.refresh_from_db()
     updated = meeting_ics(meeting, method="REQUEST")
+    settings.SITE_URL = "http://127.0.0.1:8100"
     services.meeting_cancel(meeting=meeting, reason="Bão", by=world.secretary_user)
     meeting.refresh_from_db()
     cancelled = meeting_ics(meeting, method="CANCEL")
 
-    uid = f"meeting-{meeting.pk}@chibo.example.vn"
+    uid = prop(first, "UID")
     assert [prop(text, "UID") for text in (first, updated, cancelled)] == [uid, uid, uid]
     assert [prop(text, "SEQUENCE") for text in (first, updated, cancelled)] == ["0", "1", "2"]
     assert [prop(text, "METHOD") for text in (first, updated, cancelled)] == ["REQUEST", "REQUEST", "CANCEL"]
@@ -188,6 +193,19 @@ def test_the_uid_stays_and_the_sequence_rises_across_update_and_cancel(world, me
     assert "Lý do: Bão" in unescape(prop(cancelled, "DESCRIPTION"))
     events = [parsed_event(text) for text in (first, updated, cancelled)]
     assert [(str(event["UID"]), event["SEQUENCE"]) for event in events] == [(uid, 0), (uid, 1), (uid, 2)]
+
+
+def test_the_uid_names_no_host_and_is_the_meetings_own(world, meeting, settings):
+    settings.SITE_URL = "https://chibo.example.vn"
+    other = make_meeting(world.cell_b, planned_date=datetime.date(2026, 11, 4))
+
+    uids = [prop(meeting_ics(m, method="REQUEST"), "UID") for m in (meeting, other)]
+
+    assert uids == [meeting.calendar_uid, other.calendar_uid]
+    assert uids[0] != uids[1]
+    for uid in uids:
+        assert str(uuid.UUID(uid)) == uid  # RFC 7986, 5.3: a UUID, naming no host
+        assert "chibo" not in uid
 
 
 def test_organizer_and_attendee_are_mailto_addresses_with_their_names(meeting, settings):

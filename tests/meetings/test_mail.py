@@ -195,7 +195,7 @@ def test_the_mail_has_text_html_and_a_calendar_invite_in_vietnamese(
     assert filename == "invite.ics"
     assert "method=" in content_type.lower() and "request" in content_type.lower()
     assert "METHOD:REQUEST\r\n" in ics
-    assert f"UID:meeting-{w.meeting.pk}@chibo.example.vn\r\n" in ics
+    assert f"UID:{w.meeting.calendar_uid}\r\n" in ics
     assert "SEQUENCE:0\r\n" in ics
     assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261104T140000\r\n" in ics
     assert "STATUS:CONFIRMED\r\n" in ics
@@ -586,7 +586,7 @@ def test_a_member_downloads_the_meetings_calendar_file(client, published):
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     text = response.content.decode()
     assert text.startswith("BEGIN:VCALENDAR\r\n")
-    assert f"UID:meeting-{w.meeting.pk}@" in text
+    assert f"UID:{w.meeting.calendar_uid}\r\n" in text
     assert "METHOD:REQUEST\r\n" in text
 
 
