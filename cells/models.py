@@ -194,6 +194,12 @@ class Policy(models.Model):
     agenda_send_days = models.PositiveSmallIntegerField(
         _("gửi chương trình mặc định trước (ngày)"), null=True, blank=True
     )
+    reminder_minutes = models.PositiveSmallIntegerField(
+        _("nhắc lịch trước giờ họp (phút)"),
+        null=True,
+        blank=True,
+        help_text=_("Lời nhắc trong lịch gửi kèm thông báo: bao nhiêu phút trước giờ bắt đầu."),
+    )
     minutes_approval_days = models.PositiveSmallIntegerField(
         _("duyệt biên bản trong vòng (ngày)"), null=True, blank=True
     )

@@ -42,6 +42,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "thematic_per_quarter": (1, f"{ARTICLE_001}; {ARTICLE_002}"),
     "agenda_lead_days": (1, f"{ARTICLE_000}; {HD42}"),
     "agenda_send_days": (3, HD42),
+    "reminder_minutes": (60, SYSTEM_DEFAULT),
     "minutes_approval_days": (7, SYSTEM_DEFAULT),
     "smallest_cell_official": (3, "Điều lệ Đảng, Điều 24"),
     "strike_off_absences": (3, "Quy định 294-QĐ/TW, 8.1"),
@@ -81,6 +82,8 @@ SPEC: dict[str, RuleSpec] = {
     "thematic_per_quarter": RuleSpec(gettext_lazy("buổi"), ngettext_lazy("%(n)s buổi", "%(n)s buổi", "n"), 0, 12),
     "agenda_lead_days": RuleSpec(DAYS, N_DAYS, 0, 60),
     "agenda_send_days": RuleSpec(DAYS, N_DAYS, 0, 60),
+    # From five minutes to a week before the start.
+    "reminder_minutes": RuleSpec(MINUTES, N_MINUTES, 5, 7 * 24 * 60),
     "minutes_approval_days": RuleSpec(DAYS, N_DAYS, 1, 90),
     "smallest_cell_official": RuleSpec(
         gettext_lazy("đảng viên chính thức"),

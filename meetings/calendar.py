@@ -4,18 +4,24 @@ One VEVENT per meeting, with a UID that never changes and SEQUENCE = ``meeting.s
 cancellation replaces the event the member already has in their calendar. Times are local (Asia/Ho_Chi_Minh), declared
 in a VTIMEZONE that icalendar derives from the time zone database for the event's dates. icalendar escapes the text
 values, quotes the parameters, ends lines with CRLF and folds them at 75 octets.
+
+The organizer is the organization holding the meeting (its name on the meeting's day) at the site's sending address;
+an event that still takes place carries an alarm, as long before the start as the policy in force on the meeting's day
+says (``reminder_minutes``). The mailed copies are iTIP requests (REQUEST, CANCEL) addressed to their recipient; the
+"add to calendar" file is a PUBLISH with no attendee.
 """
 
 import datetime
 import functools
 import unicodedata
+from email.headerregistry import Address
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event, Timezone, vCalAddress
+from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
 from meetings.models import Meeting
 from meetings.rules import rules_for
@@ -44,6 +50,21 @@ def event_minutes(meeting: Meeting) -> int:
     return rules.min_minutes(meeting.kind) or rules.min_minutes(Meeting.Kind.REGULAR)
 
 
+def reminder_minutes(meeting: Meeting) -> int:
+    """How long before the start the event's alarm rings: the policy in force on the meeting's day."""
+    return rules_for(meeting.organization, meeting.planned_date).reminder_minutes
+
+
+def sender_address() -> str:
+    """The address every meeting mail and invite is sent from (``DEFAULT_FROM_EMAIL`` without its name)."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def sender(meeting: Meeting) -> str:
+    """``"Chi bộ cơ quan UBND xã" <no-reply@…>``: the sending address under the name of the meeting's organization."""
+    return str(Address(display_name=organization_name(meeting), addr_spec=sender_address()))
+
+
 def meeting_summary(meeting: Meeting) -> str:
     """ "Sinh hoạt định kỳ tháng 11/2026 – Chi bộ cơ quan UBND xã"."""
     return f"{meeting_title(meeting)} – {organization_name(meeting)}"
@@ -58,8 +79,11 @@ def _text(value: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _vtimezone(first: datetime.date, last: datetime.date) -> bytes:
     """The VTIMEZONE of ``TZID`` from ``first`` to ``last``, as text: icalendar takes ~40 ms to derive it, and a
-    meeting's mail carries the same one in every copy."""
-    return Timezone.from_tzinfo(ZoneInfo(TZID), first_date=first, last_date=last).to_ical()
+    meeting's mail carries the same one in every copy. Without the English COMMENT icalendar adds ("This timezone
+    only works from …"), which some calendars show to the member."""
+    timezone_ = Timezone.from_tzinfo(ZoneInfo(TZID), first_date=first, last_date=last)
+    timezone_.pop("COMMENT", None)
+    return timezone_.to_ical()
 
 
 def _description(meeting: Meeting, *, cancelled: bool, link: str) -> str:
@@ -86,7 +110,8 @@ def meeting_ics(
     start = datetime.datetime.combine(meeting.planned_date, meeting.planned_time, tzinfo=ZoneInfo(TZID))
     end = start + datetime.timedelta(minutes=event_minutes(meeting))
     link = absolute(reverse("meetings:detail", args=[meeting.pk]))
-    organizer_name, organizer_email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    summary = _text(("ĐÃ HỦY: " if cancelled else "") + meeting_summary(meeting))
+    organizer_email = sender_address()
 
     event = Event.new(
         uid=event_uid(meeting),
@@ -94,11 +119,11 @@ def meeting_ics(
         stamp=(now or timezone.now()).astimezone(datetime.UTC),
         start=start,
         end=end,
-        summary=_text(("ĐÃ HỦY: " if cancelled else "") + meeting_summary(meeting)),
+        summary=summary,
         location=_text(meeting.venue),
         description=_text(_description(meeting, cancelled=cancelled, link=link)),
         url=link,
-        organizer=vCalAddress.new(organizer_email, cn=_text(organizer_name) or None) if organizer_email else None,
+        organizer=vCalAddress.new(organizer_email, cn=_text(organization_name(meeting))) if organizer_email else None,
         attendees=[
             vCalAddress.new(
                 attendee[1],
@@ -113,6 +138,12 @@ def meeting_ics(
         status="CANCELLED" if cancelled else "CONFIRMED",
         transparency="OPAQUE",
     )
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", -datetime.timedelta(minutes=reminder_minutes(meeting)))
+        event.add_component(alarm)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

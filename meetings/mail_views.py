@@ -101,7 +101,8 @@ def outbox_ics(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting's current calendar invite, for anyone who may see the meeting (same UID and SEQUENCE as mailed)."""
+    """The meeting as a calendar file ("Thêm vào lịch"), for anyone who may see the meeting: a PUBLISH with no attendee
+    (a file to import, not an invitation to answer), with the same UID and SEQUENCE as the mailed invites, so that
+    importing it again after a change, or after the cancellation (STATUS:CANCELLED), updates the same event."""
     meeting = get_meeting_for_user(request, pk)
-    method = "CANCEL" if meeting.status == Meeting.Status.CANCELLED else "REQUEST"
-    return _calendar_response(meeting_ics(meeting, method=method), f"sinh-hoat-{meeting.pk}.ics")
+    return _calendar_response(meeting_ics(meeting, method="PUBLISH"), f"sinh-hoat-{meeting.pk}.ics")

@@ -17,7 +17,10 @@ import datetime
 import hashlib
 import logging
 import smtplib
+from email import policy as mail_policy
+from email.header import Header
 from email.message import MIMEPart
+from email.utils import parseaddr
 from functools import partial
 
 from celery import current_app
@@ -27,7 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q, prefetch_related_objects
 from django.utils import timezone, translation
 
-from meetings.calendar import ics_method, meeting_ics
+from meetings.calendar import ics_method, meeting_ics, sender
 from meetings.models import Meeting, OutboxMessage
 from meetings.recipients import meeting_recipients
 from meetings.wording import meeting_mail_context, render_meeting_mail
@@ -123,11 +126,52 @@ def enqueue_send(message_id: int) -> bool:
     return True
 
 
+# Longest header line RFC 5322 (2.1.1) asks for.
+HEADER_LINE = 78
+
+
+def encoded_header(name: str, text: str, *, then: str = "") -> str:
+    """``text`` as encoded-words only (RFC 2047), folded to lines of at most 78 characters, then ``then`` as it is
+    (the ``<address>`` of a From)."""
+    value = Header(text, "utf-8", header_name=name).encode()
+    if then:
+        lines = value.split("\n")
+        last = len(lines[-1]) + (len(name) + 2 if len(lines) == 1 else 0)
+        value += (" " if last + 1 + len(then) <= HEADER_LINE else "\n ") + then
+    return value
+
+
+class MeetingEmail(EmailMultiAlternatives):
+    """An e-mail whose non-ASCII subject and sender's name are written as encoded-words only (RFC 2047).
+
+    Python's own header folder (3.12, 3.13) writes the space before a word twice when it ends a line on a plain ASCII
+    word and begins the next with an encoded one ("… cơ quan" / " Ủy ban …"): decoded, the subject read "cơ quan  Ủy
+    ban", and a cell's long name in From the same. Encoded-words only, every space is inside one of them and the folds
+    between them mean nothing to a mail client. A policy that may send UTF-8 headers as they are (``utf8``) gets them
+    as they are."""
+
+    def message(self, *, policy=mail_policy.default):
+        message = super().message(policy=policy)
+        if policy.utf8:
+            return message
+        subject = str(self.subject)
+        if not subject.isascii():
+            del message["Subject"]
+            message.set_raw("Subject", encoded_header("Subject", subject))
+        name, address = parseaddr(str(self.from_email))
+        if name and not name.isascii() and address.isascii():
+            del message["From"]
+            message.set_raw("From", encoded_header("From", name, then=f"<{address}>"))
+        return message
+
+
 def build_email(message: OutboxMessage) -> EmailMultiAlternatives:
-    """The e-mail of an outbox row: text, an HTML alternative, and the calendar invite as ``invite.ics``."""
-    email = EmailMultiAlternatives(
+    """The e-mail of an outbox row: text, an HTML alternative, and the calendar invite as ``invite.ics``; from the
+    site's sending address under the name of the meeting's organization, the organizer of the invite."""
+    email = MeetingEmail(
         subject=message.subject,
         body=message.body_text,
+        from_email=sender(message.meeting) if message.meeting_id else None,
         to=[message.to_email],
         headers={"Auto-Submitted": "auto-generated"},
     )
@@ -181,7 +225,7 @@ def outbox_send(*, message_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    message = OutboxMessage.objects.get(pk=message_id)
+    message = OutboxMessage.objects.select_related("meeting__organization").get(pk=message_id)
     mine = OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts)
     try:
         mailers.default.send_messages([build_email(message)])

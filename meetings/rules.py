@@ -56,6 +56,11 @@ class Rules:
         return self.policy.agenda_send_days
 
     @property
+    def reminder_minutes(self) -> int:
+        """How long before the start the calendar invite's alarm rings."""
+        return self.policy.reminder_minutes
+
+    @property
     def guests_may_vote(self) -> bool:
         """Members temporarily attached here (guests) may vote: their votes count, never in the denominator."""
         return bool(self.policy.guests_may_vote)

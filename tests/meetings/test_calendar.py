@@ -208,14 +208,14 @@ def test_the_uid_names_no_host_and_is_the_meetings_own(world, meeting, settings)
         assert "chibo" not in uid
 
 
-def test_organizer_and_attendee_are_mailto_addresses_with_their_names(meeting, settings):
-    settings.DEFAULT_FROM_EMAIL = '"Chi bộ Xuân Hiệp: thông báo, nhắc lịch" <no-reply@chibo.example.vn>'
+def test_the_organizer_is_the_cell_by_name_at_the_sites_address_and_the_attendee_the_recipient(meeting, settings):
+    settings.DEFAULT_FROM_EMAIL = '"Chi bộ: thông báo, nhắc lịch" <no-reply@chibo.example.vn>'
 
     event = parsed_event(meeting_ics(meeting, method="REQUEST", attendee=("Đỗ Thanh Hài", "hai@example.vn")))
 
     organizer, attendee = event["ORGANIZER"], event["ATTENDEE"]
     assert str(organizer) == "mailto:no-reply@chibo.example.vn"
-    assert dict(organizer.params) == {"CN": "Chi bộ Xuân Hiệp: thông báo, nhắc lịch"}
+    assert dict(organizer.params) == {"CN": "Chi bộ cơ quan UBND xã"}
     assert str(attendee) == "mailto:hai@example.vn"
     assert dict(attendee.params) == {
         "CN": "Đỗ Thanh Hài",
@@ -223,6 +223,74 @@ def test_organizer_and_attendee_are_mailto_addresses_with_their_names(meeting, s
         "PARTSTAT": "NEEDS-ACTION",
         "RSVP": "FALSE",
     }
+
+
+def test_the_organizer_is_named_as_the_cell_was_named_on_the_meetings_day(world, meeting):
+    from cells.models import OrganizationName
+
+    OrganizationName.objects.create(
+        organization=world.cell_a,
+        name="Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp",
+        valid_from=datetime.date(2020, 1, 1),
+        valid_to=datetime.date(2026, 12, 1),
+    )
+
+    event = parsed_event(meeting_ics(meeting, method="REQUEST"))
+
+    assert event["ORGANIZER"].params["CN"] == "Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp"
+
+
+def alarms(text: str) -> list:
+    return parsed_event(text).walk("VALARM")
+
+
+def test_the_event_rings_an_hour_before_by_default(meeting):
+    text = meeting_ics(meeting, method="REQUEST")
+
+    [alarm] = alarms(text)
+    assert alarm["ACTION"] == "DISPLAY"
+    assert alarm["TRIGGER"].dt == -datetime.timedelta(hours=1)
+    assert str(alarm["DESCRIPTION"]) == "Sinh hoạt định kỳ tháng 11/2026 – Chi bộ cơ quan UBND xã"
+    lines = unfold(text)
+    block = lines[lines.index("BEGIN:VALARM") : lines.index("END:VALARM") + 1]
+    assert "TRIGGER:-PT1H" in block
+    assert lines.index("END:VALARM") < lines.index("END:VEVENT")
+
+
+def test_the_alarm_rings_as_long_before_as_the_policy_in_force_on_the_meetings_day_says(world):
+    for valid_from, minutes in [(datetime.date(2026, 1, 1), 1440), (datetime.date(2026, 11, 5), 30)]:
+        Policy.objects.create(
+            organization=world.commune,
+            valid_from=valid_from,
+            name=f"Quy định của xã từ {valid_from}",
+            source="Văn bản thử",
+            reminder_minutes=minutes,
+        )
+    on_the_4th = make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4))
+    on_the_18th = make_meeting(
+        world.cell_a, kind="thematic", topic="Chuyển đổi số", planned_date=datetime.date(2026, 11, 18)
+    )
+
+    [before] = alarms(meeting_ics(on_the_4th, method="REQUEST"))
+    [after] = alarms(meeting_ics(on_the_18th, method="PUBLISH"))
+
+    assert before["TRIGGER"].dt == -datetime.timedelta(days=1)
+    assert after["TRIGGER"].dt == -datetime.timedelta(minutes=30)
+
+
+def test_a_cancelled_event_rings_no_alarm(world, meeting):
+    services.meeting_cancel(meeting=meeting, reason="Bão", by=world.secretary_user)
+    meeting.refresh_from_db()
+
+    assert alarms(meeting_ics(meeting, method="CANCEL")) == []
+    assert alarms(meeting_ics(meeting, method="PUBLISH")) == []
+
+
+def test_the_time_zone_carries_no_english_comment(meeting):
+    text = meeting_ics(meeting, method="REQUEST")
+
+    assert "COMMENT" not in text
+    assert "This timezone" not in text
 
 
 def test_an_unknown_method_is_refused(meeting):

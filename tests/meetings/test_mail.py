@@ -1,9 +1,13 @@
 """Meeting mail: the outbox rows written on publish/update/cancel, the send task, the sweeper, and the mail pages."""
 
 import datetime
+import email
+import email.policy
 import logging
 import smtplib
 import time
+from email.header import decode_header, make_header
+from email.utils import parseaddr
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -14,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError
 
+from cells.models import OrganizationName
 from config.celery import app
 from meetings import outbox, services
 from meetings.models import Material, Meeting, OutboxMessage
@@ -200,6 +205,68 @@ def test_the_mail_has_text_html_and_a_calendar_invite_in_vietnamese(
     assert "DTSTART;TZID=Asia/Ho_Chi_Minh:20261104T140000\r\n" in ics
     assert "STATUS:CONFIRMED\r\n" in ics
     assert f"mailto:{w.member.email}" in ics.replace("\r\n ", "")
+
+
+def rename(cell, name: str) -> None:
+    """The cell goes by ``name`` from 1 January 2026 (the name its meetings' mail prints)."""
+    OrganizationName.objects.create(organization=cell, name=name, valid_from=datetime.date(2026, 1, 1))
+
+
+def _as_received(message, policy=email.policy.SMTP) -> email.message.EmailMessage:
+    """The message as a mail client reads it: the bytes sent over SMTP, parsed back."""
+    return email.message_from_bytes(message.message(policy=policy).as_bytes(), policy=email.policy.default)
+
+
+def test_the_mail_comes_from_the_cell_by_name_at_the_sites_address(
+    cell, enqueued, django_capture_on_commit_callbacks, settings
+):
+    w = cell
+    settings.DEFAULT_FROM_EMAIL = "Chi bộ <no-reply@chibo.example.vn>"
+    rename(w.cell_a, "Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp, huyện Xuân Lộc (khối Đảng, chính quyền)")
+    publish(w, django_capture_on_commit_callbacks)
+    _send(OutboxMessage.objects.get(to_email=w.member.email).pk)
+
+    [message] = mail.outbox
+    name = "Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp, huyện Xuân Lộc (khối Đảng, chính quyền)"
+    assert parseaddr(message.from_email) == (name, "no-reply@chibo.example.vn")
+    # Decoded as RFC 2047 says, as mail clients do (Python's newer parser adds a space between the encoded-words of
+    # an address's name, whatever wrote them).
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    decoded = str(make_header(decode_header(email.message_from_bytes(raw)["From"])))
+    assert decoded == f"{name} <no-reply@chibo.example.vn>"
+    assert max(len(line) for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n")) <= 78
+
+
+@pytest.mark.parametrize(
+    ("topic", "day"),
+    [
+        # The walk-through's subject: Python's folder ended a line on "quan" and began the next with " Ủy", encoded.
+        ("Cải cách hành chính", datetime.date(2026, 11, 18)),
+        ("Học tập Nghị quyết", datetime.date(2026, 11, 23)),
+        ("Chuyển đổi số", datetime.date(2026, 11, 19)),
+        (
+            "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về tinh thần trách nhiệm, phục vụ nhân dân",
+            datetime.date(2026, 11, 20),
+        ),
+    ],
+)
+def test_the_subject_reads_back_exactly_as_written(cell, enqueued, django_capture_on_commit_callbacks, topic, day):
+    w = cell
+    rename(w.cell_a, "Chi bộ cơ quan Ủy ban nhân dân xã Xuân Hiệp")
+    w.meeting = make_meeting(w.cell_a, kind="thematic", topic=topic, planned_date=day)
+    publish(w, django_capture_on_commit_callbacks)
+    row = OutboxMessage.objects.get(meeting=w.meeting, to_email=w.member.email)
+    _send(row.pk)
+
+    [message] = mail.outbox
+    assert "cơ quan Ủy ban nhân dân" in row.subject
+    for policy in (email.policy.SMTP, email.policy.default):
+        received = _as_received(message, policy)
+        assert str(received["Subject"]) == row.subject
+        assert str(make_header(decode_header(email.message_from_bytes(received.as_bytes())["Subject"]))) == row.subject
+        raw = message.message(policy=policy).as_bytes()
+        head = raw.split(policy.linesep.encode() * 2)[0]
+        assert max(len(line) for line in head.split(policy.linesep.encode())) <= 78
 
 
 def test_the_committee_member_is_invited_and_not_asked_to_report_an_absence(
@@ -587,7 +654,25 @@ def test_a_member_downloads_the_meetings_calendar_file(client, published):
     text = response.content.decode()
     assert text.startswith("BEGIN:VCALENDAR\r\n")
     assert f"UID:{w.meeting.calendar_uid}\r\n" in text
-    assert "METHOD:REQUEST\r\n" in text
+    # A file to import, not an invitation to answer: PUBLISH, with no attendee.
+    assert "METHOD:PUBLISH\r\n" in text
+    assert "ATTENDEE" not in text
+    assert 'ORGANIZER;CN="Chi bộ cơ quan UBND xã":mailto:' in text.replace("\r\n ", "")
+    assert "BEGIN:VALARM\r\n" in text
+
+
+def test_the_calendar_file_of_a_cancelled_meeting_marks_the_event_cancelled(client, published):
+    w = published
+    services.meeting_cancel(meeting=w.meeting, reason="Bão", by=w.secretary_user)
+    login(client, w.member_user)
+
+    text = client.get(reverse("meetings:ics", args=[w.meeting.pk])).content.decode()
+
+    assert "METHOD:PUBLISH\r\n" in text
+    assert "STATUS:CANCELLED\r\n" in text
+    assert f"UID:{w.meeting.calendar_uid}\r\n" in text
+    assert "SEQUENCE:1\r\n" in text
+    assert "VALARM" not in text
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, published):

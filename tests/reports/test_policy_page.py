@@ -98,7 +98,10 @@ def test_the_page_shows_every_rule_with_its_value_and_where_it_comes_from(client
     assert "120 phút" in thematic and "Mặc định của hệ thống" in thematic
     assert "Chi bộ cơ quan UBND xã Xuân Hiệp" in thematic  # the default's own citation
     assert "Không" in rule_row(body, "guests_may_vote")
-    assert body.count('<tr data-testid="rule-') == 12
+    reminder = rule_row(body, "reminder_minutes")
+    assert "Nhắc lịch trước giờ họp (phút)" in reminder
+    assert "60 phút" in reminder and "Mặc định của hệ thống" in reminder
+    assert body.count('<tr data-testid="rule-') == 13
     assert "Áp dụng cho Chi bộ cơ quan UBND xã ngày 22/11/2026" in body
 
 
