@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "treebeard",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in Vietnamese in the admin
     "cells",
     "members",
     "meetings",

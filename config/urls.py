@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config import views
+
+# The admin under the app's name, in Vietnamese (English with the switcher), not "Django administration".
+admin.site.site_header = _("Quản trị Chi bộ")
+admin.site.site_title = _("Quản trị Chi bộ")
+admin.site.index_title = _("Quản trị hệ thống")
 
 urlpatterns = [
     path("", views.home, name="home"),
