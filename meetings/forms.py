@@ -68,11 +68,20 @@ class MeetingPlanForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
-        """``now``: for a new plan, the instant a planned start must be after, unless the secretary confirms that
-        the meeting already took place (a plan entered after the fact, to record it)."""
+    def __init__(
+        self,
+        *args,
+        now: datetime.datetime | None = None,
+        current_start: datetime.datetime | None = None,
+        **kwargs,
+    ):
+        """``now``: the instant a planned start must be after, unless the secretary confirms that the meeting already
+        took place (a plan entered after the fact, to record it). ``current_start``: when a plan is edited, the start
+        it has: keeping it asks nothing (a meeting whose hour has come may still have its venue or agenda corrected
+        before it is recorded); moving it to another past instant asks again."""
         super().__init__(*args, **kwargs)
         self.now = now
+        self.current_start = current_start
         if now is None:
             del self.fields["confirm_past"]
 
@@ -89,7 +98,7 @@ class MeetingPlanForm(forms.Form):
         day, at = data.get("planned_date"), data.get("planned_time")
         if self.now is not None and day and at:
             start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
-            if start <= self.now:
+            if start <= self.now and start != self.current_start:
                 # A warning the secretary can confirm, not a refusal: a meeting held before it was entered here
                 # must still be planned to be recorded. The box appears with the message and stays checked.
                 self.fields["confirm_past"].widget = forms.CheckboxInput()

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cells.forms import apply_errors
 from cells.periods import add_months, local_date, month_end, month_start, months_between, next_month
 from cells.policies import policy_history, resolve
+from cells.text import vi_date
 from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
 from meetings.rules import length_check, min_minutes, speaker_counts, speakers_check
+from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
 
@@ -152,7 +154,10 @@ def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
+            if meeting.planned_start <= now:  # confirmed: a meeting held before it was entered here
+                messages.success(request, _("Đã lập kế hoạch cho buổi họp đã diễn ra. Ghi biên bản buổi họp."))
+            else:
+                messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
             return redirect("meetings:detail", pk=meeting.pk)
     return render(
         request,
@@ -181,7 +186,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": _agenda_text(meeting),
         "version": meeting.version,
     }
-    form = MeetingPlanForm(request.POST or None, initial=initial)
+    # Moving the start to a past instant asks to confirm, as a new plan does (see the form).
+    form = MeetingPlanForm(
+        request.POST or None, initial=initial, now=timezone.now(), current_start=meeting.planned_start
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -215,10 +223,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting as it reads in the minutes: header, attendance, agenda with speeches and conclusions, the vote."""
+    """Before the meeting is held, its notice and agenda (time, venue, the order of business); once held, the meeting
+    as it reads in the minutes: header, attendance, agenda with speeches and conclusions, the vote."""
     meeting = get_meeting_for_user(request, pk)
     scope = scope_for(request.user)
     can_write = scope.can_write(meeting.organization)
+    # Past its start a notice is news to nobody (not sent), and an absence is told to the secretary in person.
+    start_passed = meeting.planned_start <= timezone.now()
     my_notice = None
     if scope.member_id:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
@@ -235,6 +246,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and can_write
             and (chair_user_id in (None, request.user.pk) or request.user.is_superuser),
             "is_member_here": scope.member_id is not None and not can_write,
+            "held": meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED),
+            "title": meeting_title(meeting),
+            "when": vi_when(meeting.planned_date, meeting.planned_time),
+            "start_passed": start_passed,
             "my_notice": my_notice,
             "notices": notices,
             "absence_form": AbsenceForm(),
@@ -258,13 +273,25 @@ def _post_action(request, pk, action, success_message):
     return redirect("meetings:detail", pk=meeting.pk), result
 
 
+def _publish(meeting: Meeting, by) -> list[Member]:
+    """Send the notice, unless the meeting's start has passed (a page opened before it, the button pressed after): the
+    notice would tell members of a meeting already under way or over. The page offers no button then."""
+    if meeting.status == Meeting.Status.PLANNED and meeting.planned_start <= timezone.now():
+        raise ValidationError(
+            _(
+                "Giờ họp {time} ngày {day} đã qua: không gửi thông báo cho buổi họp đã diễn ra; ghi biên bản buổi họp."
+            ).format(time=meeting.planned_time.strftime("%H:%M"), day=vi_date(meeting.planned_date))
+        )
+    return services.meeting_publish(meeting=meeting, by=by)
+
+
 @login_required
 @require_POST
 def meeting_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     response, without_email = _post_action(
         request,
         pk,
-        lambda meeting: services.meeting_publish(meeting=meeting, by=request.user),
+        lambda meeting: _publish(meeting, request.user),
         _("Đã gửi thông báo và chương trình sinh hoạt cho đảng viên qua thư điện tử."),
     )
     if without_email:

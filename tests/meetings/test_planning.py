@@ -146,21 +146,27 @@ def test_the_plan_form_hides_the_past_confirmation_until_it_is_needed(client, wo
     assert 'type="checkbox" name="confirm_past"' not in body
 
 
-def test_editing_a_plan_to_a_past_date_asks_nothing(client, world):
+def test_editing_a_plan_to_a_past_start_asks_to_confirm_as_a_new_plan_does(client, world):
+    # 22 November, 16:00 in Hà Nội: moving the 4 December meeting to 20 November is moving it into the past.
     meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    data = {
+        "kind": "regular",
+        "planned_date": "2026-11-20",
+        "planned_time": "14:00",
+        "venue": "Hội trường",
+        "version": meeting.version,
+    }
+    client = _login(client, world.secretary_user)
 
-    response = _login(client, world.secretary_user).post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "kind": "regular",
-            "planned_date": "2026-11-20",
-            "planned_time": "14:00",
-            "venue": "Hội trường",
-            "version": meeting.version,
-        },
-    )
+    asked = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
 
-    assert response.status_code == 302
+    assert "Giờ họp 14:00 ngày 20/11/2026 đã qua." in asked.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.planned_date == datetime.date(2026, 12, 4)
+
+    confirmed = client.post(reverse("meetings:edit", args=[meeting.pk]), {**data, "confirm_past": "on"})
+
+    assert confirmed.status_code == 302
     meeting.refresh_from_db()
     assert meeting.planned_date == datetime.date(2026, 11, 20)
 
