@@ -155,4 +155,9 @@ class AbsenceForm(forms.Form):
 
 
 class MonthForm(forms.Form):
+    """The months of the meeting list: a year (``nam``: January to December), or the twelve months ending with one
+    (``thang``, the links to the previous and next twelve months)."""
+
     thang = forms.DateField(input_formats=["%Y-%m"], required=False)
+    # From the Party's founding year to a few years ahead: any year a meeting may have been entered for.
+    nam = forms.IntegerField(label=_("Năm"), min_value=1930, max_value=2100, required=False)

@@ -34,11 +34,24 @@ LIST_MONTHS_AHEAD = 2
 
 def _month_window(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The first days of the first and last months listed: ``LIST_MONTHS`` months ending with the chosen month
-    (``?thang=YYYY-MM``), by default ending ``LIST_MONTHS_AHEAD`` months after the current one."""
+    (``?thang=YYYY-MM``), or the chosen year's January to December (``?nam=YYYY``), by default ending
+    ``LIST_MONTHS_AHEAD`` months after the current one. A value that is not a month or a year lists the default."""
     form = MonthForm(request.GET or None)
-    chosen = form.cleaned_data.get("thang") if form.is_valid() else None
-    end = month_start(chosen) if chosen else add_months(month_start(today), LIST_MONTHS_AHEAD)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("nam"):
+        end = datetime.date(data["nam"], 12, 1)
+    elif data.get("thang"):
+        end = month_start(data["thang"])
+    else:
+        end = add_months(month_start(today), LIST_MONTHS_AHEAD)
     return add_months(end, 1 - LIST_MONTHS), end
+
+
+def _active_in(organization, month: datetime.date) -> bool:
+    """The organization existed on some day of ``month`` (formed, and not yet merged or dissolved)."""
+    return organization.valid_from <= month_end(month) and (
+        organization.valid_to is None or organization.valid_to > month
+    )
 
 
 @login_required
@@ -74,9 +87,12 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         has_regular = any(
             m.kind in Meeting.REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in month_meetings
         )
-        months.append(
-            {"month": month, "meetings": month_meetings, "missing_regular": not has_regular and month <= today}
-        )
+        missing = not has_regular and month <= today and _active_in(organization, month)
+        months.append({"month": month, "meetings": month_meetings, "missing_regular": missing})
+    # Every year the organization has meetings in, to go to it in one step (older ones had no link), with this year and
+    # the years on the page.
+    years = {day.year for day in Meeting.objects.filter(organization=organization).dates("month", "year")}
+    years = sorted(years | {today.year, start.year, end.year}, reverse=True)
     return render(
         request,
         "meetings/meeting_list.html",
@@ -89,6 +105,10 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
             "min_thematic": min_minutes(policy, Meeting.Kind.THEMATIC),
             "start": start,
             "end": end,
+            "years": years,
+            "previous_end": add_months(start, -1),
+            "next_end": add_months(end, LIST_MONTHS),
+            "is_default_window": end == add_months(month_start(today), LIST_MONTHS_AHEAD),
         },
     )
 

@@ -108,3 +108,23 @@ def test_a_member_reads_the_notice_before_the_meeting_and_the_minutes_after(live
     expect(minutes).to_contain_text("Xuân Hiệp, ngày 04 tháng 11 năm 2026")
     expect(page.get_by_test_id("notice")).to_have_count(0)
     assert_accessible(page, "meeting page after the meeting, as a member")
+
+
+def test_a_board_officer_browses_a_cells_meetings_of_an_older_year(live_server, page: Page, world):
+    old = make_meeting(world.cell_a, planned_date=datetime.date(2023, 5, 4))
+
+    login(page, live_server, "bantochuc.xa")
+    page.goto(f"{live_server.url}/to-chuc/{world.cell_a.pk}/sinh-hoat/")
+    expect(page.get_by_test_id("meeting-list-window")).to_have_text("Tháng 03/2026 – 02/2027")
+    assert_accessible(page, "meeting list")
+    page.get_by_role("link", name="12 tháng trước").click()
+    expect(page.get_by_test_id("meeting-list-window")).to_have_text("Tháng 03/2025 – 02/2026")
+
+    page.get_by_label("Năm", exact=True).select_option("2023")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("meeting-list-window")).to_have_text("Tháng 01/2023 – 12/2023")
+    screenshot(page, "meeting_list_2023")
+    assert_accessible(page, "meeting list of 2023")
+    page.get_by_role("link", name="04/05 · Sinh hoạt định kỳ").click()
+
+    expect(page).to_have_url(f"{live_server.url}/sinh-hoat/{old.pk}/")

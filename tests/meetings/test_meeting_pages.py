@@ -2,6 +2,7 @@
 the minutes after it, and the meeting list over any year."""
 
 import datetime
+import re
 import zoneinfo
 
 import pytest
@@ -175,3 +176,60 @@ def test_a_held_meeting_reads_as_its_minutes(client, world):
 
     assert 'data-testid="minutes"' in body and 'data-testid="notice"' not in body
     assert "BIÊN BẢN" in body and "Xuân Hiệp, ngày 04 tháng 12 năm 2026" in body
+
+
+# --- The meeting list over any year ----------------------------------------------------------------------------------
+
+
+def _listed_months(body: str) -> list[str]:
+    return re.findall(r"<h2 class=\"h6 mb-1\">Tháng (\d\d/\d{4})</h2>", body)
+
+
+def test_the_meeting_list_offers_every_year_with_meetings_and_lists_a_chosen_year(client, world):
+    old = make_meeting(world.cell_a, planned_date=datetime.date(2023, 5, 4))
+    make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4))
+    client = _login(client, world.board_user)
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+
+    default = client.get(url).content.decode()
+
+    # 4 December 2026: March 2026 to February 2027; May 2023 is not on the page, but its year is offered.
+    assert reverse("meetings:detail", args=[old.pk]) not in default
+    assert re.findall(r'<option value="(\d{4})"', default) == ["2027", "2026", "2023"]
+    assert 'href="?thang=2026-02"' in default and 'href="?thang=2028-02"' in default  # twelve months back, ahead
+
+    year = client.get(url, {"nam": "2023"}).content.decode()
+
+    assert _listed_months(year) == [f"{m:02d}/2023" for m in range(12, 0, -1)]
+    assert reverse("meetings:detail", args=[old.pk]) in year
+    assert '<option value="2023" selected>' in year
+    assert 'href="?thang=2022-12"' in year and 'href="?thang=2024-12"' in year
+
+
+def test_the_previous_twelve_months_follow_on_from_the_page(client, world):
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+
+    body = _login(client, world.board_user).get(url, {"thang": "2026-02"}).content.decode()
+
+    assert _listed_months(body)[0] == "02/2026" and _listed_months(body)[-1] == "03/2025"
+    assert "Tháng 03/2025 – 02/2026" in body
+
+
+@pytest.mark.parametrize("value", ["1800", "abc", "2026-13"])
+def test_a_year_that_is_not_a_year_lists_the_default_months(client, world, value):
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+
+    body = _login(client, world.board_user).get(url, {"nam": value}).content.decode()
+
+    assert _listed_months(body)[0] == "02/2027"
+
+
+def test_months_before_a_cell_was_formed_are_not_flagged_without_a_regular_meeting(client, world):
+    world.cell_a.valid_from = datetime.date(2025, 7, 1)
+    world.cell_a.save(update_fields=["valid_from"])
+    url = reverse("meetings:list", args=[world.cell_a.pk])
+
+    body = _login(client, world.board_user).get(url, {"nam": "2025"}).content.decode()
+
+    flagged = re.findall(r"Tháng (\d\d)/2025</h2>\s*(<span[^>]*>chưa có sinh hoạt định kỳ)?", body)
+    assert [month for month, flag in flagged if flag] == [f"{m:02d}" for m in range(12, 6, -1)]

@@ -244,8 +244,9 @@ def test_the_meeting_list_shows_months_and_flags_a_missing_regular_meeting(clien
     make_meeting(world.cell_a, planned_date=datetime.date(2026, 10, 4))
     client = _login(client, world.board_user)
     url = reverse("meetings:list", args=[world.cell_a.pk])
-    # session, user, scope (6), organization, meetings with their figures, their speakers, the policy history
-    with django_assert_num_queries(12):
+    # session, user, scope (6), organization, meetings with their figures, their speakers, the policy history, the
+    # years that have meetings
+    with django_assert_num_queries(13):
         body = client.get(url).content.decode()
 
     assert "Tháng 10/2026" in body and "Tháng 11/2026" in body
@@ -290,7 +291,7 @@ def test_the_meeting_list_runs_in_a_constant_number_of_queries(client, world, dj
     for month in range(1, count + 1):
         make_meeting(world.cell_a, planned_date=datetime.date(2026, month, 4))
     client = _login(client, world.board_user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(reverse("meetings:list", args=[world.cell_a.pk]))
 
 
