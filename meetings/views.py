@@ -22,7 +22,7 @@ from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
-from meetings.rules import length_check, min_minutes, speaker_counts, speakers_check
+from meetings.rules import for_kind, length_check, min_minutes, speaker_counts, speakers_check
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
@@ -57,7 +57,9 @@ def _active_in(organization, month: datetime.date) -> bool:
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
-    """A cell's meetings by month with status and figures: constant queries whatever the number of meetings."""
+    """An organization's meetings by month with status and figures: constant queries whatever the number of meetings.
+    A cell's months without a regular meeting are flagged; a committee's or party group's meetings are their own
+    kinds (``Meeting.kinds_for``), which no cell rule measures, so nothing is flagged there."""
     organization = get_organization_for_user(request, org_pk)
     scope = scope_for(request.user)
     today = timezone.localdate()
@@ -79,15 +81,15 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
     for meeting in meetings:
         meeting.speakers = speakers.get(meeting.pk, 0)
         in_force = resolve(organization, meeting.planned_date, history)
-        meeting.length_check = length_check(meeting.kind, meeting.length_minutes, in_force)
-        meeting.speakers_check = speakers_check(meeting.speakers, in_force)
+        meeting.length_check = for_kind(meeting.kind, length_check(meeting.kind, meeting.length_minutes, in_force))
+        meeting.speakers_check = for_kind(meeting.kind, speakers_check(meeting.speakers, in_force))
     months = []
     for month in reversed(months_between(start, end)):
         month_meetings = [m for m in meetings if m.month == month]
         has_regular = any(
             m.kind in Meeting.REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in month_meetings
         )
-        missing = not has_regular and month <= today and _active_in(organization, month)
+        missing = organization.is_cell and not has_regular and month <= today and _active_in(organization, month)
         months.append({"month": month, "meetings": month_meetings, "missing_regular": missing})
     # Every year the organization has meetings in, to go to it in one step (older ones had no link), with this year and
     # the years on the page.
@@ -99,6 +101,7 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         {
             "organization": organization,
             "months": months,
+            "kinds": Meeting.kinds_for(organization),
             "can_write": scope.can_write(organization),
             "rules": policy,
             "min_regular": min_minutes(policy, Meeting.Kind.REGULAR),
@@ -124,15 +127,22 @@ def _fixed_day(organization, month: datetime.date) -> datetime.date:
     return month.replace(day=organization.meeting_day or 4)
 
 
+def _monthly_kinds(organization) -> tuple[str, ...]:
+    """The kinds that make an organization's monthly meeting: a cell's regular meeting (or a combined session), a
+    committee's executive-committee conference, a party group's meeting."""
+    return Meeting.REGULAR_KINDS if organization.is_cell else Meeting.kinds_for(organization)[:1]
+
+
 def _next_meeting_date(organization, now: datetime.datetime) -> datetime.date:
     """The cell's meeting day in the first month, from this one, that has no regular meeting yet and whose day and
     meeting time are still ahead of ``now`` in local time: on the 4th at 18:33, for a cell meeting on the 4th at
-    14:00, that is next month's 4th, not a meeting that has already begun."""
+    14:00, that is next month's 4th, not a meeting that has already begun. (A committee: the same with its
+    executive-committee conferences.)"""
     tz = timezone.get_default_timezone()
     at = organization.meeting_time or DEFAULT_MEETING_TIME
     month = month_start(local_date(now))
     planned = set(
-        Meeting.objects.filter(organization=organization, kind__in=Meeting.REGULAR_KINDS, month__gte=month)
+        Meeting.objects.filter(organization=organization, kind__in=_monthly_kinds(organization), month__gte=month)
         .exclude(status=Meeting.Status.CANCELLED)
         .values_list("month", flat=True)
     )
@@ -150,14 +160,15 @@ def _next_meeting_date(organization, now: datetime.datetime) -> datetime.date:
 def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     organization = get_organization_for_user(request, org_pk, write=True)
     now = timezone.now()
+    kinds = Meeting.kinds_for(organization)
     initial = {
-        "kind": request.GET.get("loai", Meeting.Kind.REGULAR),
+        "kind": request.GET.get("loai") if request.GET.get("loai") in kinds else kinds[0],
         "planned_date": _next_meeting_date(organization, now),
         "planned_time": organization.meeting_time or DEFAULT_MEETING_TIME,
         "venue": organization.venue,
     }
     # A date and time already past asks the secretary to confirm that the meeting took place (see the form).
-    form = MeetingPlanForm(request.POST or None, initial=initial, now=now)
+    form = MeetingPlanForm(request.POST or None, initial=initial, kinds=kinds, now=now)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -179,11 +190,8 @@ def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(
-        request,
-        "meetings/meeting_form.html",
-        {"form": form, "organization": organization, "title": _("Lập kế hoạch sinh hoạt")},
-    )
+    title = _("Lập kế hoạch sinh hoạt") if organization.is_cell else _("Lập kế hoạch hội nghị, cuộc họp")
+    return render(request, "meetings/meeting_form.html", {"form": form, "organization": organization, "title": title})
 
 
 def _agenda_text(meeting: Meeting) -> str:
@@ -206,9 +214,12 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": _agenda_text(meeting),
         "version": meeting.version,
     }
+    # The kinds its organization holds, and its own (a meeting entered before committees had kinds of their own).
+    kinds = Meeting.kinds_for(meeting.organization)
+    kinds = kinds if meeting.kind in kinds else (meeting.kind, *kinds)
     # Moving the start to a past instant asks to confirm, as a new plan does (see the form).
     form = MeetingPlanForm(
-        request.POST or None, initial=initial, now=timezone.now(), current_start=meeting.planned_start
+        request.POST or None, initial=initial, kinds=kinds, now=timezone.now(), current_start=meeting.planned_start
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

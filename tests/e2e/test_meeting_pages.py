@@ -128,3 +128,39 @@ def test_a_board_officer_browses_a_cells_meetings_of_an_older_year(live_server, 
     page.get_by_role("link", name="04/05 · Sinh hoạt định kỳ").click()
 
     expect(page).to_have_url(f"{live_server.url}/sinh-hoat/{old.pk}/")
+
+
+def test_a_ward_committee_plans_a_conference_of_its_own_not_a_cells_meeting(live_server, page: Page, world):
+    login(page, live_server, "bantochuc.ghi")
+    page.goto(f"{live_server.url}/to-chuc/{world.commune.pk}/sinh-hoat/")
+    expect(page.get_by_test_id("meeting-list")).not_to_contain_text("chưa có sinh hoạt định kỳ")
+    expect(page.get_by_role("heading", name="Các hội nghị, cuộc họp")).to_be_visible()
+    expect(page.get_by_test_id("not-a-cell")).to_be_visible()
+    expect(page.get_by_role("link", name="Lập kế hoạch sinh hoạt tháng")).to_have_count(0)
+    assert_accessible(page, "a committee's meeting list")
+    page.get_by_role("link", name="Lập kế hoạch hội nghị, cuộc họp").click()
+
+    kind = page.get_by_label("Loại hội nghị, cuộc họp")
+    expect(kind.locator("option")).to_have_text(
+        ["Hội nghị Ban Chấp hành", "Hội nghị Ban Thường vụ", "Hội nghị đảng bộ"]
+    )
+    assert_accessible(page, "a committee's plan form")
+    kind.select_option("conference")
+    page.get_by_label("Ngày họp").fill("2026-12-15")
+    page.get_by_label("Giờ bắt đầu").fill("08:00")
+    page.get_by_label("Địa điểm").fill("Hội trường Đảng ủy xã")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("main")).to_contain_text("Hội nghị đảng bộ phải có nội dung (tên hội nghị).")
+    page.get_by_label("Nội dung", exact=True).fill("Quán triệt Nghị quyết Đại hội Đảng bộ tỉnh")
+    page.get_by_role("button", name="Lưu").click()
+
+    expect(page.get_by_test_id("notice")).to_contain_text(
+        "Hội nghị đảng bộ: Quán triệt Nghị quyết Đại hội Đảng bộ tỉnh"
+    )
+    expect(page.get_by_test_id("notice")).to_contain_text(
+        "Nội dung hội nghị: Quán triệt Nghị quyết Đại hội Đảng bộ tỉnh"
+    )
+    screenshot(page, "committee_conference_planned")
+    assert_accessible(page, "a committee's conference, planned")
+    meeting = Meeting.objects.get(organization=world.commune)
+    assert (meeting.kind, meeting.planned_date) == ("conference", datetime.date(2026, 12, 15))
