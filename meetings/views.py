@@ -101,7 +101,6 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
         {
             "organization": organization,
             "months": months,
-            "kinds": Meeting.kinds_for(organization),
             "can_write": scope.can_write(organization),
             "rules": policy,
             "min_regular": min_minutes(policy, Meeting.Kind.REGULAR),
