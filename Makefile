@@ -68,17 +68,25 @@ demo: migrate
 # (production sets it; so does anyone who opens the app from another machine). A server on every interface (0.0.0.0)
 # is linked as 127.0.0.1: set SITE_URL to the address the others use.
 run: export SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+# The web server, a worker and beat, each in a process group of its own (set -m): the terminal's Ctrl-C reaches this
+# shell only (and make), which stops each group once with SIGTERM (the worker finishes its task first), or with
+# SIGKILL on a second Ctrl-C or SIGTERM. The same when make itself gets SIGTERM. (`kill 0` in the trap signalled the
+# shell itself again: thousands of "Warm shutdown" lines, then a crash.)
 run: install messages demo
 	@mkdir -p var
 	@echo ""
 	@echo "  Chi bộ is starting at http://$(HOST):$(PORT)/  (Ctrl-C stops the web server, the worker and beat)"
 	@echo "  Mail is written to var/mail/; the task broker is $${REDIS_URL:-embedded (var/broker/)}."
 	@echo ""
-	@trap 'kill 0' INT TERM; \
-	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=WARNING & \
-	$(VENV)/bin/celery -A config beat --loglevel=WARNING --schedule=var/celerybeat-schedule & \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & \
-	wait
+	@set -m; groups=""; \
+	stop() { trap 'kill -KILL -- $$groups 2>/dev/null' INT TERM; set +m; \
+	  echo "  Stopping the web server, the worker and beat (Ctrl-C again to kill them at once)."; \
+	  kill -TERM -- $$groups 2>/dev/null; wait; }; \
+	trap 'stop; exit 0' INT TERM; \
+	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=WARNING & groups="$$groups -$$!"; \
+	$(VENV)/bin/celery -A config beat --loglevel=WARNING & groups="$$groups -$$!"; \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT) & groups="$$groups -$$!"; \
+	wait; stop
 
 static: install
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 
 def default_agenda(kind: str, topic: str = "") -> list[tuple[str, str]]:
     """(title, details) for each item, in order."""
+    if kind in ("executive", "standing", "conference"):
+        return _committee_agenda(kind, topic)
     opening = (
         _("Khai mạc"),
         _(
@@ -48,3 +50,30 @@ def default_agenda(kind: str, topic: str = "") -> list[tuple[str, str]]:
     else:
         body = regular
     return [opening, *body, visitor, closing]
+
+
+def _committee_agenda(kind: str, topic: str) -> list[tuple[str, str]]:
+    """A committee's conference: opened, its business, discussed, concluded and voted; no party dues, no cell
+    self-assessment."""
+    opening = (
+        _("Khai mạc"),
+        _("Nêu mục đích, giới thiệu đại biểu; điểm danh; thông qua chương trình; cử thư ký."),
+    )
+    closing = (
+        _("Thảo luận; chủ trì kết luận; biểu quyết nghị quyết, kết luận; thông qua biên bản"),
+        "",
+    )
+    if kind == "conference":
+        body = [(_("Nội dung hội nghị: {topic}").format(topic=topic) if topic else _("Nội dung hội nghị"), "")]
+    else:
+        body = [
+            (
+                _("Đánh giá kết quả lãnh đạo, thực hiện nhiệm vụ thời gian qua"),
+                _("Báo cáo của thường trực; ý kiến của các ủy viên."),
+            ),
+            (_("Phương hướng, nhiệm vụ thời gian tới"), _("Phân công ủy viên phụ trách.")),
+            (_("Các nội dung khác"), _("Công tác cán bộ, đảng viên; kiểm tra, giám sát (nếu có).")),
+        ]
+        if topic:
+            body.insert(0, (topic, ""))
+    return [opening, *body, closing]

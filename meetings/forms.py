@@ -43,7 +43,13 @@ class TimeInput(forms.TimeInput):
 
 
 class MeetingPlanForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại buổi sinh hoạt"), choices=Meeting.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Loại buổi sinh hoạt"),
+        choices=Meeting.Kind.choices,
+        error_messages={
+            "invalid_choice": _("Chọn một loại trong danh sách: tổ chức này không tổ chức loại buổi họp đó.")
+        },
+    )
     topic = forms.CharField(
         label=_("Chuyên đề"), max_length=300, required=False, help_text=_("Bắt buộc với sinh hoạt chuyên đề.")
     )
@@ -68,11 +74,29 @@ class MeetingPlanForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, now: datetime.datetime | None = None, **kwargs):
-        """``now``: for a new plan, the instant a planned start must be after, unless the secretary confirms that
-        the meeting already took place (a plan entered after the fact, to record it)."""
+    def __init__(
+        self,
+        *args,
+        kinds: tuple[str, ...] = Meeting.CELL_KINDS,
+        now: datetime.datetime | None = None,
+        current_start: datetime.datetime | None = None,
+        **kwargs,
+    ):
+        """``kinds``: the kinds of meeting the organization holds (``Meeting.kinds_for``; an edited meeting's own kind
+        too). ``now``: the instant a planned start must be after, unless the secretary confirms that the meeting
+        already took place (a plan entered after the fact, to record it). ``current_start``: when a plan is edited,
+        the start it has: keeping it asks nothing (a meeting whose hour has come may still have its venue or agenda
+        corrected before it is recorded); moving it to another past instant asks again."""
         super().__init__(*args, **kwargs)
+        labels = dict(Meeting.Kind.choices)
+        self.fields["kind"].choices = [(kind, labels[kind]) for kind in kinds]
+        if not set(kinds) & set(Meeting.CELL_KINDS):
+            # A committee's meetings: the topic is the conference's subject.
+            self.fields["kind"].label = _("Loại hội nghị, cuộc họp")
+            self.fields["topic"].label = _("Nội dung")
+            self.fields["topic"].help_text = _("Bắt buộc với hội nghị đảng bộ (học tập nghị quyết, sơ kết, tổng kết…).")
         self.now = now
+        self.current_start = current_start
         if now is None:
             del self.fields["confirm_past"]
 
@@ -86,10 +110,12 @@ class MeetingPlanForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Meeting.Kind.THEMATIC and not (data.get("topic") or "").strip():
             self.add_error("topic", _("Sinh hoạt chuyên đề phải có tên chuyên đề."))
+        if data.get("kind") == Meeting.Kind.CONFERENCE and not (data.get("topic") or "").strip():
+            self.add_error("topic", _("Hội nghị đảng bộ phải có nội dung (tên hội nghị)."))
         day, at = data.get("planned_date"), data.get("planned_time")
         if self.now is not None and day and at:
             start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
-            if start <= self.now:
+            if start <= self.now and start != self.current_start:
                 # A warning the secretary can confirm, not a refusal: a meeting held before it was entered here
                 # must still be planned to be recorded. The box appears with the message and stays checked.
                 self.fields["confirm_past"].widget = forms.CheckboxInput()
@@ -146,4 +172,9 @@ class AbsenceForm(forms.Form):
 
 
 class MonthForm(forms.Form):
+    """The months of the meeting list: a year (``nam``: January to December), or the twelve months ending with one
+    (``thang``, the links to the previous and next twelve months)."""
+
     thang = forms.DateField(input_formats=["%Y-%m"], required=False)
+    # From the Party's founding year to a few years ahead: any year a meeting may have been entered for.
+    nam = forms.IntegerField(label=_("Năm"), min_value=1930, max_value=2100, required=False)

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch
 
+from cells.models import Organization
 from cells.periods import ROMAN_QUARTERS, quarter_of
 from cells.services import name_on
 from meetings import services
@@ -42,4 +43,15 @@ def minutes_context(meeting: Meeting) -> dict:
         "visitors": list(meeting.visitors.all()),
         "figures": services.figures(meeting) if held else None,
         "quarter": ROMAN_QUARTERS[quarter_of(meeting.planned_date)],
+        "number_suffix": minutes_number_suffix(meeting.organization),
     }
+
+
+def minutes_number_suffix(organization: Organization) -> str:
+    """What follows a minutes' number (Hướng dẫn 36-HD/VPTW): "BB/CB" for a cell's, "BB/ĐU" for a committee's (its
+    executive committee, đảng ủy, keeps them), "BB/TĐ" for a party group's."""
+    if organization.is_cell:
+        return "BB/CB"
+    if organization.kind == Organization.Kind.PARTY_GROUP:
+        return "BB/TĐ"
+    return "BB/ĐU"

@@ -20,13 +20,22 @@ def new_calendar_uid() -> str:
 
 class Meeting(models.Model):
     """A meeting held by an organization (a cell in most cases). Its minutes are an official document: once
-    approved they change only through a correction with a reason, kept in ``history``."""
+    approved they change only through a correction with a reason, kept in ``history``.
+
+    Each kind of organization holds its own kinds of meeting (``kinds_for``): a cell its monthly, thematic, combined
+    and extraordinary meetings, measured by the cell rules (``meetings.rules``, ``reports.compliance``); a committee
+    (đảng bộ) the conferences of its executive and standing committees and its own conferences, which no cell rule
+    measures; a party group (tổ đảng, inside a cell) its own meetings."""
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("Sinh hoạt định kỳ")
         THEMATIC = "thematic", _("Sinh hoạt chuyên đề")
         COMBINED = "combined", _("Sinh hoạt định kỳ kết hợp chuyên đề")
         EXTRAORDINARY = "extraordinary", _("Sinh hoạt bất thường")
+        EXECUTIVE = "executive", _("Hội nghị Ban Chấp hành")
+        STANDING = "standing", _("Hội nghị Ban Thường vụ")
+        CONFERENCE = "conference", _("Hội nghị đảng bộ")
+        PARTY_GROUP = "party_group", _("Sinh hoạt tổ đảng")
 
     class Status(models.TextChoices):
         PLANNED = "planned", _("Đang chuẩn bị")
@@ -43,6 +52,12 @@ class Meeting(models.Model):
 
     # Kinds that count as the month's regular meeting (one per cell per month).
     REGULAR_KINDS = (Kind.REGULAR, Kind.COMBINED)
+    # The meetings of a cell (the cell rules measure them), of a committee, of a party group.
+    CELL_KINDS = (Kind.REGULAR, Kind.THEMATIC, Kind.COMBINED, Kind.EXTRAORDINARY)
+    COMMITTEE_KINDS = (Kind.EXECUTIVE, Kind.STANDING, Kind.CONFERENCE)
+    PARTY_GROUP_KINDS = (Kind.PARTY_GROUP,)
+    # Kinds named by their topic: a thematic meeting, a committee's conference (its subject).
+    TOPIC_KINDS = (Kind.THEMATIC, Kind.CONFERENCE)
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("tổ chức")
@@ -128,6 +143,9 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="thematic") | ~Q(topic=""), name="%(app_label)s_%(class)s_thematic_has_topic"
             ),
+            models.CheckConstraint(
+                condition=~Q(kind="conference") | ~Q(topic=""), name="%(app_label)s_%(class)s_conference_has_topic"
+            ),
         ]
         indexes = [
             # A cell's meeting list by month, and the compliance sweep over a period.
@@ -144,6 +162,27 @@ class Meeting(models.Model):
         if kwargs.get("update_fields") is not None and "planned_date" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "month"}
         super().save(*args, **kwargs)
+
+    @classmethod
+    def kinds_for(cls, organization: Organization) -> tuple[str, ...]:
+        """The kinds of meeting ``organization`` holds: the cell kinds for a cell, a party group's own, and a
+        committee's (any other node: a commune, ward, province, bloc or grassroots committee)."""
+        if organization.is_cell:
+            return cls.CELL_KINDS
+        if organization.kind == Organization.Kind.PARTY_GROUP:
+            return cls.PARTY_GROUP_KINDS
+        return cls.COMMITTEE_KINDS
+
+    @property
+    def is_cell_meeting(self) -> bool:
+        """A meeting of a cell's kind, which the cell rules measure (length, speakers, the agenda and the minutes in
+        time). A committee's or party group's own meetings are measured only by the Statute's vote rules."""
+        return self.kind in self.CELL_KINDS
+
+    @property
+    def is_conference(self) -> bool:
+        """A committee's conference (of its executive or standing committee, or of the đảng bộ)."""
+        return self.kind in self.COMMITTEE_KINDS
 
     @property
     def length_minutes(self) -> int | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cells.policies import ResolvedPolicy, policy_for
+from meetings.models import Meeting
 
 
 class Result(models.TextChoices):
@@ -382,11 +383,22 @@ class MeetingFacts:
 
 # The meeting-level rules, in the order pages show them.
 MEETING_CHECKS = ("length", "speakers", "attendance", "resolution", "agenda_on_time", "minutes_on_time")
+# The rules of a cell's meeting (the cell's policy; Hướng dẫn 42-HD/BTCTW): they measure no committee's or party
+# group's own meeting, which the Statute's vote rules alone (quorum, majority) measure, as they bind every organization.
+CELL_CHECKS = ("length", "speakers", "agenda_on_time", "minutes_on_time")
+
+
+def for_kind(kind: str, check: Check) -> Check:
+    """``check`` as it applies to a meeting of ``kind``: a cell rule is not applicable, and requires nothing, for a
+    meeting of a committee or a party group (``Meeting.CELL_KINDS``)."""
+    if kind in Meeting.CELL_KINDS:
+        return check
+    return Check(NA, check.measured, None)
 
 
 def assess(facts: MeetingFacts, policy: ResolvedPolicy, today: datetime.date) -> dict[str, Check]:
     """Every meeting-level rule for one meeting, by ``policy`` (the one in force on the meeting's day)."""
-    return {
+    checks = {
         "length": length_check(facts.kind, facts.length, policy),
         "speakers": speakers_check(facts.speakers, policy),
         "attendance": quorum_check(facts.basis),
@@ -394,6 +406,7 @@ def assess(facts: MeetingFacts, policy: ResolvedPolicy, today: datetime.date) ->
         "agenda_on_time": agenda_check(facts.planned_date, facts.published_on, policy),
         "minutes_on_time": minutes_check(facts.planned_date, facts.approved_on, policy, today),
     }
+    return {name: for_kind(facts.kind, check) if name in CELL_CHECKS else check for name, check in checks.items()}
 
 
 def grade_for(score: int | None) -> str:

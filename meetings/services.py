@@ -100,10 +100,29 @@ def _lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().get(pk=meeting.pk)
 
 
-def _check_plan(organization: Organization, kind: str, planned_date: datetime.date, topic: str, exclude_pk=None):
+def _check_plan(
+    organization: Organization,
+    kind: str,
+    planned_date: datetime.date,
+    topic: str,
+    exclude_pk=None,
+    kept_kind: str | None = None,
+):
+    """Why a plan cannot be saved, keyed by form field. ``kept_kind``: the kind an edited meeting has, kept even when
+    its organization no longer holds that kind (a committee's meeting entered as a cell's before kinds of their own)."""
     errors = {}
+    kinds = Meeting.kinds_for(organization)
+    if kind not in kinds and kind != kept_kind:
+        labels = dict(Meeting.Kind.choices)
+        errors["kind"] = _("{organization} không tổ chức “{kind}”. Chọn một trong: {choices}.").format(
+            organization=organization.name,
+            kind=labels.get(kind, kind),
+            choices=", ".join(str(labels[choice]) for choice in kinds),
+        )
     if kind == Meeting.Kind.THEMATIC and not topic.strip():
         errors["topic"] = _("Sinh hoạt chuyên đề phải có tên chuyên đề.")
+    if kind == Meeting.Kind.CONFERENCE and not topic.strip():
+        errors["topic"] = _("Hội nghị đảng bộ phải có nội dung (tên hội nghị).")
     if kind in Meeting.REGULAR_KINDS:
         clash = (
             Meeting.objects.filter(
@@ -190,7 +209,7 @@ def meeting_update_plan(
     _check_version(meeting, version)
     if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
         raise ValidationError(_("Chỉ sửa được kế hoạch trước khi họp."))
-    _check_plan(meeting.organization, kind, planned_date, topic, exclude_pk=meeting.pk)
+    _check_plan(meeting.organization, kind, planned_date, topic, exclude_pk=meeting.pk, kept_kind=meeting.kind)
     moved = (planned_date, planned_time, venue.strip()) != (meeting.planned_date, meeting.planned_time, meeting.venue)
     if month_start(planned_date) != meeting.month:
         findings_changed(meeting, month=meeting.month)  # the month it leaves is measured again too

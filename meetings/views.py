@@ -16,12 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cells.forms import apply_errors
 from cells.periods import add_months, local_date, month_end, month_start, months_between, next_month
 from cells.policies import policy_history, resolve
+from cells.text import vi_date
 from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
-from meetings.rules import length_check, min_minutes, speaker_counts, speakers_check
+from meetings.rules import for_kind, length_check, min_minutes, speaker_counts, speakers_check
+from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
 
@@ -32,17 +34,32 @@ LIST_MONTHS_AHEAD = 2
 
 def _month_window(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The first days of the first and last months listed: ``LIST_MONTHS`` months ending with the chosen month
-    (``?thang=YYYY-MM``), by default ending ``LIST_MONTHS_AHEAD`` months after the current one."""
+    (``?thang=YYYY-MM``), or the chosen year's January to December (``?nam=YYYY``), by default ending
+    ``LIST_MONTHS_AHEAD`` months after the current one. A value that is not a month or a year lists the default."""
     form = MonthForm(request.GET or None)
-    chosen = form.cleaned_data.get("thang") if form.is_valid() else None
-    end = month_start(chosen) if chosen else add_months(month_start(today), LIST_MONTHS_AHEAD)
+    data = form.cleaned_data if form.is_valid() else {}
+    if data.get("nam"):
+        end = datetime.date(data["nam"], 12, 1)
+    elif data.get("thang"):
+        end = month_start(data["thang"])
+    else:
+        end = add_months(month_start(today), LIST_MONTHS_AHEAD)
     return add_months(end, 1 - LIST_MONTHS), end
+
+
+def _active_in(organization, month: datetime.date) -> bool:
+    """The organization existed on some day of ``month`` (formed, and not yet merged or dissolved)."""
+    return organization.valid_from <= month_end(month) and (
+        organization.valid_to is None or organization.valid_to > month
+    )
 
 
 @login_required
 @require_GET
 def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
-    """A cell's meetings by month with status and figures: constant queries whatever the number of meetings."""
+    """An organization's meetings by month with status and figures: constant queries whatever the number of meetings.
+    A cell's months without a regular meeting are flagged; a committee's or party group's meetings are their own
+    kinds (``Meeting.kinds_for``), which no cell rule measures, so nothing is flagged there."""
     organization = get_organization_for_user(request, org_pk)
     scope = scope_for(request.user)
     today = timezone.localdate()
@@ -64,17 +81,20 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
     for meeting in meetings:
         meeting.speakers = speakers.get(meeting.pk, 0)
         in_force = resolve(organization, meeting.planned_date, history)
-        meeting.length_check = length_check(meeting.kind, meeting.length_minutes, in_force)
-        meeting.speakers_check = speakers_check(meeting.speakers, in_force)
+        meeting.length_check = for_kind(meeting.kind, length_check(meeting.kind, meeting.length_minutes, in_force))
+        meeting.speakers_check = for_kind(meeting.kind, speakers_check(meeting.speakers, in_force))
     months = []
     for month in reversed(months_between(start, end)):
         month_meetings = [m for m in meetings if m.month == month]
         has_regular = any(
             m.kind in Meeting.REGULAR_KINDS and m.status != Meeting.Status.CANCELLED for m in month_meetings
         )
-        months.append(
-            {"month": month, "meetings": month_meetings, "missing_regular": not has_regular and month <= today}
-        )
+        missing = organization.is_cell and not has_regular and month <= today and _active_in(organization, month)
+        months.append({"month": month, "meetings": month_meetings, "missing_regular": missing})
+    # Every year the organization has meetings in, to go to it in one step (older ones had no link), with this year and
+    # the years on the page.
+    years = {day.year for day in Meeting.objects.filter(organization=organization).dates("month", "year")}
+    years = sorted(years | {today.year, start.year, end.year}, reverse=True)
     return render(
         request,
         "meetings/meeting_list.html",
@@ -87,6 +107,10 @@ def meeting_list(request: HttpRequest, org_pk: int) -> HttpResponse:
             "min_thematic": min_minutes(policy, Meeting.Kind.THEMATIC),
             "start": start,
             "end": end,
+            "years": years,
+            "previous_end": add_months(start, -1),
+            "next_end": add_months(end, LIST_MONTHS),
+            "is_default_window": end == add_months(month_start(today), LIST_MONTHS_AHEAD),
         },
     )
 
@@ -102,15 +126,22 @@ def _fixed_day(organization, month: datetime.date) -> datetime.date:
     return month.replace(day=organization.meeting_day or 4)
 
 
+def _monthly_kinds(organization) -> tuple[str, ...]:
+    """The kinds that make an organization's monthly meeting: a cell's regular meeting (or a combined session), a
+    committee's executive-committee conference, a party group's meeting."""
+    return Meeting.REGULAR_KINDS if organization.is_cell else Meeting.kinds_for(organization)[:1]
+
+
 def _next_meeting_date(organization, now: datetime.datetime) -> datetime.date:
     """The cell's meeting day in the first month, from this one, that has no regular meeting yet and whose day and
     meeting time are still ahead of ``now`` in local time: on the 4th at 18:33, for a cell meeting on the 4th at
-    14:00, that is next month's 4th, not a meeting that has already begun."""
+    14:00, that is next month's 4th, not a meeting that has already begun. (A committee: the same with its
+    executive-committee conferences.)"""
     tz = timezone.get_default_timezone()
     at = organization.meeting_time or DEFAULT_MEETING_TIME
     month = month_start(local_date(now))
     planned = set(
-        Meeting.objects.filter(organization=organization, kind__in=Meeting.REGULAR_KINDS, month__gte=month)
+        Meeting.objects.filter(organization=organization, kind__in=_monthly_kinds(organization), month__gte=month)
         .exclude(status=Meeting.Status.CANCELLED)
         .values_list("month", flat=True)
     )
@@ -128,14 +159,15 @@ def _next_meeting_date(organization, now: datetime.datetime) -> datetime.date:
 def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
     organization = get_organization_for_user(request, org_pk, write=True)
     now = timezone.now()
+    kinds = Meeting.kinds_for(organization)
     initial = {
-        "kind": request.GET.get("loai", Meeting.Kind.REGULAR),
+        "kind": request.GET.get("loai") if request.GET.get("loai") in kinds else kinds[0],
         "planned_date": _next_meeting_date(organization, now),
         "planned_time": organization.meeting_time or DEFAULT_MEETING_TIME,
         "venue": organization.venue,
     }
     # A date and time already past asks the secretary to confirm that the meeting took place (see the form).
-    form = MeetingPlanForm(request.POST or None, initial=initial, now=now)
+    form = MeetingPlanForm(request.POST or None, initial=initial, kinds=kinds, now=now)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,13 +184,13 @@ def meeting_plan_view(request: HttpRequest, org_pk: int) -> HttpResponse:
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
+            if meeting.planned_start <= now:  # confirmed: a meeting held before it was entered here
+                messages.success(request, _("Đã lập kế hoạch cho buổi họp đã diễn ra. Ghi biên bản buổi họp."))
+            else:
+                messages.success(request, _("Đã lập kế hoạch. Xem lại chương trình rồi gửi thông báo cho đảng viên."))
             return redirect("meetings:detail", pk=meeting.pk)
-    return render(
-        request,
-        "meetings/meeting_form.html",
-        {"form": form, "organization": organization, "title": _("Lập kế hoạch sinh hoạt")},
-    )
+    title = _("Lập kế hoạch sinh hoạt") if organization.is_cell else _("Lập kế hoạch hội nghị, cuộc họp")
+    return render(request, "meetings/meeting_form.html", {"form": form, "organization": organization, "title": title})
 
 
 def _agenda_text(meeting: Meeting) -> str:
@@ -181,7 +213,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "agenda": _agenda_text(meeting),
         "version": meeting.version,
     }
-    form = MeetingPlanForm(request.POST or None, initial=initial)
+    # The kinds its organization holds, and its own (a meeting entered before committees had kinds of their own).
+    kinds = Meeting.kinds_for(meeting.organization)
+    kinds = kinds if meeting.kind in kinds else (meeting.kind, *kinds)
+    # Moving the start to a past instant asks to confirm, as a new plan does (see the form).
+    form = MeetingPlanForm(
+        request.POST or None, initial=initial, kinds=kinds, now=timezone.now(), current_start=meeting.planned_start
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -215,10 +253,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The meeting as it reads in the minutes: header, attendance, agenda with speeches and conclusions, the vote."""
+    """Before the meeting is held, its notice and agenda (time, venue, the order of business); once held, the meeting
+    as it reads in the minutes: header, attendance, agenda with speeches and conclusions, the vote."""
     meeting = get_meeting_for_user(request, pk)
     scope = scope_for(request.user)
     can_write = scope.can_write(meeting.organization)
+    # Past its start a notice is news to nobody (not sent), and an absence is told to the secretary in person.
+    start_passed = meeting.planned_start <= timezone.now()
     my_notice = None
     if scope.member_id:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
@@ -235,6 +276,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and can_write
             and (chair_user_id in (None, request.user.pk) or request.user.is_superuser),
             "is_member_here": scope.member_id is not None and not can_write,
+            "held": meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED),
+            "title": meeting_title(meeting),
+            "when": vi_when(meeting.planned_date, meeting.planned_time),
+            "start_passed": start_passed,
             "my_notice": my_notice,
             "notices": notices,
             "absence_form": AbsenceForm(),
@@ -258,13 +303,25 @@ def _post_action(request, pk, action, success_message):
     return redirect("meetings:detail", pk=meeting.pk), result
 
 
+def _publish(meeting: Meeting, by) -> list[Member]:
+    """Send the notice, unless the meeting's start has passed (a page opened before it, the button pressed after): the
+    notice would tell members of a meeting already under way or over. The page offers no button then."""
+    if meeting.status == Meeting.Status.PLANNED and meeting.planned_start <= timezone.now():
+        raise ValidationError(
+            _(
+                "Giờ họp {time} ngày {day} đã qua: không gửi thông báo cho buổi họp đã diễn ra; ghi biên bản buổi họp."
+            ).format(time=meeting.planned_time.strftime("%H:%M"), day=vi_date(meeting.planned_date))
+        )
+    return services.meeting_publish(meeting=meeting, by=by)
+
+
 @login_required
 @require_POST
 def meeting_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
     response, without_email = _post_action(
         request,
         pk,
-        lambda meeting: services.meeting_publish(meeting=meeting, by=request.user),
+        lambda meeting: _publish(meeting, request.user),
         _("Đã gửi thông báo và chương trình sinh hoạt cho đảng viên qua thư điện tử."),
     )
     if without_email:

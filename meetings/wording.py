@@ -64,9 +64,14 @@ def meeting_title(meeting: Meeting) -> str:
         if topic:
             return _("Sinh hoạt định kỳ tháng {month} kết hợp chuyên đề “{topic}”").format(month=month, topic=topic)
         return _("Sinh hoạt định kỳ kết hợp chuyên đề tháng {month}").format(month=month)
+    if meeting.kind == Meeting.Kind.EXTRAORDINARY:
+        if topic:
+            return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
+        return _("Sinh hoạt bất thường ngày {day}").format(day=vi_date(meeting.planned_date))
+    # A committee's conference or a party group's meeting: its kind, then its subject or its day.
     if topic:
-        return _("Sinh hoạt bất thường: {topic}").format(topic=topic)
-    return _("Sinh hoạt bất thường ngày {day}").format(day=vi_date(meeting.planned_date))
+        return _("{kind}: {topic}").format(kind=meeting.get_kind_display(), topic=topic)
+    return _("{kind} ngày {day}").format(kind=meeting.get_kind_display(), day=vi_date(meeting.planned_date))
 
 
 def _lower_first(text: str) -> str:

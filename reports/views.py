@@ -3,11 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from cells.periods import month_end
 from meetings.access import get_meeting_for_user
 from meetings.minutes import minutes_context
+from meetings.models import Meeting
 from reports.findings import finding_rows
 from reports.models import CellMonth
 from reports.pdf import render_pdf
@@ -20,9 +24,21 @@ def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     pdf = render_pdf("pdf/minutes.html", minutes_context(meeting))
     response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"bien-ban-{meeting.organization.code}-{meeting.planned_date:%Y%m%d}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(False, minutes_filename(meeting))
     return response
+
+
+def minutes_filename(meeting: Meeting) -> str:
+    """One name per meeting, readable in a downloads folder: the organization, the day, the time and the kind in
+    Vietnamese without accents, then the meeting's number in the app, so that two meetings of one cell on one day
+    (a regular and an extraordinary one, even at the same hour) never share a name:
+    ``bien-ban-A-20261104-1400-sinh-hoat-dinh-ky-57.pdf``."""
+    with translation.override("vi"):
+        kind = slugify(str(meeting.get_kind_display()).replace("đ", "d").replace("Đ", "D"))
+    return (
+        f"bien-ban-{meeting.organization.code}-{meeting.planned_date:%Y%m%d}-{meeting.planned_time:%H%M}-{kind}"
+        f"-{meeting.pk}.pdf"
+    )
 
 
 @login_required

@@ -146,21 +146,27 @@ def test_the_plan_form_hides_the_past_confirmation_until_it_is_needed(client, wo
     assert 'type="checkbox" name="confirm_past"' not in body
 
 
-def test_editing_a_plan_to_a_past_date_asks_nothing(client, world):
+def test_editing_a_plan_to_a_past_start_asks_to_confirm_as_a_new_plan_does(client, world):
+    # 22 November, 16:00 in Hà Nội: moving the 4 December meeting to 20 November is moving it into the past.
     meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
+    data = {
+        "kind": "regular",
+        "planned_date": "2026-11-20",
+        "planned_time": "14:00",
+        "venue": "Hội trường",
+        "version": meeting.version,
+    }
+    client = _login(client, world.secretary_user)
 
-    response = _login(client, world.secretary_user).post(
-        reverse("meetings:edit", args=[meeting.pk]),
-        {
-            "kind": "regular",
-            "planned_date": "2026-11-20",
-            "planned_time": "14:00",
-            "venue": "Hội trường",
-            "version": meeting.version,
-        },
-    )
+    asked = client.post(reverse("meetings:edit", args=[meeting.pk]), data)
 
-    assert response.status_code == 302
+    assert "Giờ họp 14:00 ngày 20/11/2026 đã qua." in asked.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.planned_date == datetime.date(2026, 12, 4)
+
+    confirmed = client.post(reverse("meetings:edit", args=[meeting.pk]), {**data, "confirm_past": "on"})
+
+    assert confirmed.status_code == 302
     meeting.refresh_from_db()
     assert meeting.planned_date == datetime.date(2026, 11, 20)
 
@@ -238,8 +244,9 @@ def test_the_meeting_list_shows_months_and_flags_a_missing_regular_meeting(clien
     make_meeting(world.cell_a, planned_date=datetime.date(2026, 10, 4))
     client = _login(client, world.board_user)
     url = reverse("meetings:list", args=[world.cell_a.pk])
-    # session, user, scope (6), organization, meetings with their figures, their speakers, the policy history
-    with django_assert_num_queries(12):
+    # session, user, scope (6), organization, meetings with their figures, their speakers, the policy history, the
+    # years that have meetings
+    with django_assert_num_queries(13):
         body = client.get(url).content.decode()
 
     assert "Tháng 10/2026" in body and "Tháng 11/2026" in body
@@ -284,7 +291,7 @@ def test_the_meeting_list_runs_in_a_constant_number_of_queries(client, world, dj
     for month in range(1, count + 1):
         make_meeting(world.cell_a, planned_date=datetime.date(2026, month, 4))
     client = _login(client, world.board_user)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(reverse("meetings:list", args=[world.cell_a.pk]))
 
 

@@ -118,3 +118,21 @@ def test_the_minutes_pdf_is_hidden_from_other_cells(client, world, held_meeting)
     client.force_login(world.outsider_user)
 
     assert client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).status_code == 404
+
+
+def test_two_meetings_of_one_cell_on_one_day_download_under_two_file_names(client, world, held_meeting):
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC), tick=False):
+        evening = make_meeting(
+            world.cell_a, kind="extraordinary", planned_date=datetime.date(2026, 11, 4), planned_time=datetime.time(19)
+        )
+    client.force_login(world.board_user)
+
+    names = [
+        client.get(reverse("reports:minutes_pdf", args=[meeting.pk]))["Content-Disposition"]
+        for meeting in (held_meeting, evening)
+    ]
+
+    assert names == [
+        f'inline; filename="bien-ban-A-20261104-1400-sinh-hoat-dinh-ky-{held_meeting.pk}.pdf"',
+        f'inline; filename="bien-ban-A-20261104-1900-sinh-hoat-bat-thuong-{evening.pk}.pdf"',
+    ]
