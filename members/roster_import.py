@@ -19,6 +19,7 @@ import datetime
 import io
 import re
 import unicodedata
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -39,6 +40,14 @@ MAX_FILE_SIZE = 2 * 1024 * 1024
 MAX_ROWS = 2000  # a commune has about 1,000 members; a checked import of 2,000 new ones takes ~10 s
 # Lines read from a worksheet before giving up (formatted but empty rows count as lines in XLSX files).
 MAX_LINES = 50_000
+# An .xlsx is a zip archive: what it unpacks to is checked before openpyxl reads it, so that a small file cannot expand
+# into gigabytes in a web worker (a 1 MB upload can hold a 1 GB string). Python's zipfile never inflates a member past
+# the size its header declares, so the declared sizes bound the memory. A roster of 2,000 members unpacks to ~1 MB.
+MAX_XLSX_MEMBER_SIZE = 20 * 1024 * 1024
+MAX_XLSX_TOTAL_SIZE = 40 * 1024 * 1024
+MAX_XLSX_MEMBERS = 500
+MAX_XLSX_RATIO = 200  # a member over 1 MB unpacking to more than 200 times its packed size is not a roster
+MAX_CELL_CHARS = 1000  # the longest column (an e-mail, a name) is far shorter
 EXTENSIONS = (".xlsx", ".csv")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -196,6 +205,16 @@ def _table_from_lines(lines, *, needs_cell_code: bool) -> RosterTable:
             )
         values = list(values)
         row = {key: _cell_text(values[index]) if index < len(values) else "" for key, index in positions.items()}
+        for key, text in row.items():
+            if len(text) > MAX_CELL_CHARS:
+                raise RosterFileError(
+                    _("Ô “{header}” ở dòng {line} dài {n} ký tự, quá {limit}: hãy kiểm tra lại tệp.").format(
+                        header=COLUMN_BY_KEY[key].header,
+                        line=line,
+                        n=f"{len(text):,}".replace(",", "."),
+                        limit=f"{MAX_CELL_CHARS:,}".replace(",", "."),
+                    )
+                )
         if not any(row.values()):
             continue
         rows.append((line, row))
@@ -232,8 +251,31 @@ def _unreadable_xlsx() -> str:  # noqa: N802 (a message, looked up in the active
     return _("Không đọc được tệp Excel này. Hãy lưu lại dưới dạng Excel Workbook (.xlsx) rồi tải lên lại.")
 
 
+def _check_archive(content: bytes) -> None:
+    """Refuse an .xlsx whose archive would unpack to more than a roster ever needs, before anything is inflated."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise RosterFileError(_unreadable_xlsx()) from None
+    too_big = _("Tệp Excel này khi giải nén quá lớn so với một danh sách đảng viên; hãy lưu lại chỉ trang danh sách.")
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise RosterFileError(too_big)
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if (
+            member.file_size > MAX_XLSX_MEMBER_SIZE
+            or total > MAX_XLSX_TOTAL_SIZE
+            or (member.file_size > 1024 * 1024 and ratio > MAX_XLSX_RATIO)
+        ):
+            raise RosterFileError(too_big)
+
+
 def _xlsx_lines(content: bytes):
     import openpyxl  # Imported here: only the file views need it.
+
+    _check_archive(content)
 
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
