@@ -472,15 +472,17 @@ def _with_current_cell(queryset):
     return queryset.annotate(
         current_cell_id=Subquery(current.values("organization_id")[:1]),
         current_cell_name=Subquery(current.values("organization__name")[:1]),
+        current_cell_path=Subquery(current.values("organization__path")[:1]),
     )
 
 
-def _match(rows: list[RowResult]) -> None:
+def _match(rows: list[RowResult], organization: Organization) -> None:
     """Find the existing member of each row (two queries in all).
 
     A row with a card number is the member holding that card; a row without one (or whose card nobody holds yet)
     is the member with the same name and birth date in the row's cell who has no other card. A card held by a
-    member of another cell is a problem: moving members between cells is a transfer, never a side effect.
+    member of another cell is a problem: moving members between cells is a transfer, never a side effect. Its cell is
+    named only when it lies under ``organization`` (the importer writes there); elsewhere the card is only "taken".
     """
     candidates = [row for row in rows if not row.problems]
     cards = {row.data["card_number"] for row in candidates if row.data.get("card_number")}
@@ -510,18 +512,20 @@ def _match(rows: list[RowResult]) -> None:
                 )
             elif holder.current_cell_id == row.cell.pk:
                 row.member = holder
-            elif holder.current_cell_id is None:
-                row.problems.append(
-                    _(
-                        "Số thẻ đảng viên {card} thuộc một đảng viên không còn trong danh sách sinh hoạt; "
-                        "liên hệ ban tổ chức."
-                    ).format(card=card)
-                )
-            else:
+            elif holder.current_cell_path and holder.current_cell_path.startswith(organization.path):
                 row.problems.append(
                     _(
                         "Đảng viên có số thẻ {card} đang sinh hoạt ở {cell}; hãy dùng chức năng chuyển sinh hoạt."
                     ).format(card=card, cell=holder.current_cell_name)
+                )
+            else:
+                # Outside what the importer manages (another cell's member, or one who left): that the card is
+                # taken, and nothing about whose it is or where they are.
+                row.problems.append(
+                    _(
+                        "Số thẻ đảng viên {card} đã được đăng ký cho một đảng viên ngoài {organization}; hãy kiểm tra "
+                        "lại số thẻ, hoặc đề nghị cấp ủy cấp trên chuyển sinh hoạt nếu đồng chí này chuyển đến."
+                    ).format(card=card, organization=organization.name)
                 )
             continue
         namesakes = by_person.get(_person_key(row.data["full_name"], row.data.get("birth_date"), row.cell.pk), [])
@@ -679,7 +683,7 @@ def _run(organization: Organization, table: RosterTable, by) -> RosterReport:
     for row in rows:
         _parse_row(row, table.columns, organization, cells, today)
     _check_duplicates(rows)
-    _match(rows)
+    _match(rows, organization)
     _check_same_member(rows)
     for row in rows:
         if not row.problems:

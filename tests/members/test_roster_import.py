@@ -225,7 +225,10 @@ def test_each_kind_of_bad_row_is_reported_with_its_line_number_and_nothing_is_wr
     assert problems[4] == ["Ngày sinh “31/02/1980” không phải là ngày có thật."]
     assert problems[5] == ["Thiếu ngày vào Đảng."]
     assert problems[6] == problems[7] == ["Số thẻ đảng viên 777 bị trùng ở các dòng 6 và 7."]
-    assert problems[8] == ["Đảng viên có số thẻ 999 đang sinh hoạt ở Chi bộ ấp 1; hãy dùng chức năng chuyển sinh hoạt."]
+    assert problems[8] == [
+        "Số thẻ đảng viên 999 đã được đăng ký cho một đảng viên ngoài Chi bộ cơ quan UBND xã; hãy kiểm tra lại số "
+        "thẻ, hoặc đề nghị cấp ủy cấp trên chuyển sinh hoạt nếu đồng chí này chuyển đến."
+    ]
     assert problems[9] == ["Mã chi bộ “ZZZ” không có hoặc nằm ngoài phạm vi của Chi bộ cơ quan UBND xã."]
     assert problems[10] == ["Thư điện tử “khong-phai-email” không hợp lệ."]
     assert problems[11] == ["Giới tính “Khác” không hợp lệ: ghi “Nam” hoặc “Nữ”."]
@@ -261,7 +264,11 @@ def test_a_card_number_already_held_by_a_member_who_left_is_a_problem(world):
 
     report = roster_check(organization=world.cell_a, table=read_roster_file(csv_file(rows)))
 
-    assert "không còn trong danh sách sinh hoạt" in problems_by_line(report)[2][0]
+    assert (
+        "Số thẻ đảng viên 555 đã được đăng ký cho một đảng viên ngoài Chi bộ cơ quan UBND xã"
+        in (problems_by_line(report)[2][0])
+    )
+    assert "Vũ Văn Cũ" not in problems_by_line(report)[2][0]
 
 
 def test_the_dry_run_writes_nothing_even_for_a_clean_file(world):
@@ -505,7 +512,8 @@ def test_confirm_writes_nothing_when_the_data_changed_since_the_preview(client, 
     assert done.status_code == 200
     assert not done.context["report"].applied
     assert "Chưa nhập được" in done.content.decode()
-    assert "đang sinh hoạt ở Chi bộ ấp 1" in done.content.decode()
+    assert "Số thẻ đảng viên 001234 đã được đăng ký cho một đảng viên ngoài" in done.content.decode()
+    assert "Chi bộ ấp 1" not in done.content.decode()
     assert not Member.objects.filter(card_number="001235").exists()
 
 

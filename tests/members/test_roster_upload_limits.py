@@ -95,3 +95,31 @@ def test_the_upload_page_shows_the_message_and_writes_nothing(client, world):
     assert response.status_code == 200
     assert response.context["form"].errors["file"] == [TOO_BIG]
     assert Member.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_card_held_outside_the_importers_subtree_is_only_said_to_be_taken(world):
+    """Issue 11, point 3: the dry run answered "the member with card N is in cell X" for any cell of the country."""
+    from members.roster_import import read_roster_file, roster_check
+    from tests.factories import make_cell, make_member
+
+    neighbour = make_cell(world.commune, name="Chi bộ ấp 3", code="A3")
+    make_member(neighbour, full_name="Lưu Văn Láng Giềng", card_number="31")
+    make_member(world.cell_b, full_name="Hồ Văn Xa", card_number="32")
+    rows = [
+        ["", "Ai Đó", "", "", "", "", "31", "", "", "01/03/2010", ""],
+        ["", "Ai Khác", "", "", "", "", "32", "", "", "01/03/2010", ""],
+    ]
+
+    by_secretary = roster_check(organization=world.cell_a, table=read_roster_file(csv_file(rows)))
+    in_cell_a = [["A", *row[1:]] for row in rows]
+    by_commune = roster_check(organization=world.commune, table=read_roster_file(csv_file(in_cell_a)))
+
+    said = " ".join(problem for row in by_secretary.problem_rows for problem in row.problems)
+    assert "Chi bộ ấp 3" not in said and "Chi bộ ấp 1" not in said and "Láng Giềng" not in said
+    assert said.count("đã được đăng ký cho một đảng viên ngoài Chi bộ cơ quan UBND xã") == 2
+    problems = {row.line: row.problems for row in by_commune.problem_rows}
+    # The commune's board manages Chi bộ ấp 3: it is told where the member is; Chi bộ ấp 1 is another commune's.
+    assert problems[2] == ["Đảng viên có số thẻ 31 đang sinh hoạt ở Chi bộ ấp 3; hãy dùng chức năng chuyển sinh hoạt."]
+    assert "Chi bộ ấp 1" not in problems[3][0]
+    assert "đã được đăng ký cho một đảng viên ngoài Đảng bộ xã Xuân Hiệp" in problems[3][0]
