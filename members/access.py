@@ -16,9 +16,10 @@ trying to write gets a 403.
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cells.models import Organization, parent_path
 from members.models import AccessGrant, Assignment, CommitteeSeat, Member, Membership, Position
@@ -128,6 +129,31 @@ def visible_organizations(user):
     if scope.is_admin:
         return Organization.objects.all()
     return Organization.objects.within(scope.visible_paths)
+
+
+def writable_organizations(user):
+    """The organizations this user may write: the choices of a form that writes to a second organization."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Organization.objects.all()
+    return Organization.objects.within(scope.write_paths)
+
+
+def check_write(by, organization: Organization, field: str) -> None:
+    """In a service that writes to ``organization`` on behalf of the user ``by``: refuse unless they write there.
+
+    The view checks the organization in the URL; this is for a second one named in the data (the cell a member is
+    transferred to, the cell of a temporary attachment), so a crafted POST cannot reach a cell the user only reads.
+    ``by=None`` is the system itself (demo data, tasks, the shell).
+    """
+    if by is not None and not scope_for(by).can_write(organization):
+        raise ValidationError(
+            {
+                field: _(
+                    "Đồng chí không có quyền ghi ở {organization}: chỉ chọn được tổ chức đồng chí quản lý."
+                ).format(organization=organization.name)
+            }
+        )
 
 
 def get_organization_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Organization:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cells.history import records_actor
 from cells.models import Organization
 from cells.text import vi_date
+from members.access import check_write
 from members.models import Member, Membership, Position, StatusChange
 
 Status = StatusChange.Status
@@ -60,6 +61,7 @@ def _check_cell(cell: Organization, on: datetime.date, field: str = "cell") -> N
 @transaction.atomic
 def member_create(*, cell: Organization, joined_cell_on: datetime.date | None = None, by=None, **fields) -> Member:
     """Add a member to ``cell``: probationary from the admission date, official from the official date if given."""
+    check_write(by, cell, "cell")
     member = Member(**{key: fields.get(key) for key in MEMBER_FIELDS if key in fields})
     for key in ("gender", "email", "phone", "card_number", "party_history_number", "register_number"):
         if getattr(member, key) is None:
@@ -154,6 +156,7 @@ def member_transfer(*, member: Member, to_cell: Organization, on: datetime.date,
             }
         )
     _check_cell(to_cell, on, field="to_cell")
+    check_write(by, to_cell, "to_cell")
     current.valid_to = on
     current.save(update_fields=["valid_to"])
     _end_positions(member, on, organization=current.organization)
@@ -219,6 +222,8 @@ def member_status_change(
     if status == Status.ATTACHED_ELSEWHERE:
         if attached_to is None and not attached_to_name.strip():
             raise ValidationError({"attached_to": _("Chọn hoặc ghi rõ nơi đến sinh hoạt tạm thời.")})
+        if attached_to is not None:
+            check_write(by, attached_to, "attached_to")
     else:
         attached_to, attached_to_name = None, ""
     if until and until < effective_from:
@@ -277,6 +282,7 @@ def position_assign(
     *, member: Member, organization: Organization, role: str, valid_from: datetime.date, by=None
 ) -> Position:
     """Give ``member`` a post in ``organization`` from ``valid_from``. One secretary at a time."""
+    check_write(by, organization, "role")
     Organization.objects.select_for_update().filter(pk=organization.pk).first()
     if not Membership.objects.filter(member=member, organization=organization).active_on(valid_from).exists():
         raise ValidationError(

@@ -16,7 +16,13 @@ from cells.forms import apply_errors
 from cells.models import Organization
 from cells.services import name_on
 from members import services
-from members.access import get_member_for_user, get_organization_for_user, scope_for, visible_organizations
+from members.access import (
+    get_member_for_user,
+    get_organization_for_user,
+    scope_for,
+    visible_organizations,
+    writable_organizations,
+)
 from members.forms import (
     MemberAddForm,
     MemberForm,
@@ -241,7 +247,8 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cells_for(request: HttpRequest):
-    return visible_organizations(request.user).cells().active_on(timezone.localdate()).order_by("name")
+    """The cells a member may be moved or attached to by this user: those they write (the service checks it too)."""
+    return writable_organizations(request.user).cells().active_on(timezone.localdate()).order_by("name")
 
 
 @login_required
