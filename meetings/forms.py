@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateField, DateInput
 from cells.text import vi_date
 from meetings.models import Meeting
 
@@ -53,9 +53,7 @@ class MeetingPlanForm(forms.Form):
     topic = forms.CharField(
         label=_("Chuyên đề"), max_length=300, required=False, help_text=_("Bắt buộc với sinh hoạt chuyên đề.")
     )
-    planned_date = forms.DateField(
-        label=_("Ngày họp"), widget=DateInput(), error_messages={"required": _("Nhập ngày họp.")}
-    )
+    planned_date = DateField(label=_("Ngày họp"), widget=DateInput(), error_messages={"required": _("Nhập ngày họp.")})
     planned_time = forms.TimeField(
         label=_("Giờ bắt đầu"), widget=TimeInput(), error_messages={"required": _("Nhập giờ bắt đầu.")}
     )
@@ -104,6 +102,8 @@ class MeetingPlanForm(forms.Form):
         value = self.cleaned_data["planned_date"]
         if value < timezone.localdate() - datetime.timedelta(days=366):
             raise forms.ValidationError(_("Ngày họp quá xa trong quá khứ."))
+        if value > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError(_("Ngày họp quá xa trong tương lai: chỉ lập kế hoạch trong vòng một năm tới."))
         return value
 
     def clean(self):

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateField, DateInput
 from cells.models import Organization
 from members.models import Member, Position, StatusChange
 from members.services import check_card_number_free
@@ -22,6 +22,7 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = list(Member.RECORD_FIELDS)
+        field_classes = {"birth_date": DateField, "admission_date": DateField, "official_date": DateField}
         widgets = {
             "birth_date": DateInput(),
             "admission_date": DateInput(),
@@ -77,7 +78,7 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberAddForm(MemberForm):
-    joined_cell_on = forms.DateField(
+    joined_cell_on = DateField(
         label=_("Ngày bắt đầu sinh hoạt tại chi bộ"),
         required=False,
         widget=DateInput(),
@@ -97,7 +98,7 @@ class TransferForm(forms.Form):
             "invalid_choice": _("Chi bộ này không có trong danh sách."),
         },
     )
-    on = forms.DateField(
+    on = DateField(
         label=_("Từ ngày"),
         widget=DateInput(),
         error_messages={"required": _("Nhập ngày chuyển sinh hoạt.")},
@@ -113,7 +114,7 @@ class StatusForm(forms.Form):
         label=_("Tình trạng mới"),
         choices=[(value, label) for value, label in StatusChange.Status.choices if value != "probationary"],
     )
-    effective_from = forms.DateField(
+    effective_from = DateField(
         label=_("Từ ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày hiệu lực.")}
     )
     attached_to = forms.ModelChoiceField(
@@ -125,7 +126,7 @@ class StatusForm(forms.Form):
     attached_to_name = forms.CharField(
         label=_("hoặc nơi sinh hoạt tạm thời ngoài hệ thống"), max_length=200, required=False
     )
-    until = forms.DateField(label=_("Dự kiến đến ngày"), widget=DateInput(), required=False)
+    until = DateField(label=_("Dự kiến đến ngày"), widget=DateInput(), required=False)
     note = forms.CharField(label=_("Căn cứ (số quyết định), ghi chú"), max_length=300, required=False)
 
     def __init__(self, *args, cells, **kwargs):
@@ -141,18 +142,16 @@ class StatusForm(forms.Form):
 
 class PositionForm(forms.Form):
     role = forms.ChoiceField(label=_("Chức vụ"), choices=Position.Role.choices)
-    valid_from = forms.DateField(
-        label=_("Từ ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày bắt đầu.")}
-    )
+    valid_from = DateField(label=_("Từ ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày bắt đầu.")})
 
 
 class PositionEndForm(forms.Form):
     position = forms.IntegerField(widget=forms.HiddenInput)
-    on = forms.DateField(label=_("Kết thúc từ ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày.")})
+    on = DateField(label=_("Kết thúc từ ngày"), widget=DateInput(), error_messages={"required": _("Nhập ngày.")})
 
 
 class RosterDateForm(forms.Form):
-    ngay = forms.DateField(label=_("Danh sách tại ngày"), required=False, widget=DateInput())
+    ngay = DateField(label=_("Danh sách tại ngày"), required=False, widget=DateInput())
 
 
 class SearchForm(forms.Form):

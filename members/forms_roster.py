@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import DateField
 from cells.models import Organization
 from members.roster_import import EXTENSIONS, RosterFileError, read_roster_file
 
@@ -44,7 +45,7 @@ class RosterConfirmForm(forms.Form):
 class RosterExportForm(forms.Form):
     """``?ngay=`` picks the day of the roster (today by default)."""
 
-    ngay = forms.DateField(
+    ngay = DateField(
         label=_("Danh sách vào ngày"),
         required=False,
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateField, DateInput
 from cells.policies import RULE_FIELDS, SPEC, check_values, rule_label
 from cells.presets import PRESETS, preset_choices
 from cells.text import vi_date
@@ -16,7 +16,7 @@ from cells.text import vi_date
 class PolicyDateForm(forms.Form):
     """The page's date switch (``?ngay=YYYY-MM-DD``; today when empty or wrong)."""
 
-    ngay = forms.DateField(label=_("Xem quy định áp dụng ngày"), required=False, widget=DateInput())
+    ngay = DateField(label=_("Xem quy định áp dụng ngày"), required=False, widget=DateInput())
 
 
 FLAG_CHOICES = [("", _("Kế thừa")), ("1", _("Có")), ("0", _("Không"))]
@@ -42,7 +42,7 @@ class PolicyForm(forms.Form):
         ),
         error_messages={"invalid_choice": _("Chọn một bộ quy định mẫu trong danh sách.")},
     )
-    valid_from = forms.DateField(
+    valid_from = DateField(
         label=_("Áp dụng từ ngày"),
         widget=DateInput(),
         error_messages={"required": _("Nhập ngày bắt đầu áp dụng."), "invalid": _("Ngày không hợp lệ.")},

@@ -179,7 +179,7 @@ def test_a_secretary_adds_a_member(client, world):
     [
         ({"full_name": "", "admission_date": "2024-02-03"}, "Nhập họ và tên đảng viên."),
         ({"full_name": "Lê Lai", "admission_date": ""}, "Nhập ngày vào Đảng."),
-        ({"full_name": "Lê Lai", "admission_date": "2099-01-01"}, "Ngày vào Đảng không được ở tương lai."),
+        ({"full_name": "Lê Lai", "admission_date": "2027-01-01"}, "Ngày vào Đảng không được ở tương lai."),
         (
             {"full_name": "Lê Lai", "admission_date": "2020-01-01", "official_date": "2020-06-01"},
             "Ngày chính thức phải sau ngày vào Đảng ít nhất 12 tháng",
