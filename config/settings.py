@@ -211,7 +211,9 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    # A broker that does not answer costs a page a few seconds at most, never its 30 s: the rows wait in the
+    # database and the sweeper hands them over once Redis is back.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     # Embedded broker: Celery's filesystem transport, no server needed. Results are files too.
     _broker_dir = VAR_DIR / "broker"
@@ -242,6 +244,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A static schedule (django-celery-beat would cap Django below 6.1). Each entry is a small sweeper that finds what
 # is due in the database, so a missed run catches up on the next one. Later issues add their sweepers here.
 CELERY_BEAT_SCHEDULE: dict = {

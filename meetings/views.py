@@ -322,7 +322,10 @@ def meeting_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         lambda meeting: _publish(meeting, request.user),
-        _("Đã gửi thông báo và chương trình sinh hoạt cho đảng viên qua thư điện tử."),
+        _(
+            "Thông báo và chương trình sinh hoạt đã vào hàng gửi thư điện tử cho đảng viên; thư đi trong ít phút, "
+            "tình trạng từng thư ở trang “Thư đã gửi” của buổi họp."
+        ),
     )
     if without_email:
         messages.warning(
