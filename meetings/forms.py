@@ -152,6 +152,8 @@ class CancelForm(forms.Form):
 class MaterialForm(forms.Form):
     file = forms.FileField(label=_("Tài liệu (PDF, DOCX, XLSX, ảnh; tối đa 10 MB)"))
     name = forms.CharField(label=_("Tên tài liệu"), max_length=200, required=False)
+    # Asked once the minutes are approved (the service refuses without it): the page shows the field then.
+    correction_reason = forms.CharField(label=_("Lý do đính chính"), max_length=300, required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

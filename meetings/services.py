@@ -737,10 +737,12 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
 
 @records_actor
 @transaction.atomic
-def material_add(*, meeting: Meeting, upload, name: str = "", content_type: str, by=None):
-    """Attach a document to the meeting (checked by the form: type, size, magic bytes)."""
-    if meeting.status == Status.CANCELLED:
-        raise ValidationError(_("Buổi sinh hoạt đã hủy."))
+def material_add(
+    *, meeting: Meeting, upload, name: str = "", content_type: str, correction_reason: str | None = None, by=None
+):
+    """Attach a document to the meeting (checked by the form: type, size, magic bytes). Once the minutes are approved
+    the documents are part of the record: adding one is a correction, with its reason, in the meeting's history."""
+    _check_not_locked(meeting, correction_reason)
     material = Material(
         meeting=meeting,
         name=(name or upload.name).strip()[:200],
@@ -750,4 +752,9 @@ def material_add(*, meeting: Meeting, upload, name: str = "", content_type: str,
     )
     material.file.save(upload.name, upload, save=False)
     material.save()
+    if correction_reason:
+        correction_reason = _("{reason} (thêm tài liệu “{name}”)").format(
+            reason=correction_reason.strip(), name=material.name
+        )
+    _after_change(meeting, correction_reason, by)
     return material

@@ -379,6 +379,7 @@ def material_add(request: HttpRequest, pk: int) -> HttpResponse:
                 upload=upload,
                 name=form.cleaned_data["name"],
                 content_type=MATERIAL_TYPES[Path(upload.name).suffix.lower()],
+                correction_reason=form.cleaned_data["correction_reason"],
                 by=request.user,
             )
         except ValidationError as error:

@@ -519,6 +519,32 @@ def test_a_correction_with_a_reason_is_kept_in_the_history_and_shown(client, wor
     assert "Đính chính: Thiếu ý kiến đồng chí Hài" in body
 
 
+def test_a_material_added_after_approval_is_a_correction_with_its_reason(client, world):
+    """Issue 11, point 9: after approval a document was added with no reason and left no trace in the history."""
+    meeting = _held(world)
+    services.minutes_approve(meeting=meeting, by=world.secretary_user)
+    client = _login(client, world.secretary_user)
+    url = reverse("meetings:material_add", args=[meeting.pk])
+
+    page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert 'name="correction_reason" id="id_material_correction"' in page
+    pdf = SimpleUploadedFile("nghi-quyet.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    refused = client.post(url, {"file": pdf}, follow=True)
+
+    assert "Biên bản đã duyệt: ghi lý do đính chính để sửa." in refused.content.decode()
+    assert not meeting.materials.exists()
+
+    pdf = SimpleUploadedFile("nghi-quyet.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    client.post(url, {"file": pdf, "name": "Nghị quyết", "correction_reason": "Thiếu nghị quyết đã ký"})
+
+    meeting.refresh_from_db()
+    assert meeting.materials.get().name == "Nghị quyết"
+    assert meeting.correction_count == 1
+    assert meeting.history.filter(
+        history_change_reason="Đính chính: Thiếu nghị quyết đã ký (thêm tài liệu “Nghị quyết”)"
+    ).exists()
+
+
 # --- Access ----------------------------------------------------------------------------------------------------------
 
 
