@@ -150,3 +150,4 @@ def test_the_thematic_meetings_page_shows_its_months_finding_of_its_length(clien
     item = body[start : body.index("</li>", start)]
     assert 'data-status="fail"' in item and "85/90 phút" in item
     assert "Quy định của cấp ủy" in item and "Hướng dẫn 42-HD/BTCTW (2025)" in item
+    assert 'data-testid="thematic-note"' in body  # the other meeting rules are the regular meeting's
