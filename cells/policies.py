@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -34,6 +34,7 @@ ARTICLE_002 = "Bài “Huyện Đầm Dơi: giải pháp nâng cao chất lượ
 SYSTEM_DEFAULT = "Mặc định của hệ thống"
 
 # The rules of design.md: value and legal source. These sit at the root of every tree.
+# (Each one's kind of source, regulation or recommendation, is ``DEFAULT_KINDS`` below.)
 DEFAULTS: dict[str, tuple[object, str]] = {
     "min_minutes_regular": (90, f"{HD42}; {ARTICLE_000}"),
     "min_minutes_thematic": (120, ARTICLE_000),
@@ -51,6 +52,45 @@ DEFAULTS: dict[str, tuple[object, str]] = {
 }
 RULE_FIELDS = tuple(DEFAULTS)
 BUILT_IN = "built-in"
+
+
+class SourceKind(models.TextChoices):
+    """What kind of text a rule's value comes from, which decides whether a cell falls short when it does not meet it.
+
+    - ``REGULATION``: a legal text of the Party (the Statute, a regulation, a Central guidance): binding.
+    - ``ADOPTED``: a committee's own policy on an organization (whatever it cites): the committee decided it, binding
+      in its subtree.
+    - ``LOCAL``: the practice of one cell or locality described in an article (seeds 000 to 002): a recommendation.
+    - ``SYSTEM``: a default of this app with no text behind it: a recommendation.
+
+    A rule not met whose value is a recommendation reads as advice (``meetings.rules.Result.ADVICE``), not as a
+    failure, and does not count against the cell; once a committee puts the same value in its policy, it binds."""
+
+    REGULATION = "regulation", gettext_lazy("Văn bản quy định")
+    ADOPTED = "adopted", gettext_lazy("Quy định của cấp ủy")
+    LOCAL = "local", gettext_lazy("Khuyến nghị theo kinh nghiệm địa phương")
+    SYSTEM = "system", gettext_lazy("Khuyến nghị của hệ thống")
+
+
+BINDING_KINDS = (SourceKind.REGULATION, SourceKind.ADOPTED)
+
+# The kind of each default's source: a regulation where one of its citations is a legal text (Hướng dẫn 42, the
+# Statute, Quy định 294), else the articles' local practice or the app's own default.
+DEFAULT_KINDS: dict[str, str] = {
+    "min_minutes_regular": SourceKind.REGULATION,
+    "min_minutes_thematic": SourceKind.LOCAL,  # 120: the practice of the cell in seed 000
+    "min_minutes_combined": SourceKind.REGULATION,
+    "min_member_speakers": SourceKind.LOCAL,  # 4: one agency cell's practice (seed 000)
+    "thematic_per_quarter": SourceKind.LOCAL,  # the articles of seeds 001 and 002
+    "agenda_lead_days": SourceKind.REGULATION,
+    "agenda_send_days": SourceKind.REGULATION,
+    "reminder_minutes": SourceKind.SYSTEM,
+    "minutes_approval_days": SourceKind.SYSTEM,
+    "smallest_cell_official": SourceKind.REGULATION,
+    "strike_off_absences": SourceKind.REGULATION,
+    "confirm_over_minutes": SourceKind.SYSTEM,
+    "guests_may_vote": SourceKind.REGULATION,
+}
 
 
 @dataclass(frozen=True)
@@ -122,10 +162,25 @@ class Source:
     valid_from: datetime.date | None
     url: str = ""
     organization_id: int | None = None
+    # ``SourceKind``: a policy's value is its committee's decision (adopted); a default has the kind of its text.
+    kind: str = SourceKind.ADOPTED
 
     @property
     def is_default(self) -> bool:
         return self.policy_id is None
+
+    @property
+    def binding(self) -> bool:
+        """A value not met is a failure (a regulation, or a committee's policy), not advice."""
+        return is_binding(self.kind)
+
+    def get_kind_display(self) -> str:
+        return str(SourceKind(self.kind).label)
+
+
+def is_binding(kind: str | None) -> bool:
+    """Whether a source of this kind binds; a finding stored before kinds were recorded (no kind) did."""
+    return kind is None or kind in BINDING_KINDS
 
 
 @dataclass(frozen=True)
@@ -181,7 +236,10 @@ def _source(policy: Policy) -> Source:
     )
 
 
-_DEFAULT_SOURCES = {name: Source(None, BUILT_IN, "", citation, None) for name, (_value, citation) in DEFAULTS.items()}
+_DEFAULT_SOURCES = {
+    name: Source(None, BUILT_IN, "", citation, None, kind=DEFAULT_KINDS[name])
+    for name, (_value, citation) in DEFAULTS.items()
+}
 
 
 class PolicyIndex:

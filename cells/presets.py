@@ -61,9 +61,14 @@ PRESETS: dict[str, Preset] = {
                 "Hướng dẫn số 42-HD/BTCTW ngày 28/10/2025 của Ban Tổ chức Trung ương về tiếp tục đổi mới và "
                 "nâng cao chất lượng sinh hoạt chi bộ (thực hiện Chỉ thị 50-CT/TW)"
             ),
+            # Hướng dẫn 42: "thời lượng sinh hoạt chi bộ phải bảo đảm tối thiểu 90 phút", a thematic meeting held on
+            # its own included; 120 only "trường hợp trong tháng, chi bộ tổ chức sinh hoạt chuyên đề và sinh hoạt
+            # thường kỳ trong cùng một buổi" (``Meeting.Kind.COMBINED``). The 120 for a thematic meeting alone is the
+            # practice of the cell in seed 000 (the built-in default), not the guidance. Presets stored before this
+            # was corrected are fixed by migration cells 0007.
             values={
                 "min_minutes_regular": 90,
-                "min_minutes_thematic": 120,
+                "min_minutes_thematic": 90,
                 "min_minutes_combined": 120,
                 "agenda_lead_days": 1,
                 "agenda_send_days": 3,

@@ -12,6 +12,7 @@ findings). The SQL repeats the Python for speed; ``tests/meetings/test_rules_sql
 both and compares every figure and every result.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, fields
 
@@ -25,14 +26,17 @@ from meetings.models import Meeting
 
 
 class Result(models.TextChoices):
-    """The outcome of one rule: met, not met, or not applicable (nothing to judge yet, or the rule does not apply)."""
+    """The outcome of one rule: met, not met, or not applicable (nothing to judge yet, or the rule does not apply);
+    or advice: a recommendation not met (a value with no legal source, that no committee adopted:
+    ``cells.policies.SourceKind``), which reads as advice and never counts against the cell."""
 
     PASS = "pass", gettext_lazy("Đạt")
     FAIL = "fail", gettext_lazy("Không đạt")
     NOT_APPLICABLE = "na", gettext_lazy("Không áp dụng")
+    ADVICE = "adv", gettext_lazy("Chưa đạt khuyến nghị")
 
 
-PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
+PASS, FAIL, NA, ADVICE = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE, Result.ADVICE
 
 
 # --- The policy in force --------------------------------------------------------------------------------------------
@@ -112,6 +116,19 @@ class Check:
         """False when there is nothing to judge: the rule does not apply, or the figure is not there yet."""
         return self.result != NA
 
+    @property
+    def advice(self) -> bool:
+        """A recommendation not met: shown as advice, never as a failure."""
+        return self.result == ADVICE
+
+
+def advisory(check: Check, policy: ResolvedPolicy) -> Check:
+    """``check`` as it counts: a rule not met whose required value is a recommendation (a local practice or a default
+    of the app, that no committee adopted in a policy) is advice, not a failure."""
+    if check.result == FAIL and check.rule and not policy.sources[check.rule].binding:
+        return dataclasses.replace(check, result=ADVICE)
+    return check
+
 
 def at_least(measured: int | None, required: int) -> str:
     if measured is None:
@@ -137,13 +154,13 @@ def length_check(kind: str, length: int | None, policy: ResolvedPolicy) -> Check
     required = min_minutes(policy, kind)
     if required is None:
         return Check(NA, length, None)
-    return Check(at_least(length, required), length, required, f"min_minutes_{kind}")
+    return advisory(Check(at_least(length, required), length, required, f"min_minutes_{kind}"), policy)
 
 
 def speakers_check(speakers: int | None, policy: ResolvedPolicy) -> Check:
     """At least the policy's number of distinct members who spoke (visitors are not members of the cell)."""
     required = policy.min_member_speakers
-    return Check(at_least(speakers, required), speakers, required, "min_member_speakers")
+    return advisory(Check(at_least(speakers, required), speakers, required, "min_member_speakers"), policy)
 
 
 # --- Who counts for the vote ----------------------------------------------------------------------------------------
@@ -347,7 +364,8 @@ def agenda_check(planned_date: datetime.date, published_on: datetime.date | None
     """The agenda sent at least ``agenda_lead_days`` before the meeting's day; never sent is a failure."""
     lead = policy.agenda_lead_days
     measured = (planned_date - published_on).days if published_on else None
-    return Check(PASS if measured is not None and measured >= lead else FAIL, measured, lead, "agenda_lead_days")
+    result = PASS if measured is not None and measured >= lead else FAIL
+    return advisory(Check(result, measured, lead, "agenda_lead_days"), policy)
 
 
 def minutes_check(
@@ -358,10 +376,10 @@ def minutes_check(
     days = policy.minutes_approval_days
     deadline = planned_date + datetime.timedelta(days=days)
     if approved_on is not None:
-        return Check(
-            PASS if approved_on <= deadline else FAIL, (approved_on - planned_date).days, days, "minutes_approval_days"
-        )
-    return Check(FAIL if today > deadline else NA, None, days, "minutes_approval_days")
+        result, measured = PASS if approved_on <= deadline else FAIL, (approved_on - planned_date).days
+    else:
+        result, measured = FAIL if today > deadline else NA, None
+    return advisory(Check(result, measured, days, "minutes_approval_days"), policy)
 
 
 # --- A meeting judged -----------------------------------------------------------------------------------------------

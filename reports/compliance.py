@@ -43,14 +43,17 @@ from cells.periods import (
     next_month,
     quarter_start,
 )
-from cells.policies import BUILT_IN, ResolvedPolicy, Source, policy_index
+from cells.policies import BUILT_IN, PolicyIndex, ResolvedPolicy, Source, SourceKind, policy_index
 from meetings.models import Meeting, Speech
 from meetings.rules import (
+    ADVICE,
     NA,
     OFFICIAL_RANK,
     Check,
     MeetingFacts,
+    advisory,
     assess,
+    length_check,
     minutes_between,
     roll_call_counts,
     speaker_counts,
@@ -67,9 +70,13 @@ THEMATIC_KINDS = (Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED)
 
 # Rules whose value is not a policy field: their legal source, as ``cells.policies`` writes a built-in one.
 BUILT_IN_SOURCES = {
-    "regular_held": Source(None, BUILT_IN, "", "Điều lệ Đảng, Điều 24", None),
-    "attendance": Source(None, BUILT_IN, "", "Điều lệ Đảng, Điều 9; Quy định 294-QĐ/TW, 9.3.2", None),
-    "resolution": Source(None, BUILT_IN, "", "Điều lệ Đảng, Điều 9; Quy định 294-QĐ/TW, 9.3.2", None),
+    "regular_held": Source(None, BUILT_IN, "", "Điều lệ Đảng, Điều 24", None, kind=SourceKind.REGULATION),
+    "attendance": Source(
+        None, BUILT_IN, "", "Điều lệ Đảng, Điều 9; Quy định 294-QĐ/TW, 9.3.2", None, kind=SourceKind.REGULATION
+    ),
+    "resolution": Source(
+        None, BUILT_IN, "", "Điều lệ Đảng, Điều 9; Quy định 294-QĐ/TW, 9.3.2", None, kind=SourceKind.REGULATION
+    ),
 }
 
 # Every column an upsert rewrites (all but the key and the id).
@@ -116,7 +123,7 @@ def _cells(month: datetime.date, cells=None, organization: Organization | None =
 def _facts(month: datetime.date, cell_ids: QuerySet) -> tuple[dict, dict, dict]:
     """Four queries whatever the number of cells: the month's held regular meeting per cell with its roll-call
     counts, the distinct member speakers of those meetings, the thematic meetings held in the quarter up to this
-    month, and the official members on the month's last day."""
+    month (with their times, by cell), and the official members on the month's last day."""
     end = month_end(month)
     regular_filter = {
         "organization_id__in": cell_ids,
@@ -139,7 +146,10 @@ def _facts(month: datetime.date, cell_ids: QuerySet) -> tuple[dict, dict, dict]:
     )
     for row in regular.values():
         row["speakers"] = speakers.get(row["id"], 0)
-    thematic = dict(
+    # The thematic meetings (a combined session included) held in the quarter up to this month, with their times:
+    # a few per cell, judged in Python by the policy of each one's day (``thematic_checks``).
+    thematic: dict[int, list[dict]] = {}
+    for row in (
         Meeting.objects.filter(
             organization_id__in=cell_ids,
             month__gte=quarter_start(month),
@@ -147,11 +157,10 @@ def _facts(month: datetime.date, cell_ids: QuerySet) -> tuple[dict, dict, dict]:
             kind__in=THEMATIC_KINDS,
             status__in=HELD,
         )
-        .order_by()
-        .values("organization_id")
-        .annotate(n=Count("id"))
-        .values_list("organization_id", "n")
-    )
+        .order_by("organization_id", "planned_date", "id")
+        .values("id", "organization_id", "kind", "month", "planned_date", "started_at", "ended_at")
+    ):
+        thematic.setdefault(row["organization_id"], []).append(row)
     official = dict(
         Membership.objects.filter(organization_id__in=cell_ids, kind=Membership.Kind.HOME)
         .active_on(end)
@@ -195,13 +204,15 @@ def meeting_facts(row: dict) -> MeetingFacts:
 
 
 def _source(source: Source) -> dict:
-    """A rule's source as stored: the citation always; the policy's details only when a policy (not the built-in
-    defaults) gives the value. Kept small: a province writes thousands of these rows a night."""
+    """A rule's source as stored: the citation and its kind (``SourceKind``) always; the policy's details only when a
+    policy (not the built-in defaults) gives the value. Kept small: a province writes thousands of these rows a
+    night."""
     if source.policy_id is None:
-        return {"policy": source.name, "citation": source.citation}
+        return {"policy": source.name, "citation": source.citation, "kind": str(source.kind)}
     data = {
         "policy": source.name,
         "citation": source.citation,
+        "kind": str(source.kind),
         "policy_id": source.policy_id,
         "organization": source.organization,
         "organization_id": getattr(source, "organization_id", None),
@@ -222,21 +233,65 @@ def _stored(check: Check, policy: ResolvedPolicy, rule: str) -> tuple[str, dict]
     return _finding(check.result, check.measured, check.required, source)
 
 
+# A thematic meeting of the quarter so far: its row (as ``_facts`` reads it), its length judged, and the policy of its
+# day that judged it.
+Thematic = tuple[dict, Check, ResolvedPolicy]
+
+
+def thematic_checks(meetings: list[dict], policies: PolicyIndex, cell) -> list[Thematic]:
+    """Each thematic meeting (a combined session included) with its length judged by the policy in force on its day:
+    ``meetings.rules.length_check``, the rule its own page shows (no query)."""
+    judged = []
+    for row in meetings:
+        day_policy = policies.resolve(cell, row["planned_date"])
+        length = minutes_between(row["started_at"], row["ended_at"])
+        judged.append((row, length_check(row["kind"], length, day_policy), day_policy))
+    return judged
+
+
+def _thematic_length(month: datetime.date, thematic: list[Thematic], policy: ResolvedPolicy) -> tuple[str, dict]:
+    """The month's thematic meetings held on their own, each at least its minimum length: the one that fell short
+    (a failure before advice), else the shortest against its minimum; not applicable without one whose length is
+    known. A combined session's length is the month's "length" finding (it is the regular meeting)."""
+    own = [item for item in thematic if item[0]["month"] == month and item[0]["kind"] == Meeting.Kind.THEMATIC]
+    judged = [item for item in own if item[1].applies]
+    if not judged:
+        kind = Meeting.Kind.THEMATIC
+        return _stored(Check(NA, None, policy.min_minutes(kind) or None, f"min_minutes_{kind}"), policy, "length")
+    order = {FAIL: 0, ADVICE: 1, PASS: 2}
+    row, check, day_policy = min(
+        judged, key=lambda item: (order[item[1].result], item[1].measured - item[1].required, item[0]["planned_date"])
+    )
+    result, data = _stored(check, day_policy, "length")
+    data["meeting_id"] = row["id"]
+    data["meetings"] = [
+        {
+            "id": r["id"],
+            "date": r["planned_date"].isoformat(),
+            "measured": c.measured,
+            "required": c.required,
+            "result": str(c.result),
+        }
+        for r, c, _p in own
+    ]
+    return result, data
+
+
 def evaluate(
     cell,
     month: datetime.date,
     policy: ResolvedPolicy,
     meeting: dict | None,
-    thematic_count: int,
+    thematic: list[Thematic],
     official_members: int,
     today: datetime.date,
     meeting_policy: ResolvedPolicy | None = None,
 ) -> CellMonth:
     """One cell-month row from the aggregated facts (no query). ``policy`` is the one in force on the month's last
     day (the month's rules); ``meeting_policy`` the one in force on the meeting's day (the meeting's rules; the
-    month's policy when not given)."""
+    month's policy when not given); ``thematic`` the quarter's thematic meetings so far, judged
+    (``thematic_checks``)."""
     over = today >= next_month(month)
-    sources = policy.sources
     meeting_policy = meeting_policy or policy
     rules: dict[str, dict] = {}
     row = CellMonth(cell_id=cell.pk, month=month, path=cell.path, cell_type=cell.cell_type or "")
@@ -268,23 +323,30 @@ def evaluate(
     row.length_minutes, row.length_required = rules["length"]["measured"], rules["length"]["required"]
     row.speakers_count, row.speakers_required = rules["speakers"]["measured"], rules["speakers"]["required"]
 
-    # Thematic meetings held in the quarter up to this month: fail only in the quarter's last month, once over.
-    row.thematic_count = thematic_count
+    # The month's thematic meetings, each long enough (the policy of its day).
+    row.thematic_length, rules["thematic_length"] = _thematic_length(month, thematic, policy)
+
+    # Thematic meetings held in the quarter up to this month that met their own length rule (a recommendation not
+    # met still counts; too short against a binding minimum does not): fail only in the quarter's last month, once
+    # over.
+    counted = sum(check.result != FAIL for _row, check, _policy in thematic)
+    row.thematic_count = counted
     required = policy.thematic_per_quarter
-    if thematic_count >= required:
-        thematic = PASS
+    if counted >= required:
+        result = PASS
     elif is_quarter_last_month(month) and over:
-        thematic = FAIL
+        result = FAIL
     else:
-        thematic = NA
-    row.thematic, rules["thematic"] = _finding(thematic, thematic_count, required, sources["thematic_per_quarter"])
+        result = NA
+    check = advisory(Check(result, counted, required, "thematic_per_quarter"), policy)
+    row.thematic, rules["thematic"] = _stored(check, policy, "thematic")
+    rules["thematic"]["held"] = len(thematic)
 
     # Smallest cell: official members (by rank) on the month's last day.
     row.official_members = official_members
     required = policy.smallest_cell_official
-    row.cell_size, rules["cell_size"] = _finding(
-        PASS if official_members >= required else FAIL, official_members, required, sources["smallest_cell_official"]
-    )
+    check = Check(PASS if official_members >= required else FAIL, official_members, required, "smallest_cell_official")
+    row.cell_size, rules["cell_size"] = _stored(advisory(check, policy), policy, "cell_size")
 
     row.all_ok = all(getattr(row, name) != FAIL for name in CellMonth.RULE_FIELDS)
     row.rules = rules
@@ -321,7 +383,7 @@ def _evaluate(month: datetime.date, cell_qs, cell_rows) -> list[CellMonth]:
     end = month_end(month)
     today = local_today()
     policies = policy_index(cell_rows, end)
-    regular, thematic, official = _facts(month, cell_qs.order_by().values("pk"))
+    regular, thematic_meetings, official = _facts(month, cell_qs.order_by().values("pk"))
     rows = []
     for cell in cell_rows:
         meeting = regular.get(cell.pk)
@@ -331,7 +393,7 @@ def _evaluate(month: datetime.date, cell_qs, cell_rows) -> list[CellMonth]:
                 month,
                 policies.resolve(cell, end),
                 meeting,
-                thematic.get(cell.pk, 0),
+                thematic_checks(thematic_meetings.get(cell.pk, []), policies, cell),
                 official.get(cell.pk, 0),
                 today,
                 meeting_policy=policies.resolve(cell, meeting["planned_date"]) if meeting else None,

@@ -10,10 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cells.models import Organization
-from cells.policies import SYSTEM_DEFAULT
+from cells.policies import SYSTEM_DEFAULT, SourceKind, is_binding
 from reports.models import CellMonth, Result
 
-PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
+PASS, FAIL, NA, ADVICE = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE, Result.ADVICE
 
 RULE_LABELS = {
     "regular_held": gettext_lazy("Có sinh hoạt định kỳ"),
@@ -24,6 +24,7 @@ RULE_LABELS = {
     "agenda_on_time": gettext_lazy("Gửi chương trình đúng hạn"),
     "minutes_on_time": gettext_lazy("Duyệt biên bản đúng hạn"),
     "thematic": gettext_lazy("Có sinh hoạt chuyên đề trong quý"),
+    "thematic_length": gettext_lazy("Sinh hoạt chuyên đề đủ thời lượng"),
     "cell_size": gettext_lazy("Đủ số đảng viên chính thức"),
     "absences": gettext_lazy("Vắng sinh hoạt không lý do"),
 }
@@ -43,6 +44,24 @@ class Finding:
     citation: str
     valid_from: str | None
     policy_id: int | None
+    # ``cells.policies.SourceKind`` of the required value ("" for a row stored before kinds were recorded).
+    kind: str = ""
+    # Thematic meetings held in the quarter so far (the "thematic" rule counts those long enough).
+    held: int | None = None
+    # The meeting the finding measured, when it is not the month's regular meeting (a thematic meeting).
+    meeting_id: int | None = None
+
+    @property
+    def binding(self) -> bool:
+        return is_binding(self.kind or None)
+
+    @property
+    def kind_label(self) -> str:
+        return str(SourceKind(self.kind).label) if self.kind in SourceKind.values else ""
+
+    @property
+    def advice(self) -> bool:
+        return self.result == ADVICE
 
 
 def findings(row: CellMonth) -> list[Finding]:
@@ -62,6 +81,9 @@ def findings(row: CellMonth) -> list[Finding]:
                 citation=data.get("citation", ""),
                 valid_from=data.get("valid_from"),
                 policy_id=data.get("policy_id"),
+                kind=data.get("kind", ""),
+                held=data.get("held"),
+                meeting_id=data.get("meeting_id"),
             )
         )
     return out
@@ -114,10 +136,21 @@ def reason(rule: str, data: dict | None) -> str:
             measured=measured, required=required
         )
     if rule == "thematic" and known:
-        return _("Chuyên đề {measured}/{required} buổi trong quý").format(measured=measured, required=required)
+        text = _("Chuyên đề {measured}/{required} buổi trong quý").format(measured=measured, required=required)
+        return text + _too_short(data.get("held"), measured)
+    if rule == "thematic_length" and known:
+        return _("Chuyên đề {measured}/{required} phút").format(measured=measured, required=required)
     if rule == "cell_size" and known:
         return _("Đảng viên chính thức {measured}/{required}").format(measured=measured, required=required)
     return str(RULE_LABELS.get(rule, rule))
+
+
+def _too_short(held: int | None, counted: int | None) -> str:
+    """ " (1 buổi chưa đủ thời lượng)": the thematic meetings held that the quarter does not count."""
+    short = (held or 0) - (counted or 0)
+    if short <= 0:
+        return ""
+    return " " + ngettext("({n} buổi chưa đủ thời lượng)", "({n} buổi chưa đủ thời lượng)", short).format(n=short)
 
 
 def rule_label(rule: str) -> str:
@@ -133,14 +166,14 @@ class FindingRow:
     measure: str
 
 
-def measure(rule: str, measured, required) -> str:
+def measure(rule: str, measured, required, held: int | None = None) -> str:
     """A rule's measured value against its required one, e.g. "75/90 phút"; "—" when nothing was measured."""
     if rule == "regular_held":
         return ""
     if measured is None and required is None:
         return "—"
     shown = "—" if measured is None else measured
-    if rule == "length":
+    if rule in ("length", "thematic_length"):
         return _("{measured}/{required} phút").format(measured=shown, required=required)
     if rule in ("speakers", "cell_size"):
         return _("{measured}/{required} đảng viên").format(measured=shown, required=required)
@@ -161,9 +194,10 @@ def measure(rule: str, measured, required) -> str:
             "duyệt sau {measured} ngày, hạn {required}", "duyệt sau {measured} ngày, hạn {required}", count
         ).format(measured=shown, required=required)
     if rule == "thematic":
-        return ngettext(
+        text = ngettext(
             "{measured}/{required} buổi trong quý", "{measured}/{required} buổi trong quý", required or 0
         ).format(measured=shown, required=required)
+        return text + _too_short(held, measured)
     return f"{shown}/{required}"
 
 
@@ -174,7 +208,7 @@ def finding_rows(row: CellMonth) -> list[FindingRow]:
     for item in findings(row):
         if item.citation == SYSTEM_DEFAULT:  # a default without a legal text: stored as its name, shown translated
             item = dataclasses.replace(item, citation=system_default)
-        rows.append(FindingRow(item, measure(item.rule, item.measured, item.required)))
+        rows.append(FindingRow(item, measure(item.rule, item.measured, item.required, item.held)))
     return rows
 
 

@@ -67,7 +67,10 @@ class CellMonth(models.Model):
     agenda_on_time = _result(_("gửi chương trình đúng hạn"))
     minutes_on_time = _result(_("duyệt biên bản đúng hạn"))
     thematic = _result(_("có sinh hoạt chuyên đề trong quý"))
-    thematic_count = models.PositiveIntegerField(_("số buổi chuyên đề trong quý (đến tháng này)"), default=0)
+    # Those that met their own length rule (a thematic meeting too short does not make the quarter's).
+    thematic_count = models.PositiveIntegerField(_("số buổi chuyên đề đạt trong quý (đến tháng này)"), default=0)
+    # The month's thematic meetings held on their own (a combined session is the regular meeting: "length").
+    thematic_length = _result(_("sinh hoạt chuyên đề đủ thời lượng"))
     cell_size = _result(_("đủ số đảng viên chính thức"))
     official_members = models.PositiveIntegerField(_("số đảng viên chính thức"), default=0)
     all_ok = models.BooleanField(_("đạt mọi quy định"), default=False)
@@ -106,6 +109,7 @@ class CellMonth(models.Model):
         "agenda_on_time",
         "minutes_on_time",
         "thematic",
+        "thematic_length",
         "cell_size",
     )
 

@@ -44,15 +44,22 @@ def minutes_filename(meeting: Meeting) -> str:
 @login_required
 @require_GET
 def meeting_findings(request: HttpRequest, pk: int) -> HttpResponse:
-    """The stored findings of the month judged on this meeting (its cell's regular meeting of the month): each rule's
-    result, measured and required values, and the policy and legal source behind them. The meeting page loads it
+    """The stored findings of the month judged on this meeting (its cell's regular meeting of the month, or a thematic
+    meeting of that month, whose length is one of them): each rule's result (advice for a recommendation not met),
+    measured and required values, and the policy and legal source behind them, with its kind. The meeting page loads it
     in place (htmx: the panel alone, nothing when the month has no findings); without JavaScript it is a page."""
     meeting = get_meeting_for_user(request, pk)
-    finding = CellMonth.objects.filter(meeting=meeting).only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS).first()
+    if meeting.kind == Meeting.Kind.THEMATIC:  # its length is a finding of its month ("thematic_length")
+        rows = CellMonth.objects.filter(cell_id=meeting.organization_id, month=meeting.month)
+    else:
+        rows = CellMonth.objects.filter(meeting=meeting)
+    finding = rows.only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS).first()
+    shown = finding_rows(finding) if finding else []
     context = {
         "meeting": meeting,
         "finding": finding,
-        "finding_rows": finding_rows(finding) if finding else [],
+        "finding_rows": shown,
+        "advice_count": sum(row.finding.advice for row in shown),
         "finding_day": month_end(finding.month) if finding else None,
     }
     template = "reports/includes/_meeting_findings.html" if request.htmx else "reports/meeting_findings.html"

@@ -607,7 +607,7 @@ def test_a_speech_is_added_on_an_agenda_item_and_counts_in_the_figures(client, w
     )
     body = response.content.decode()
     assert body.startswith('<section id="phat-bieu"')
-    assert "Phát biểu 1/4 ✗" in body
+    assert "Phát biểu 1/4 (khuyến nghị)" in body
     # The next speaker most often speaks on the same item: it stays selected.
     assert f'<option value="{item.pk}" selected>' in body
 
@@ -618,7 +618,7 @@ def test_a_visitor_speaks_without_counting_as_a_member_speaker(client, world, me
         url("speech_add", meeting), {"speaker": f"v{visitor.pk}", "summary": "Chỉ đạo"}, **HTMX
     )
     assert Speech.objects.get(meeting=meeting).visitor == visitor
-    assert "Phát biểu 0/4 ✗" in response.content.decode()
+    assert "Phát biểu 0/4 (khuyến nghị)" in response.content.decode()
 
 
 def test_a_speech_is_removed(client, world, meeting):

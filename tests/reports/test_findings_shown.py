@@ -126,4 +126,6 @@ def test_in_english_a_default_without_a_legal_text_reads_system_default(client, 
         text = visible_text(client.get(reverse("reports:meeting_findings", args=[judged.meeting.pk])))
 
     assert "Findings against the rules, 03/2026" in text
-    assert "Basis: System default" in text and "Mặc định của hệ thống" not in text
+    # The minutes' deadline: the kind of its source (a recommendation of the app), then the source itself.
+    assert "Basis: | Recommendation (system default) | · System default" in text
+    assert "Mặc định của hệ thống" not in text and "Khuyến nghị" not in text

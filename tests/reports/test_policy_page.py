@@ -312,7 +312,7 @@ def test_loading_a_preset_from_the_page_takes_its_name_source_and_values(client,
     policy = Policy.objects.get()
     assert policy.name == "Hướng dẫn 42-HD/BTCTW (2025)"
     assert "42-HD/BTCTW ngày 28/10/2025" in policy.source
-    assert (policy.min_minutes_regular, policy.min_minutes_thematic, policy.agenda_send_days) == (90, 120, 3)
+    assert (policy.min_minutes_regular, policy.min_minutes_thematic, policy.agenda_send_days) == (90, 90, 3)
     assert policy.min_member_speakers is None and policy.strike_off_absences is None  # not in the preset: inherited
 
 

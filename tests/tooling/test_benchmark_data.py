@@ -110,7 +110,9 @@ def test_the_generator_makes_meetings_fail_or_pass_against_the_rules_in_force(mo
     assert lengths and all((length >= 150) == (expected == "pass") for length in lengths)
     findings = _findings_of(made)
     assert len(findings) == 8
-    assert {(row.length, row.speakers, row.agenda_on_time) for row in findings} == {(expected,) * 3}
+    # The speakers' minimum is a built-in recommendation (seed 000's practice): short of it is advice.
+    speakers = "adv" if expected == "fail" else expected
+    assert {(row.length, row.speakers, row.agenda_on_time) for row in findings} == {(expected, speakers, expected)}
     assert {(row.length_required, row.speakers_required) for row in findings} == {(150, 6)}
 
 

@@ -264,7 +264,8 @@ def test_the_dashboards_have_findings_for_every_cell(demo, today):
     assert CellMonth.objects.filter(all_ok=False).exists()
     assert CellMonth.objects.filter(all_ok=True).count() > CellMonth.objects.count() / 3
     assert agency.count() == 12
-    assert agency.filter(length="fail").count() == 1 and agency.filter(speakers="fail").count() == 1
+    # The 4-speaker minimum is not in the province's policy (Hướng dẫn 42 sets none): a month short of it is advice.
+    assert agency.filter(length="fail").count() == 1 and agency.filter(speakers="adv").count() == 1
     assert agency.filter(all_ok=True).count() >= 8
     assert not agency.filter(resolution="fail").exists() and not agency.filter(minutes_on_time="fail").exists()
 
