@@ -31,6 +31,7 @@ HD42 = "Hướng dẫn 42-HD/BTCTW (2025)"
 ARTICLE_000 = "Bài “Chi bộ cơ quan UBND xã Xuân Hiệp thực hiện nâng cao chất lượng sinh hoạt chi bộ”"
 ARTICLE_001 = "Bài “Đảng bộ phường Đoàn Kết: tiếp tục nâng cao chất lượng sinh hoạt chi bộ”"
 ARTICLE_002 = "Bài “Huyện Đầm Dơi: giải pháp nâng cao chất lượng sinh hoạt chi bộ và sinh hoạt chuyên đề”"
+HD12 = "Hướng dẫn 12-HD/BTCTW (2018)"
 SYSTEM_DEFAULT = "Mặc định của hệ thống"
 
 # The rules of design.md: value and legal source. These sit at the root of every tree.
@@ -40,7 +41,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "min_minutes_thematic": (120, ARTICLE_000),
     "min_minutes_combined": (120, HD42),
     "min_member_speakers": (4, ARTICLE_000),
-    "thematic_per_quarter": (1, f"{ARTICLE_001}; {ARTICLE_002}"),
+    "thematic_per_quarter": (1, f"{HD12}; {ARTICLE_001}; {ARTICLE_002}"),
     "agenda_lead_days": (1, f"{ARTICLE_000}; {HD42}"),
     "agenda_send_days": (3, HD42),
     "reminder_minutes": (60, SYSTEM_DEFAULT),
@@ -81,7 +82,9 @@ DEFAULT_KINDS: dict[str, str] = {
     "min_minutes_thematic": SourceKind.LOCAL,  # 120: the practice of the cell in seed 000
     "min_minutes_combined": SourceKind.REGULATION,
     "min_member_speakers": SourceKind.LOCAL,  # 4: one agency cell's practice (seed 000)
-    "thematic_per_quarter": SourceKind.LOCAL,  # the articles of seeds 001 and 002
+    # Hướng dẫn 12-HD/BTCTW (2018) on the quality of cell meetings: a thematic meeting at least once a quarter (the
+    # articles of seeds 001 and 002 report cells keeping it).
+    "thematic_per_quarter": SourceKind.REGULATION,
     "agenda_lead_days": SourceKind.REGULATION,
     "agenda_send_days": SourceKind.REGULATION,
     "reminder_minutes": SourceKind.SYSTEM,

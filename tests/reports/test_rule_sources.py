@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 PASS, FAIL, ADVICE = Result.PASS, Result.FAIL, Result.ADVICE
 MAR = datetime.date(2026, 3, 1)
 # Legal texts of the Party; the articles of seeds/ and "Mặc định của hệ thống" are none.
-LEGAL = ("Điều lệ Đảng", "Quy định 294", "Hướng dẫn 42-HD/BTCTW")
+LEGAL = ("Điều lệ Đảng", "Quy định 294", "Hướng dẫn 42-HD/BTCTW", "Hướng dẫn 12-HD/BTCTW")
 
 
 def test_every_default_cites_a_legal_text_or_is_labelled_a_recommendation():
