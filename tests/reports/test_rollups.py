@@ -183,7 +183,7 @@ def test_a_deleted_subtree_leaves_its_ancestors_sums(forest, django_capture_on_c
 
 
 def test_a_rebuild_writes_the_same_rows_as_the_incremental_refreshes(forest):
-    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers")
+    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers", "results")
     before = sorted(Rollup.objects.values_list(*columns))
 
     written = rollups.rebuild()
@@ -230,7 +230,7 @@ def test_the_rebuild_command_sums_one_subtree_again(forest):
 def test_many_cells_at_once_are_summed_again_from_the_children_with_the_same_result(forest, monkeypatch):
     """Above ``BY_DIFFERENCE`` cells (a month of a whole tree), ancestors are summed from their children instead of
     moved by a difference: the same rows either way."""
-    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers")
+    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers", "results")
     before = sorted(Rollup.objects.values_list(*columns))
     monkeypatch.setattr(rollups, "BY_DIFFERENCE", 0)
 
