@@ -272,9 +272,11 @@ def _refresh_by_difference(cells: list[tuple], committees: list[tuple], periods:
         if key in old:
             figures.add_rollup(old[key])
         figures.add_sums(difference)
-        if any(getattr(figures, name) < 0 for name in COUNTS) or any(
-            count < 0 for name in HISTOGRAMS for count in getattr(figures, name).values()
-        ) or any(count < 0 for count in figures.results.values()):
+        if (
+            any(getattr(figures, name) < 0 for name in COUNTS)
+            or any(count < 0 for name in HISTOGRAMS for count in getattr(figures, name).values())
+            or any(count < 0 for count in figures.results.values())
+        ):
             # Only if a row was ever left wrong: mend these ancestors from their children instead.
             _refresh_cells(cells, periods)
             _refresh_committees(committees, periods)

@@ -746,7 +746,11 @@ def test_the_dashboard_links_to_the_rules_in_force(client, world):
 def _three_cells_one_short_month_each(world):
     """Three cells of the commune, four months each; each fails one month (a different rule), so no cell meets
     every rule in every month, though nine months out of twelve do."""
-    cells = [world.cell_a, make_cell(world.commune, name="Chi bộ thôn 2"), make_cell(world.commune, name="Chi bộ thôn 3")]
+    cells = [
+        world.cell_a,
+        make_cell(world.commune, name="Chi bộ thôn 2"),
+        make_cell(world.commune, name="Chi bộ thôn 3"),
+    ]
     failing = {0: ("length", 1), 1: ("speakers", 2), 2: ("length", 3)}
     for index, cell in enumerate(cells):
         rule, bad_month = failing[index]
