@@ -24,7 +24,7 @@ from reports import exports
 from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_svg
 from reports.dashboard import Dashboard, Figures, dashboard
-from reports.forms_dashboard import DashboardFilterForm
+from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
 from reports.periods import Period, month_label
 
@@ -271,21 +271,73 @@ def dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return response
 
 
+def _absences_selection(request: HttpRequest, *, notify: bool) -> tuple[AbsencesFilterForm, int, str]:
+    """The calendar year (a month or quarter asked for stands for its year) and the cell type of the absences list."""
+    today = timezone.localdate()
+    form = AbsencesFilterForm(request.GET, today=today)
+    period, cell_type, errors = form.selection(Period.default(today))
+    if notify:
+        for error in errors:
+            messages.warning(request, error)
+    return form, period.year, cell_type
+
+
+def _flagged(organization: Organization, year: int, cell_type: str) -> list:
+    return [item for item in member_absences(organization, year, cell_type) if item.flagged]
+
+
 @login_required
 @require_GET
 def dashboard_absences(request: HttpRequest, pk: int) -> HttpResponse:
-    """Members of the subtree absent without reason in as many months of the period's calendar year as the policy's
+    """Members of the subtree absent without reason in as many months of a calendar year as the policy's
     strike-off review threshold (Quy định 294-QĐ/TW 8.1). Loaded apart from the dashboard (htmx), because it reads
-    attendance rows rather than the stored findings."""
+    attendance rows rather than the stored findings; on its own it is a page with a year picker and exports."""
     organization = _readable_organization(request, pk)
-    _form, period, cell_type = _selection(request, notify=False)
-    flagged = [item for item in member_absences(organization, period.year, cell_type) if item.flagged]
+    form, year, cell_type = _absences_selection(request, notify=not request.htmx)
+    query = urlencode({"ky": Period("year", year).slug, **({"loai": cell_type} if cell_type else {})})
     context = {
         "organization": organization,
-        "year": period.year,
-        "flagged": flagged,
-        "query": _query(period, cell_type),
+        "year": year,
+        "flagged": _flagged(organization, year, cell_type),
+        "form": form,
+        "cell_type": cell_type,
+        # The dashboard and its drill-downs keep the period the board chose (a month or a quarter stays one).
+        "query": _query(_selection(request, notify=False)[1], cell_type),
+        "absences_query": query,
     }
     if request.htmx:
         return render(request, "reports/includes/_dashboard_absences.html", context)
     return render(request, "reports/dashboard_absences.html", context)
+
+
+def _absences_file_name(organization: Organization, year: int, cell_type: str, extension: str) -> str:
+    return _file_name(organization, Period("year", year), cell_type, extension).replace("bao-cao-", "vang-khong-ly-do-")
+
+
+@login_required
+@require_GET
+def dashboard_absences_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, year, cell_type = _absences_selection(request, notify=False)
+    content = exports.absences_xlsx(organization, year, _flagged(organization, year, cell_type), cell_type)
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_absences_file_name(organization, year, cell_type, "xlsx")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_absences_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, year, cell_type = _absences_selection(request, notify=False)
+    response = HttpResponse(
+        exports.absences_csv(_flagged(organization, year, cell_type)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_absences_file_name(organization, year, cell_type, "csv")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

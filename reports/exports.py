@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from cells.models import Organization
 from cells.periods import month_end
 from cells.policies import BUILT_IN, SYSTEM_DEFAULT
+from reports.absences import MemberAbsences
 from reports.dashboard import Figures, children_of, summarize
 from reports.export_queries import cell_figures, month_findings, month_results
 from reports.findings import rule_label, status_of
@@ -344,3 +345,62 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
                 _source_text(row[f"p_{rule}"], row[f"s_{rule}"], built_in),
             ]
         yield writer.writerow(line)
+
+
+# --- members absent without reason ------------------------------------------------------------------------------------
+
+
+def _absence_headers() -> list[str]:
+    return [
+        _("Đảng viên"),
+        _("Chi bộ"),
+        _("Số tháng vắng không lý do"),
+        _("Số buổi vắng không lý do"),
+        _("Các tháng vắng"),
+        _("Ngưỡng (số tháng)"),
+        _("Căn cứ"),
+    ]
+
+
+def _absence_values(item: MemberAbsences) -> list:
+    source = item.source
+    citation = _("Mặc định của hệ thống") if source.citation == SYSTEM_DEFAULT else source.citation
+    name = _("Mặc định của hệ thống") if source.name == BUILT_IN else source.name
+    return [
+        item.full_name,
+        item.cell_name,
+        item.months,
+        item.absences,
+        ", ".join(f"{month:%m/%Y}" for month in item.missed),
+        item.required,
+        ": ".join(part for part in dict.fromkeys((name, citation)) if part),
+    ]
+
+
+def absences_xlsx(organization: Organization, year: int, items: list[MemberAbsences], cell_type: str = "") -> bytes:
+    """The members flagged for review in ``year`` (as the page lists them): one sheet, with a header block."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, _("Vắng không lý do"), [32, 40, 14, 14, 40, 12, 60])
+    sheet.row([_("Đảng viên vắng sinh hoạt không lý do năm {year}").format(year=year)], bold=True)
+    sheet.row([_("Tổ chức"), f"{organization.name} ({organization.code})"])
+    sheet.row([_("Loại hình chi bộ"), _cell_type_label(cell_type)])
+    sheet.row([_("Lập ngày"), timezone.localdate()])
+    sheet.row([])
+    sheet.row(_absence_headers(), bold=True)
+    for item in items:
+        sheet.row(_absence_values(item))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def absences_csv(items: list[MemberAbsences]) -> str:
+    """The same list as CSV, UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_absence_headers())
+    for item in items:
+        writer.writerow(_absence_values(item))
+    return "\ufeff" + buffer.getvalue()

@@ -587,6 +587,59 @@ def test_the_absences_list_costs_the_same_queries_whatever_its_length(
     assert len(response.context["flagged"]) == absentees
 
 
+def test_the_absences_page_has_a_year_picker_and_keeps_the_chosen_period_in_its_links(client, world):
+    absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2025, month, 4), [absentee])
+    client.force_login(world.board_user)
+    page = reverse("reports:dashboard_absences", args=[world.commune.pk])
+
+    response = client.get(page + "?ky=quy-2025-2")
+
+    html = response.content.decode()
+    assert response.context["year"] == 2025  # a quarter stands for its year
+    assert '<option value="nam-2025" selected>' in html  # the picker, on the year shown
+    assert '<option value="quy-2025-2"' not in html  # years only: the review counts a calendar year
+    assert "Lò Văn Vắng" in html
+    # Back to the dashboard and down to the cell with the period the board chose.
+    assert reverse("reports:dashboard", args=[world.commune.pk]) + "?ky=quy-2025-2" in html
+    assert reverse("reports:dashboard", args=[world.cell_a.pk]) + "?ky=quy-2025-2" in html
+    assert reverse("reports:dashboard_absences_xlsx", args=[world.commune.pk]) + "?ky=nam-2025" in html
+    assert "Lò Văn Vắng" not in client.get(page + "?ky=nam-2026").content.decode()
+
+
+def test_the_absences_list_exports_to_excel_and_csv(client, world):
+    import io
+
+    import openpyxl
+
+    absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2026, month, 4), [absentee])
+    client.force_login(world.board_user)
+
+    xlsx = client.get(reverse("reports:dashboard_absences_xlsx", args=[world.commune.pk]) + "?ky=nam-2026")
+    csv_ = client.get(reverse("reports:dashboard_absences_csv", args=[world.commune.pk]) + "?ky=nam-2026")
+
+    assert xlsx.status_code == 200 and "vang-khong-ly-do-" in xlsx["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    (line,) = [row for row in rows if row[0] == "Lò Văn Vắng"]
+    assert line[1:6] == (world.cell_a.name, 3, 3, "02/2026, 03/2026, 04/2026", 3)
+    text = csv_.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Đảng viên,Chi bộ,Số tháng vắng không lý do")
+    assert f'Lò Văn Vắng,{world.cell_a.name},3,3,"02/2026, 03/2026, 04/2026",3,' in text
+    other = reverse("reports:dashboard_absences_csv", args=[world.commune.pk]) + "?ky=nam-2025"
+    assert "Lò Văn Vắng" not in client.get(other).content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("name", ["dashboard_absences_xlsx", "dashboard_absences_csv"])
+def test_the_absences_exports_are_hidden_from_other_subtrees(client, world, name):
+    client.force_login(world.outsider_user)
+
+    assert client.get(reverse(f"reports:{name}", args=[world.commune.pk])).status_code == 404
+
+
 def test_the_absences_list_is_hidden_from_other_subtrees(client, world):
     client.force_login(world.outsider_user)
 
