@@ -298,28 +298,30 @@ def csv_headers() -> list[str]:
     return headers
 
 
-def _source_text(policy: str | None, citation: str | None, built_in: str) -> str:
-    """ "Hướng dẫn 42-HD/BTCTW (2025): Hướng dẫn số 42-HD/BTCTW ngày …" (the policy, then its legal source), or
-    whichever of the two there is; the built-in defaults by their name."""
+def _source_parts(policy: str | None, citation: str | None, built_in: str) -> tuple[str, str]:
+    """The policy's name and its legal source as stored (JSON null read as text is "null" on SQLite), the built-in
+    defaults by their name; the citation left out when it only repeats the name."""
     if policy == BUILT_IN:
         policy = built_in
     if citation == SYSTEM_DEFAULT:
         citation = built_in
-    parts = [part for part in (policy, citation) if part and part != "null"]
-    if len(parts) == 2 and parts[0] == parts[1]:
-        parts = parts[:1]
-    return ": ".join(parts)
+    policy = "" if policy in (None, "null") else policy
+    citation = "" if citation in (None, "null") else citation
+    return policy, "" if citation == policy else citation
 
 
 def dashboard_csv(organization: Organization, period: Period, cell_type: str = "") -> Iterator[str]:
     """UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters), one line per cell-month with every rule's
-    result, its measured and required values and their source. One query, read in chunks."""
+    result, its measured and required values and their source, cited by a short code ("CC1"); after the lines, a
+    blank line and the legend of the codes (each policy and legal source written once, not on every line: the title
+    of Hướng dẫn 42 alone made a province's year ~90 MB). One query, read in chunks."""
     writer = csv.writer(_Line())
     # Translated once, not once per line.
     labels = {value: str(label) for value, label in Result.choices}
     types = {value: str(label) for value, label in Organization.CellType.choices}
     yes, no = _("Có"), _("Không")
     built_in = _("Mặc định của hệ thống")
+    codes: dict[tuple[str, str], str] = {}
     yield "\ufeff" + writer.writerow(csv_headers())
     for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
         line = [
@@ -337,14 +339,26 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
         ]
         for rule in CellMonth.RULE_FIELDS:
             measured, required = row[f"m_{rule}"], row[f"r_{rule}"]
+            source = _source_parts(row[f"p_{rule}"], row[f"s_{rule}"], built_in)
+            code = codes.setdefault(source, f"CC{len(codes) + 1}") if any(source) else ""
             # A JSON null read as text is None on PostgreSQL, "null" on SQLite: empty either way.
             line += [
                 labels.get(row[rule], row[rule]),
                 "" if measured in (None, "null") else measured,
                 "" if required in (None, "null") else required,
-                _source_text(row[f"p_{rule}"], row[f"s_{rule}"], built_in),
+                code,
             ]
         yield writer.writerow(line)
+    yield "\r\n"
+    yield writer.writerow([legend_title()])
+    yield writer.writerow([_("Mã căn cứ"), _("Quy định áp dụng"), _("Căn cứ")])
+    for (policy, citation), code in codes.items():
+        yield writer.writerow([code, policy, citation])
+
+
+def legend_title() -> str:
+    """The first line of the CSV's legend, after the blank line that ends the cell-months."""
+    return _("Chú giải mã căn cứ")
 
 
 # --- members absent without reason ------------------------------------------------------------------------------------
