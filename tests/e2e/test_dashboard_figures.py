@@ -36,6 +36,11 @@ def test_a_board_reads_each_rules_share_and_the_ranking_and_keeps_its_period_dow
     ranking = page.get_by_test_id("ranking-row")
     expect(ranking.nth(0)).to_contain_text("Chi bộ thôn Trung Tâm")
     expect(ranking.nth(1)).to_contain_text("Chi bộ cơ quan UBND xã")
+    # The heatmap's names wrap onto more lines rather than being cut with "…".
+    styles = page.get_by_test_id("heatmap").locator("tbody th").evaluate_all(
+        "rows => rows.map(th => [getComputedStyle(th).whiteSpace, getComputedStyle(th).textOverflow])"
+    )
+    assert styles and all(style == ["normal", "clip"] for style in styles), styles
     screenshot(page, "figures_1_commune")
     assert_accessible(page, "commune dashboard with rule shares and ranking")
 
