@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_board_reads_each_rules_share_and_the_ranking_and_keeps_its_period_down_to_the_meeting(
-    live_server, page: Page, province  # noqa: F811
+    live_server,
+    page: Page,
+    province,  # noqa: F811
 ):
     w = province
     month = w.last_month  # cell A met for 60 minutes (fails the length rule), the village cell met properly
@@ -37,8 +39,10 @@ def test_a_board_reads_each_rules_share_and_the_ranking_and_keeps_its_period_dow
     expect(ranking.nth(0)).to_contain_text("Chi bộ thôn Trung Tâm")
     expect(ranking.nth(1)).to_contain_text("Chi bộ cơ quan UBND xã")
     # The heatmap's names wrap onto more lines rather than being cut with "…".
-    styles = page.get_by_test_id("heatmap").locator("tbody th").evaluate_all(
-        "rows => rows.map(th => [getComputedStyle(th).whiteSpace, getComputedStyle(th).textOverflow])"
+    styles = (
+        page.get_by_test_id("heatmap")
+        .locator("tbody th")
+        .evaluate_all("rows => rows.map(th => [getComputedStyle(th).whiteSpace, getComputedStyle(th).textOverflow])")
     )
     assert styles and all(style == ["normal", "clip"] for style in styles), styles
     screenshot(page, "figures_1_commune")
