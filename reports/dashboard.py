@@ -360,9 +360,14 @@ def summarize(
         .values(
             *ROLLUP_FIELDS,
             **HISTOGRAM_TEXTS,
-            # Each rule's counts: read for the organization's own rows only (the headline and the trend).
+            # Each rule's counts: read for the period's rows and the organization's months (the headline, the
+            # children's figures, the trend), not for the hundreds of the children's months.
             results_text=Case(
-                When(organization_id=organization.pk, then=Cast("results", TextField())), default=Value(None)
+                When(
+                    Q(organization_id=organization.pk) | Q(period=kind, start=period.first_month),
+                    then=Cast("results", TextField()),
+                ),
+                default=Value(None),
             ),
         )
     )  # query
