@@ -6,9 +6,11 @@ cell-month of at most ``SHORTFALL_LIMIT`` cells: never one row per cell-month of
 same queries for 3 cells or 5,000, and the same right after a meeting changed as on the tenth visit (no cache):
 
 1. the children organizations (not for a cell);
-2. the sums of the organization and of its children, for the period and for each month of the trend;
-3. the cells of the subtree that fell short most often in the period;
-4. one read of stored findings: the cell-months of at most 60 cells, or the failing ones of the worst cells.
+2. the sums of the organization and of its children, for the period and for each month of the trend (with each rule's
+   cell-months passing and failing: ``Rollup.results``);
+3. one page of the cells of the subtree that fell short most often;
+4. one read of stored findings: the cell-months of at most 60 cells, or the failing ones of the worst cells;
+5. one page of the cells ranked by their months meeting every rule (not for a cell).
 
 Choices written down here:
 
@@ -19,6 +21,11 @@ Choices written down here:
 - Thematic coverage counts cell-quarters: a quarter passes when any of its months passes (the engine's count is
   cumulative within the quarter), and is decided when one of its months passed or failed.
 - The trend covers the 12 months ending with the period's last month, whatever the period.
+- What a board reads first is the share of cell-months meeting every rule (and each rule's share): a cell meeting
+  every rule in every month is kept as one figure, but alone it says little (one short month fails a cell for the
+  year, so a province reads 0 of 47).
+- Cells are listed in natural order of their names (``cells.text.vi_natural_key``); the paged lists (the ranking, the
+  cells that fell short) are ordered in the database and break ties by the tree's order across pages.
 """
 
 import datetime
