@@ -53,6 +53,9 @@ def _figure_headers() -> list[str]:
         _("Quý có sinh hoạt chuyên đề"),
         _("Quý đã xác định"),
         _("Tỷ lệ quý có chuyên đề"),
+        _("Tháng đạt mọi quy định"),
+        _("Tháng đã có kết quả"),
+        _("Tỷ lệ tháng đạt mọi quy định"),
     ]
 
 
@@ -73,10 +76,13 @@ def _figure_values(figures: Figures) -> list:
         figures.thematic_pass,
         figures.thematic_decided,
         figures.thematic_rate,
+        figures.passed,
+        figures.months_decided,
+        figures.months_rate,
     ]
 
 
-PERCENT_COLUMNS = {3, 6, 11, 14}  # positions in _figure_values
+PERCENT_COLUMNS = {3, 6, 11, 14, 17}  # positions in _figure_values
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------------------

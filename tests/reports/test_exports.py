@@ -76,6 +76,9 @@ def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings)
     assert headline["Tháng đã sinh hoạt định kỳ"] == 3 and headline["Tháng phải sinh hoạt định kỳ"] == 4
     assert headline["Tỷ lệ dự họp"] == pytest.approx(30 / 36)
     assert headline["Thời lượng trung vị (phút)"] == 95
+    # What a board can act on: the share of cell-months meeting every rule, beside "every rule, every month".
+    assert (headline["Tháng đạt mọi quy định"], headline["Tháng đã có kết quả"]) == (2, 4)
+    assert headline["Tỷ lệ tháng đạt mọi quy định"] == pytest.approx(0.5)
     children = {row[0]: dict(zip(header, row, strict=True)) for row in summary[10:]}
     assert set(children) == {"Chi bộ cơ quan UBND xã", "Chi bộ thôn 3"}
     assert children["Chi bộ thôn 3"]["Tháng phải sinh hoạt định kỳ"] == 2
