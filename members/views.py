@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cells.forms import apply_errors
 from cells.models import Organization
 from cells.services import name_on
+from cells.text import vi_natural_key
 from members import services
 from members.access import (
     get_member_for_user,
@@ -48,11 +49,8 @@ def _children_with_counts(organization: Organization | None, scope, day: datetim
             else Organization.objects.filter(depth=1)
         )
     else:
-        nodes = list(
-            Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).order_by(
-                "name"
-            )
-        )
+        children = Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1)
+        nodes = sorted(children, key=lambda node: vi_natural_key(node.name))  # khu phố 2 before khu phố 10
     counts = subtree_counts(nodes, day)
     for node in nodes:
         node.cell_count, node.member_count = counts[node.pk]

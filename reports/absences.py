@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from cells.models import Organization
 from cells.policies import Source, policies_for
+from cells.text import vi_name_sort_key
 from meetings.models import Attendance, Meeting
 
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
@@ -103,5 +104,5 @@ def member_absences(organization: Organization, year: int, cell_type: str = "") 
                 missed=tuple(sorted(months[member])),
             )
         )
-    out.sort(key=lambda item: (not item.flagged, -item.months, item.full_name))
+    out.sort(key=lambda item: (not item.flagged, -item.months, vi_name_sort_key(item.full_name)))
     return out

@@ -196,8 +196,10 @@ def children_body(rows, *, no_data: str) -> SafeString:
             parts.append(f'<td colspan="6" class="text-secondary">{html.escape(no_data)}</td></tr>')
             continue
         texts = {key: html.escape(value) for key, value in row.texts.items()}
-        rate = f'<span class="text-secondary small">({texts["ok_rate"]})</span>'
-        parts.append(f'<td class="text-end">{texts["cells_ok"]} {rate}</td><td class="text-end">{texts["held"]}</td>')
+        rate = f'<span class="text-secondary small">({texts["months_ok"]})</span>'
+        parts.append(
+            f'<td class="text-end">{texts["months_rate"]} {rate}</td><td class="text-end">{texts["held"]}</td>'
+        )
         parts.extend(f'<td class="text-end">{texts[key]}</td>' for key in columns)
         parts.append("</tr>")
     return mark_safe("".join(parts))  # every text above is escaped

@@ -6,9 +6,11 @@ cell-month of at most ``SHORTFALL_LIMIT`` cells: never one row per cell-month of
 same queries for 3 cells or 5,000, and the same right after a meeting changed as on the tenth visit (no cache):
 
 1. the children organizations (not for a cell);
-2. the sums of the organization and of its children, for the period and for each month of the trend;
-3. the cells of the subtree that fell short most often in the period;
-4. one read of stored findings: the cell-months of at most 60 cells, or the failing ones of the worst cells.
+2. the sums of the organization and of its children, for the period and for each month of the trend (with each rule's
+   cell-months passing and failing: ``Rollup.results``);
+3. one page of the cells of the subtree that fell short most often;
+4. one read of stored findings: the cell-months of at most 60 cells, or the failing ones of the worst cells;
+5. one page of the cells ranked by their months meeting every rule (not for a cell).
 
 Choices written down here:
 
@@ -19,28 +21,32 @@ Choices written down here:
 - Thematic coverage counts cell-quarters: a quarter passes when any of its months passes (the engine's count is
   cumulative within the quarter), and is decided when one of its months passed or failed.
 - The trend covers the 12 months ending with the period's last month, whatever the period.
+- What a board reads first is the share of cell-months meeting every rule (and each rule's share): a cell meeting
+  every rule in every month is kept as one figure, but alone it says little (one short month fails a cell for the
+  year, so a province reads 0 of 47).
+- Cells are listed in natural order of their names (``cells.text.vi_natural_key``); the paged lists (the ranking, the
+  cells that fell short) are ordered in the database and break ties by the tree's order across pages.
 """
 
 import datetime
 import json
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    Q,
-    TextField,
-)
+from django.db.models import Case, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.periods import add_months, local_today, month_start
-from reports.findings import failed_reasons, findings_in, status_of
+from cells.text import vi_natural_key
+from reports.findings import failed_reasons, findings_in, rule_label, status_of
 from reports.models import CellMonth, Result, Rollup
 from reports.periods import Period, month_label
 
 PASS, FAIL, NA = Result.PASS, Result.FAIL, Result.NOT_APPLICABLE
 HEATMAP_CELLS = 60  # above this many cells the heatmap rows are the children organizations
-SHORTFALL_LIMIT = 20  # cells listed among those that fell short; the rest are counted
+SHORTFALL_LIMIT = 20  # cells per page of those that fell short
+RANKING_PAGE = 20  # cells per page of the ranking by months passed
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
@@ -59,12 +65,15 @@ class Figures:
     expected: int = 0  # members expected there
     thematic_pass: int = 0  # cell-quarters with the thematic meetings required
     thematic_decided: int = 0  # cell-quarters decided (passed, or failed at the quarter's end)
+    passed: int = 0  # cell-months passing every rule
+    failed: int = 0  # cell-months failing one
     median_length: float | None = None  # minutes of the regular meetings held
     median_speakers: float | None = None  # distinct member speakers at them
 
-    # The sums kept per organization that these figures read as they are (``Rollup.COUNTS`` but the months passed
-    # and failed, which the heatmap and the trend read).
-    ADDITIVE = tuple(name for name in Rollup.COUNTS if name not in ("passed", "failed"))
+    results: dict = field(default_factory=dict)  # "rule.result" -> cell-months (``Rollup.results``)
+
+    # The sums kept per organization that these figures read as they are.
+    ADDITIVE = Rollup.COUNTS
 
     def add(self, other: "Figures") -> None:
         for name in self.ADDITIVE:
@@ -90,6 +99,25 @@ class Figures:
         return self._rate(self.cells_ok, self.cells_decided)
 
     @property
+    def months_decided(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def months_rate(self) -> float | None:
+        """The share of cell-months meeting every rule, among those decided (what a board can follow month by month;
+        one short month does not hide a cell's other eleven)."""
+        return self._rate(self.passed, self.months_decided)
+
+    @property
+    def rule_shares(self) -> list["RuleShare"]:
+        """Each rule's cell-months passing and failing it (the rules never decided in the period left out)."""
+        shares = [
+            RuleShare(rule, self.results.get(f"{rule}.{PASS}", 0), self.results.get(f"{rule}.{FAIL}", 0))
+            for rule in CellMonth.RULE_FIELDS
+        ]
+        return [share for share in shares if share.decided]
+
+    @property
     def held_rate(self) -> float | None:
         return self._rate(self.held, self.due)
 
@@ -104,6 +132,27 @@ class Figures:
     @property
     def is_empty(self) -> bool:
         return self.cells == 0
+
+
+@dataclass(frozen=True)
+class RuleShare:
+    """One rule over a group of cell-months: how many passed it, how many failed it."""
+
+    rule: str
+    passed: int
+    failed: int
+
+    @property
+    def label(self) -> str:
+        return rule_label(self.rule)
+
+    @property
+    def decided(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.decided if self.decided else None
 
 
 def median_of_counts(counts: dict[int, int]) -> float | None:
@@ -173,10 +222,23 @@ class TrendPoint:
     due: int = 0
     present: int = 0
     expected: int = 0
+    passed: int = 0
+    failed: int = 0
+    results: dict = field(default_factory=dict)  # "rule.result" -> cell-months
 
     @property
     def attendance_rate(self) -> float | None:
         return self.present / self.expected if self.expected else None
+
+    @property
+    def months_rate(self) -> float | None:
+        """The share of the month's cells meeting every rule, among those decided."""
+        decided = self.passed + self.failed
+        return self.passed / decided if decided else None
+
+    def rule_rate(self, rule: str) -> float | None:
+        passed, failed = self.results.get(f"{rule}.{PASS}", 0), self.results.get(f"{rule}.{FAIL}", 0)
+        return passed / (passed + failed) if passed + failed else None
 
 
 @dataclass
@@ -220,8 +282,12 @@ class Dashboard:
     children: list[ChildRow]
     heatmap: Heatmap
     trend: list[TrendPoint]
-    shortfalls: list[Shortfall]
-    shortfalls_more: int
+    shortfalls: list[Shortfall]  # one page of them
+    short_page: int
+    short_pages: int
+    ranking: list["RankRow"]  # one page of the cells ranked by months passed
+    rank_page: int
+    rank_pages: int
     months: list[MonthRow] = field(default_factory=list)
     months_without_data: list[datetime.date] = field(default_factory=list)  # months of the period with no findings
 
@@ -238,13 +304,13 @@ class Dashboard:
 
 
 def children_of(organization: Organization) -> list[Organization]:
+    """The organization's children in natural order of their names (``vi_natural_key``: khu phố 2 before 10)."""
     if organization.is_cell:
         return []
-    return list(
-        Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).only(
-            "id", "path", "depth", "name", "code", "kind", "cell_type"
-        )
+    children = Organization.objects.filter(path__startswith=organization.path, depth=organization.depth + 1).only(
+        "id", "path", "depth", "name", "code", "kind", "cell_type"
     )
+    return sorted(children, key=lambda child: vi_natural_key(child.name))
 
 
 MONTH_SUMS = ("passed", "failed", "held", "due", "present", "expected")
@@ -267,6 +333,7 @@ def _histogram(text: str | None) -> dict[int, int]:
 
 def _rollup_figures(row: dict) -> Figures:
     figures = Figures(**{name: row[name] for name in Figures.ADDITIVE})
+    figures.results = json.loads(row["results_text"] or "{}")
     figures.median_length = median_of_counts(_histogram(row["lengths_text"]))
     figures.median_speakers = median_of_counts(_histogram(row["speakers_text"]))
     return figures
@@ -278,21 +345,38 @@ HISTOGRAM_TEXTS = {"lengths_text": Cast("lengths", TextField()), "speakers_text"
 
 
 def summarize(
-    organization: Organization, period: Period, cell_type: str = "", children: list[Organization] | None = None
+    organization: Organization,
+    period: Period,
+    cell_type: str = "",
+    children: list[Organization] | None = None,
+    *,
+    short_page: int = 1,
 ) -> Summary:
     """Two queries whatever the number of cells, from the stored sums (``reports.rollups``): the rows of the
     organization and of its children (``children_of``, read here unless given) for the period and for each month
-    of the trend (at most 13 per organization, by the unique index), and the cells of the subtree that fell short
-    most often."""
+    of the trend (at most 13 per organization, by the unique index), and one page (``short_page``, of
+    ``SHORTFALL_LIMIT``) of the cells of the subtree that fell short most often."""
     if children is None:
         children = children_of(organization)
-    kind = {"month": Rollup.Period.MONTH, "quarter": Rollup.Period.QUARTER, "year": Rollup.Period.YEAR}[period.kind]
+    kind = _rollup_kind(period)
     when = Q(period=kind, start=period.first_month) | Q(period=Rollup.Period.MONTH, start__in=period.trend_months)
     path_of = {child.pk: child.path for child in children}
     rows = (
         Rollup.objects.filter(when, organization_id__in=[organization.pk, *path_of], cell_type=cell_type)
         .order_by()
-        .values(*ROLLUP_FIELDS, **HISTOGRAM_TEXTS)
+        .values(
+            *ROLLUP_FIELDS,
+            **HISTOGRAM_TEXTS,
+            # Each rule's counts: read for the period's rows and the organization's months (the headline, the
+            # children's figures, the trend), not for the hundreds of the children's months.
+            results_text=Case(
+                When(
+                    Q(organization_id=organization.pk) | Q(period=kind, start=period.first_month),
+                    then=Cast("results", TextField()),
+                ),
+                default=Value(None),
+            ),
+        )
     )  # query
     headline, groups, months, trend = Figures(), {}, {}, {}
     for row in rows:
@@ -305,6 +389,7 @@ def summarize(
         if row["period"] == Rollup.Period.MONTH:
             sums = {name: row[name] for name in MONTH_SUMS}
             if own:
+                sums["results"] = json.loads(row["results_text"] or "{}")
                 trend[row["start"]] = sums
             else:
                 months[path_of[row["organization_id"]], row["start"]] = sums
@@ -318,8 +403,8 @@ def summarize(
             organization__path__startswith=organization.path,  # and today (a move in the admin, not yet repaired)
             failed__gt=0,
         )
-        .order_by("-failed", "organization_id")
-        .values_list("organization_id", "failed")[:SHORTFALL_LIMIT]
+        .order_by("-failed", "path")
+        .values_list("organization_id", "failed")[(short_page - 1) * SHORTFALL_LIMIT : short_page * SHORTFALL_LIMIT]
     )  # query
     return Summary(headline=headline, groups=groups, months=months, trend=trend, worst=worst)
 
@@ -363,7 +448,8 @@ def _trend(summary: Summary, period: Period) -> list[TrendPoint]:
     return [
         TrendPoint(
             month,
-            **{name: summary.trend.get(month, {}).get(name, 0) for name in ("held", "due", "present", "expected")},
+            **{name: summary.trend.get(month, {}).get(name, 0) for name in MONTH_SUMS},
+            results=summary.trend.get(month, {}).get("results", {}),
         )
         for month in period.trend_months
     ]
@@ -422,6 +508,7 @@ def _cells_heatmap(rows: list[dict], period: Period) -> Heatmap:
             for m in period.months
         ]
         heat_rows.append(HeatRow(cell_id, name, item["row"]["cell__code"], squares))
+    heat_rows.sort(key=lambda row: vi_natural_key(row.name))
     return Heatmap("cells", period.months, heat_rows)
 
 
@@ -456,17 +543,72 @@ def _shortfalls(rows: list[dict], worst: list[tuple[int, int]], period: Period) 
             continue
         item = items.setdefault(row["cell_id"], Shortfall(row["cell_id"], row["cell__name"], row["cell__code"], []))
         item.months.append((row["month"], row["meeting_id"], failed_reasons(row)))
-    return sorted(items.values(), key=lambda item: (-failing[item.organization_id], item.name))
+    return sorted(items.values(), key=lambda item: (-failing[item.organization_id], vi_natural_key(item.name)))
 
 
-def dashboard(organization: Organization, period: Period, cell_type: str = "") -> Dashboard:
+@dataclass
+class RankRow:
+    """A cell among those of the subtree, ranked by its months meeting every rule in the period."""
+
+    rank: int
+    organization_id: int
+    name: str
+    code: str
+    passed: int
+    failed: int
+    href: str = ""
+
+    @property
+    def decided(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.decided if self.decided else None
+
+
+def _rollup_kind(period: Period) -> str:
+    return {"month": Rollup.Period.MONTH, "quarter": Rollup.Period.QUARTER, "year": Rollup.Period.YEAR}[period.kind]
+
+
+def ranking(organization: Organization, period: Period, cell_type: str = "", page: int = 1) -> list[RankRow]:
+    """One page (of ``RANKING_PAGE``) of the subtree's cells ranked by their months meeting every rule in the period,
+    most first, then fewest failing; equal cells in tree order across pages, in natural order of their names within
+    one. One query on the cells' stored sums, whatever the number of cells (their count is the headline's ``cells``).
+    """
+    first = (page - 1) * RANKING_PAGE
+    rows = list(
+        Rollup.objects.filter(
+            period=_rollup_kind(period),
+            start=period.first_month,
+            cell_type=cell_type,
+            is_cell=True,
+            path__startswith=organization.path,
+            organization__path__startswith=organization.path,
+        )
+        .order_by("-passed", "failed", "path")
+        .values_list("organization_id", "organization__name", "organization__code", "passed", "failed")[
+            first : first + RANKING_PAGE
+        ]
+    )  # query
+    rows.sort(key=lambda row: (-row[3], row[4], vi_natural_key(row[1])))
+    return [RankRow(first + index + 1, *row) for index, row in enumerate(rows)]
+
+
+def pages(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def dashboard(
+    organization: Organization, period: Period, cell_type: str = "", *, short_page: int = 1, rank_page: int = 1
+) -> Dashboard:
     """Everything the dashboard page shows, whatever the number of cells: the children (not for a cell), the
     summary (two queries: see ``summarize``), and one query of stored findings: every
     cell-month of the trend's months when the subtree has at most ``HEATMAP_CELLS`` cells (at most 720 rows: the
     heatmap's squares, a cell's months, the reasons), else the failing cell-months of the cells that fell short
     most often (at most ``SHORTFALL_LIMIT`` × 12 rows)."""
     children = children_of(organization)
-    summary = summarize(organization, period, cell_type, children)
+    summary = summarize(organization, period, cell_type, children, short_page=short_page)
     headline = summary.headline
     worst_ids = [cell_id for cell_id, _n in summary.worst]
     few = headline.cells <= HEATMAP_CELLS or organization.is_cell
@@ -484,6 +626,7 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
         )
         heatmap = _children_heatmap(summary, period, children)
     short = _shortfalls(rows, summary.worst, period)
+    ranked = [] if organization.is_cell else ranking(organization, period, cell_type, rank_page)
     child_rows = [
         ChildRow(child, summary.groups.get(child.path, Figures()))
         for child in children
@@ -499,7 +642,11 @@ def dashboard(organization: Organization, period: Period, cell_type: str = "") -
         heatmap=heatmap,
         trend=_trend(summary, period),
         shortfalls=short,
-        shortfalls_more=max(0, headline.cells_short - len(short)),
+        short_page=short_page,
+        short_pages=pages(headline.cells_short, SHORTFALL_LIMIT),
+        ranking=ranked,
+        rank_page=rank_page,
+        rank_pages=pages(headline.cells, RANKING_PAGE),
         months=_month_rows(rows, period) if organization.is_cell else [],
         # Months already begun with no findings at all (an empty period says so on its own).
         months_without_data=[]

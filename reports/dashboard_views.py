@@ -24,7 +24,7 @@ from reports import exports
 from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_svg
 from reports.dashboard import Dashboard, Figures, dashboard
-from reports.forms_dashboard import DashboardFilterForm
+from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
 from reports.periods import Period, month_label
 
@@ -52,6 +52,12 @@ def _query(period: Period, cell_type: str) -> str:
     return urlencode({"ky": period.slug, **({"loai": cell_type} if cell_type else {})})
 
 
+def _page(request: HttpRequest, name: str) -> int:
+    """A page number from the query string: 1 when missing or not a whole number above zero."""
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) < 100_000 else 1
+
+
 def _url_maker(name: str, query: str = ""):
     """A fast ``pk -> url`` for the hundreds of links of a heatmap: one ``reverse()``, then string formatting."""
     marker = 987654321
@@ -70,8 +76,8 @@ def _texts(figures: Figures) -> dict[str, str]:
     """A children row's figures as text, formatted here once (template filters cost a hundred rows dearly)."""
     minutes = _("{n} phút").format(n=_number(figures.median_length)) if figures.median_length is not None else "—"
     return {
-        "cells_ok": f"{figures.cells_ok}/{figures.cells_decided}",
-        "ok_rate": percent(figures.ok_rate),
+        "months_ok": f"{figures.passed}/{figures.months_decided}",
+        "months_rate": percent(figures.months_rate),
         "held": f"{figures.held}/{figures.due}",
         "attendance": percent(figures.attendance_rate),
         "length": minutes,
@@ -82,7 +88,7 @@ def _texts(figures: Figures) -> dict[str, str]:
 
 def _add_links(data: Dashboard, query: str) -> None:
     dashboard_url = _url_maker("reports:dashboard", query)
-    meeting_url = _url_maker("meetings:detail")
+    meeting_url = _url_maker("meetings:detail", query)  # the meeting page links back with the same period
     for row in data.heatmap.rows:
         row.href = dashboard_url(row.organization_id)
         for square in row.squares:
@@ -103,6 +109,54 @@ def _add_links(data: Dashboard, query: str) -> None:
         ]
     for row in data.months:
         row.href = meeting_url(row.meeting_id) if row.meeting_id else ""
+    for row in data.ranking:
+        row.href = dashboard_url(row.organization_id)
+
+
+def _pager(query: str, page: int, count: int, name: str, others: dict[str, int], anchor: str) -> dict | None:
+    """Links to the previous and next pages of a list, keeping the period, the cell type and the other list's page;
+    ``None`` when the list fits one page."""
+    if count <= 1 and page <= 1:
+        return None
+
+    def link(number: int) -> str:
+        kept = {key: value for key, value in {**others, name: number}.items() if value > 1}
+        return f"?{query}" + (f"&{urlencode(kept)}" if kept else "") + f"#{anchor}"
+
+    return {
+        "page": page,
+        "count": count,
+        "previous": link(page - 1) if page > 1 else "",
+        "next": link(page + 1) if page < count else "",
+    }
+
+
+def _rule_rows(data: Dashboard) -> list[dict]:
+    """Each rule's share of cell-months passing it over the period, then month by month over the trend's months:
+    first "every rule" (a cell-month passing all of them), then each rule decided in the period."""
+    figures = data.headline
+    rows = [
+        {
+            "label": _("Đạt mọi quy định"),
+            "every": True,
+            "passed": figures.passed,
+            "decided": figures.months_decided,
+            "rate": percent(figures.months_rate),
+            "months": [percent(point.months_rate) for point in data.trend],
+        }
+    ]
+    for share in figures.rule_shares:
+        rows.append(
+            {
+                "label": share.label,
+                "every": False,
+                "passed": share.passed,
+                "decided": share.decided,
+                "rate": percent(share.rate),
+                "months": [percent(point.rule_rate(share.rule)) for point in data.trend],
+            }
+        )
+    return rows
 
 
 def _trend_chart(data: Dashboard):
@@ -152,7 +206,9 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     fell short, over the subtree and the period. Queries: see ``tests/reports/test_dashboard.py``."""
     organization = _readable_organization(request, pk)
     form, period, cell_type = _selection(request, notify=True)
-    data = dashboard(organization, period, cell_type)
+    data = dashboard(
+        organization, period, cell_type, short_page=_page(request, "trang"), rank_page=_page(request, "hang")
+    )
     query = _query(period, cell_type)
     _add_links(data, query)
     scope = scope_for(request.user)
@@ -169,6 +225,9 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "cell_type": cell_type,
         "cell_type_label": dict(Organization.CellType.choices).get(cell_type, ""),
         "query": query,
+        "short_pager": _pager(query, data.short_page, data.short_pages, "trang", {"hang": data.rank_page}, "short"),
+        "rank_pager": _pager(query, data.rank_page, data.rank_pages, "hang", {"trang": data.short_page}, "ranking"),
+        "rule_rows": _rule_rows(data),
         "chart": _trend_chart(data),
         "heatmap_body": heatmap_body(data.heatmap.rows),
         "children_body": children_body(data.children, no_data=_("chưa có số liệu")),
@@ -212,21 +271,73 @@ def dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return response
 
 
+def _absences_selection(request: HttpRequest, *, notify: bool) -> tuple[AbsencesFilterForm, int, str]:
+    """The calendar year (a month or quarter asked for stands for its year) and the cell type of the absences list."""
+    today = timezone.localdate()
+    form = AbsencesFilterForm(request.GET, today=today)
+    period, cell_type, errors = form.selection(Period.default(today))
+    if notify:
+        for error in errors:
+            messages.warning(request, error)
+    return form, period.year, cell_type
+
+
+def _flagged(organization: Organization, year: int, cell_type: str) -> list:
+    return [item for item in member_absences(organization, year, cell_type) if item.flagged]
+
+
 @login_required
 @require_GET
 def dashboard_absences(request: HttpRequest, pk: int) -> HttpResponse:
-    """Members of the subtree absent without reason in as many months of the period's calendar year as the policy's
+    """Members of the subtree absent without reason in as many months of a calendar year as the policy's
     strike-off review threshold (Quy định 294-QĐ/TW 8.1). Loaded apart from the dashboard (htmx), because it reads
-    attendance rows rather than the stored findings."""
+    attendance rows rather than the stored findings; on its own it is a page with a year picker and exports."""
     organization = _readable_organization(request, pk)
-    _form, period, cell_type = _selection(request, notify=False)
-    flagged = [item for item in member_absences(organization, period.year, cell_type) if item.flagged]
+    form, year, cell_type = _absences_selection(request, notify=not request.htmx)
+    query = urlencode({"ky": Period("year", year).slug, **({"loai": cell_type} if cell_type else {})})
     context = {
         "organization": organization,
-        "year": period.year,
-        "flagged": flagged,
-        "query": _query(period, cell_type),
+        "year": year,
+        "flagged": _flagged(organization, year, cell_type),
+        "form": form,
+        "cell_type": cell_type,
+        # The dashboard and its drill-downs keep the period the board chose (a month or a quarter stays one).
+        "query": _query(_selection(request, notify=False)[1], cell_type),
+        "absences_query": query,
     }
     if request.htmx:
         return render(request, "reports/includes/_dashboard_absences.html", context)
     return render(request, "reports/dashboard_absences.html", context)
+
+
+def _absences_file_name(organization: Organization, year: int, cell_type: str, extension: str) -> str:
+    return _file_name(organization, Period("year", year), cell_type, extension).replace("bao-cao-", "vang-khong-ly-do-")
+
+
+@login_required
+@require_GET
+def dashboard_absences_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, year, cell_type = _absences_selection(request, notify=False)
+    content = exports.absences_xlsx(organization, year, _flagged(organization, year, cell_type), cell_type)
+    response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_absences_file_name(organization, year, cell_type, "xlsx")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def dashboard_absences_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = _readable_organization(request, pk)
+    _form, year, cell_type = _absences_selection(request, notify=False)
+    response = HttpResponse(
+        exports.absences_csv(_flagged(organization, year, cell_type)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_absences_file_name(organization, year, cell_type, "csv")
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

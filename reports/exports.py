@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from cells.models import Organization
 from cells.periods import month_end
 from cells.policies import BUILT_IN, SYSTEM_DEFAULT
+from reports.absences import MemberAbsences
 from reports.dashboard import Figures, children_of, summarize
 from reports.export_queries import cell_figures, month_findings, month_results
 from reports.findings import rule_label, status_of
@@ -52,6 +53,9 @@ def _figure_headers() -> list[str]:
         _("Quý có sinh hoạt chuyên đề"),
         _("Quý đã xác định"),
         _("Tỷ lệ quý có chuyên đề"),
+        _("Tháng đạt mọi quy định"),
+        _("Tháng đã có kết quả"),
+        _("Tỷ lệ tháng đạt mọi quy định"),
     ]
 
 
@@ -72,10 +76,13 @@ def _figure_values(figures: Figures) -> list:
         figures.thematic_pass,
         figures.thematic_decided,
         figures.thematic_rate,
+        figures.passed,
+        figures.months_decided,
+        figures.months_rate,
     ]
 
 
-PERCENT_COLUMNS = {3, 6, 11, 14}  # positions in _figure_values
+PERCENT_COLUMNS = {3, 6, 11, 14, 17}  # positions in _figure_values
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------------------
@@ -297,28 +304,30 @@ def csv_headers() -> list[str]:
     return headers
 
 
-def _source_text(policy: str | None, citation: str | None, built_in: str) -> str:
-    """ "Hướng dẫn 42-HD/BTCTW (2025): Hướng dẫn số 42-HD/BTCTW ngày …" (the policy, then its legal source), or
-    whichever of the two there is; the built-in defaults by their name."""
+def _source_parts(policy: str | None, citation: str | None, built_in: str) -> tuple[str, str]:
+    """The policy's name and its legal source as stored (JSON null read as text is "null" on SQLite), the built-in
+    defaults by their name; the citation left out when it only repeats the name."""
     if policy == BUILT_IN:
         policy = built_in
     if citation == SYSTEM_DEFAULT:
         citation = built_in
-    parts = [part for part in (policy, citation) if part and part != "null"]
-    if len(parts) == 2 and parts[0] == parts[1]:
-        parts = parts[:1]
-    return ": ".join(parts)
+    policy = "" if policy in (None, "null") else policy
+    citation = "" if citation in (None, "null") else citation
+    return policy, "" if citation == policy else citation
 
 
 def dashboard_csv(organization: Organization, period: Period, cell_type: str = "") -> Iterator[str]:
     """UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters), one line per cell-month with every rule's
-    result, its measured and required values and their source. One query, read in chunks."""
+    result, its measured and required values and their source, cited by a short code ("CC1"); after the lines, a
+    blank line and the legend of the codes (each policy and legal source written once, not on every line: the title
+    of Hướng dẫn 42 alone made a province's year ~90 MB). One query, read in chunks."""
     writer = csv.writer(_Line())
     # Translated once, not once per line.
     labels = {value: str(label) for value, label in Result.choices}
     types = {value: str(label) for value, label in Organization.CellType.choices}
     yes, no = _("Có"), _("Không")
     built_in = _("Mặc định của hệ thống")
+    codes: dict[tuple[str, str], str] = {}
     yield "\ufeff" + writer.writerow(csv_headers())
     for row in month_findings(organization, period, cell_type).iterator(chunk_size=2000):  # query
         line = [
@@ -336,11 +345,82 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
         ]
         for rule in CellMonth.RULE_FIELDS:
             measured, required = row[f"m_{rule}"], row[f"r_{rule}"]
+            source = _source_parts(row[f"p_{rule}"], row[f"s_{rule}"], built_in)
+            code = codes.setdefault(source, f"CC{len(codes) + 1}") if any(source) else ""
             # A JSON null read as text is None on PostgreSQL, "null" on SQLite: empty either way.
             line += [
                 labels.get(row[rule], row[rule]),
                 "" if measured in (None, "null") else measured,
                 "" if required in (None, "null") else required,
-                _source_text(row[f"p_{rule}"], row[f"s_{rule}"], built_in),
+                code,
             ]
         yield writer.writerow(line)
+    yield "\r\n"
+    yield writer.writerow([legend_title()])
+    yield writer.writerow([_("Mã căn cứ"), _("Quy định áp dụng"), _("Căn cứ")])
+    for (policy, citation), code in codes.items():
+        yield writer.writerow([code, policy, citation])
+
+
+def legend_title() -> str:
+    """The first line of the CSV's legend, after the blank line that ends the cell-months."""
+    return _("Chú giải mã căn cứ")
+
+
+# --- members absent without reason ------------------------------------------------------------------------------------
+
+
+def _absence_headers() -> list[str]:
+    return [
+        _("Đảng viên"),
+        _("Chi bộ"),
+        _("Số tháng vắng không lý do"),
+        _("Số buổi vắng không lý do"),
+        _("Các tháng vắng"),
+        _("Ngưỡng (số tháng)"),
+        _("Căn cứ"),
+    ]
+
+
+def _absence_values(item: MemberAbsences) -> list:
+    source = item.source
+    citation = _("Mặc định của hệ thống") if source.citation == SYSTEM_DEFAULT else source.citation
+    name = _("Mặc định của hệ thống") if source.name == BUILT_IN else source.name
+    return [
+        item.full_name,
+        item.cell_name,
+        item.months,
+        item.absences,
+        ", ".join(f"{month:%m/%Y}" for month in item.missed),
+        item.required,
+        ": ".join(part for part in dict.fromkeys((name, citation)) if part),
+    ]
+
+
+def absences_xlsx(organization: Organization, year: int, items: list[MemberAbsences], cell_type: str = "") -> bytes:
+    """The members flagged for review in ``year`` (as the page lists them): one sheet, with a header block."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = _Sheet(workbook, _("Vắng không lý do"), [32, 40, 14, 14, 40, 12, 60])
+    sheet.row([_("Đảng viên vắng sinh hoạt không lý do năm {year}").format(year=year)], bold=True)
+    sheet.row([_("Tổ chức"), f"{organization.name} ({organization.code})"])
+    sheet.row([_("Loại hình chi bộ"), _cell_type_label(cell_type)])
+    sheet.row([_("Lập ngày"), timezone.localdate()])
+    sheet.row([])
+    sheet.row(_absence_headers(), bold=True)
+    for item in items:
+        sheet.row(_absence_values(item))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def absences_csv(items: list[MemberAbsences]) -> str:
+    """The same list as CSV, UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_absence_headers())
+    for item in items:
+        writer.writerow(_absence_values(item))
+    return "\ufeff" + buffer.getvalue()

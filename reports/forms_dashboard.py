@@ -56,3 +56,22 @@ class DashboardFilterForm(forms.Form):
             _("{error} Đang hiện: tất cả loại hình.").format(error=error) for error in self.errors.get("loai", [])
         ]
         return period, self.cleaned_data.get("loai") or "", errors
+
+
+class AbsencesFilterForm(DashboardFilterForm):
+    """The absences list's filters: a calendar year (the strike-off review counts the months of one calendar year,
+    Quy định 294-QĐ/TW 8.1) and the cell type. A month or a quarter in the query string (a link from a dashboard)
+    stands for its year."""
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, today=today, **kwargs)
+        years = recent_periods(today)["year"]
+        chosen = Period.parse(self.data.get("ky", "")) if self.is_bound else None
+        if chosen is not None:
+            chosen = Period("year", chosen.year)
+            self.data = self.data.copy()
+            self.data["ky"] = chosen.slug
+            if chosen not in years:
+                years = [chosen, *years]
+        self.fields["ky"].label = _("Năm")
+        self.fields["ky"].choices = [(p.slug, p.label) for p in years]

@@ -157,6 +157,8 @@ class Rollup(models.Model):
     thematic_decided = models.PositiveIntegerField(_("quý đã xét chuyên đề"), default=0)
     lengths = models.JSONField(_("phân bố thời lượng (phút: số buổi)"), default=dict)
     speakers = models.JSONField(_("phân bố số đảng viên phát biểu"), default=dict)
+    # Cell-months per rule and result, "not applicable" left out: {"length.pass": 40, "length.fail": 3}.
+    results = models.JSONField(_("số tháng theo quy định và kết quả"), default=dict)
     computed_at = models.DateTimeField(_("tính lúc"), auto_now=True)
 
     class Meta:

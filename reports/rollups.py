@@ -26,7 +26,9 @@ The figures (the same as ``reports.dashboard.Figures``):
 - ``present`` / ``expected``: members present at the regular meetings held / expected there;
 - ``thematic_pass`` / ``thematic_decided``: cell-quarters with the thematic meetings required (any month of the
   quarter passing) / decided (one of its months passed or failed);
-- ``lengths`` / ``speakers``: how many regular meetings had each length in minutes / each number of member speakers.
+- ``lengths`` / ``speakers``: how many regular meetings had each length in minutes / each number of member speakers;
+- ``results``: cell-months per rule and result other than "not applicable" (``{"length.fail": 3}``), from which a
+  board reads the share of cell-months passing each rule.
 """
 
 import datetime
@@ -45,6 +47,7 @@ PASS, FAIL = Result.PASS, Result.FAIL
 MONTH, QUARTER, YEAR = Rollup.Period.MONTH, Rollup.Period.QUARTER, Rollup.Period.YEAR
 COUNTS = Rollup.COUNTS
 HISTOGRAMS = Rollup.HISTOGRAMS
+RULES = CellMonth.RULE_FIELDS
 STEP = Organization.steplen
 CHUNK = 500  # ids per query when many cells are refreshed at once
 BY_DIFFERENCE = 50  # up to this many cells, ancestors move by the cells' difference; above, they are summed again
@@ -67,19 +70,23 @@ def _period_of(kind: str, month: datetime.date) -> datetime.date:
 class Sums:
     """The figures of one rollup row being built."""
 
-    __slots__ = (*COUNTS, *HISTOGRAMS, "_quarters_pass", "_quarters_decided")
+    __slots__ = (*COUNTS, *HISTOGRAMS, "results", "_quarters_pass", "_quarters_decided")
 
     def __init__(self) -> None:
         for name in COUNTS:
             setattr(self, name, 0)
         self.lengths: Counter = Counter()
         self.speakers: Counter = Counter()
+        self.results: Counter = Counter()  # "rule.result" -> cell-months
         self._quarters_pass: set = set()
         self._quarters_decided: set = set()
 
     def add_cell_month(self, row: tuple) -> None:
         """One ``CellMonth`` of the cell whose row this is (see ``_CELL_MONTH_FIELDS``)."""
-        month, _cell, _type, all_ok, held, thematic, present, expected, length, speakers = row
+        month, _cell, _type, all_ok, held, thematic, present, expected, length, speakers = row[:10]
+        for rule, result in zip(RULES, row[10:], strict=True):
+            if result != Result.NOT_APPLICABLE:
+                self.results[f"{rule}.{result}"] += 1
         self.cells = 1
         if not all_ok:
             self.cells_short = self.cells_decided = 1
@@ -113,6 +120,8 @@ class Sums:
             histogram = getattr(self, name)
             for value, count in (row[name] or {}).items():
                 histogram[int(value)] += sign * count
+        for key, count in (row["results"] or {}).items():
+            self.results[key] += sign * count
 
     def add_sums(self, other: "Sums", sign: int = 1) -> None:
         for name in COUNTS:
@@ -121,6 +130,8 @@ class Sums:
             histogram = getattr(self, name)
             for value, count in getattr(other, name).items():
                 histogram[value] += sign * count
+        for key, count in other.results.items():
+            self.results[key] += sign * count
 
     def as_row(self, organization: tuple, cell_type: str, period: str, start: datetime.date) -> Rollup:
         pk, path, depth, is_cell = organization
@@ -137,11 +148,12 @@ class Sums:
                 name: {str(value): count for value, count in sorted(getattr(self, name).items()) if count}
                 for name in HISTOGRAMS
             },
+            results={key: count for key, count in sorted(self.results.items()) if count},
         )
 
 
-_CELL_MONTH_FIELDS = ("month", *SUMMED_FIELDS)
-_CHILD_FIELDS = ("path", "cell_type", "period", "start", *COUNTS, *HISTOGRAMS)
+_CELL_MONTH_FIELDS = ("month", *SUMMED_FIELDS, *RULES)
+_CHILD_FIELDS = ("path", "cell_type", "period", "start", *COUNTS, *HISTOGRAMS, "results")
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -260,8 +272,10 @@ def _refresh_by_difference(cells: list[tuple], committees: list[tuple], periods:
         if key in old:
             figures.add_rollup(old[key])
         figures.add_sums(difference)
-        if any(getattr(figures, name) < 0 for name in COUNTS) or any(
-            count < 0 for name in HISTOGRAMS for count in getattr(figures, name).values()
+        if (
+            any(getattr(figures, name) < 0 for name in COUNTS)
+            or any(count < 0 for name in HISTOGRAMS for count in getattr(figures, name).values())
+            or any(count < 0 for count in figures.results.values())
         ):
             # Only if a row was ever left wrong: mend these ancestors from their children instead.
             _refresh_cells(cells, periods)

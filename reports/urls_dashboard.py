@@ -10,4 +10,14 @@ urlpatterns = [
     path("to-chuc/<int:pk>/bao-cao.xlsx", dashboard_views.dashboard_xlsx, name="dashboard_xlsx"),
     path("to-chuc/<int:pk>/bao-cao.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("to-chuc/<int:pk>/bao-cao/vang-khong-ly-do/", dashboard_views.dashboard_absences, name="dashboard_absences"),
+    path(
+        "to-chuc/<int:pk>/bao-cao/vang-khong-ly-do.xlsx",
+        dashboard_views.dashboard_absences_xlsx,
+        name="dashboard_absences_xlsx",
+    ),
+    path(
+        "to-chuc/<int:pk>/bao-cao/vang-khong-ly-do.csv",
+        dashboard_views.dashboard_absences_csv,
+        name="dashboard_absences_csv",
+    ),
 ]

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.db.models.functions import Collate
 
-from cells.text import vi_name_sort_key, vi_sort_key
+from cells.text import vi_name_sort_key, vi_natural_key, vi_sort_key
 from members.models import Member
 
 
@@ -212,3 +212,29 @@ def test_renaming_a_member_moves_them_in_the_database_order():
         "Trần Văn Bình",
         "Lê Văn Cường",
     ]
+
+
+def test_the_natural_key_puts_numbered_names_in_counting_order():
+    names = ["Chi bộ khu phố 10", "Chi bộ khu phố 2", "Chi bộ khu phố 13", "Chi bộ khu phố 1", "Chi bộ khu phố 11"]
+
+    assert sorted(names, key=vi_natural_key) == [
+        "Chi bộ khu phố 1",
+        "Chi bộ khu phố 2",
+        "Chi bộ khu phố 10",
+        "Chi bộ khu phố 11",
+        "Chi bộ khu phố 13",
+    ]
+
+
+def test_the_natural_key_keeps_vietnamese_dictionary_order_around_the_numbers():
+    names = ["Chi bộ ấp Tân Tiến", "Chi bộ ấp 2", "Chi bộ Ấp 1", "Chi bộ an ninh", "Chi bộ Đông", "Chi bộ Dương"]
+
+    assert sorted(names, key=vi_natural_key) == [
+        "Chi bộ an ninh",
+        "Chi bộ Ấp 1",
+        "Chi bộ ấp 2",
+        "Chi bộ ấp Tân Tiến",
+        "Chi bộ Dương",
+        "Chi bộ Đông",
+    ]
+    assert vi_natural_key("Thôn 3").isascii()

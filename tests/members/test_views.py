@@ -149,6 +149,17 @@ def test_the_browser_runs_in_a_constant_number_of_queries(client, world, django_
     assert response.content.decode().count('data-testid="tree-node"') == size + 1
 
 
+def test_the_browser_lists_children_in_natural_order(client, world):
+    for number in (10, 2, 11, 1):
+        make_cell(world.commune, name=f"Chi bộ khu phố {number}")
+    client.force_login(world.board_user)
+
+    html = client.get(reverse("members:children", args=[world.commune.pk])).content.decode()
+
+    positions = [html.index(f"Chi bộ khu phố {number}<") for number in (1, 2, 10, 11)]
+    assert positions == sorted(positions)
+
+
 def test_the_member_page_shows_status_history_and_positions(client, world):
     body = _get(client, world.board_user, reverse("members:detail", args=[world.secretary.pk])).content.decode()
 

@@ -202,8 +202,9 @@ def test_a_cells_dashboard_lists_its_months_with_links_to_the_meetings(client, w
 
     html = response.content.decode()
     meeting_url = reverse("meetings:detail", args=[meeting.pk])
-    # Once, in the month's row: a cell's page has no heatmap strip nor shortfall list repeating its months.
-    assert html.count(f'href="{meeting_url}"') == 1
+    # Once, in the month's row: a cell's page has no heatmap strip nor shortfall list repeating its months. The link
+    # carries the period, so that the meeting page leads back to the same report.
+    assert html.count(f'href="{meeting_url}?ky=nam-2026"') == 1
     assert 'data-testid="months"' in html
     assert 'data-testid="heatmap"' not in html and 'id="short-heading"' not in html and "{#" not in html
     months_ = response.context["data"].months
@@ -236,7 +237,7 @@ def test_the_heatmap_colours_each_cell_month_and_names_the_failed_rules(client, 
     assert [square.status for square in row.squares] == [PASS, FAIL, NA]
     failing = row.squares[1]
     assert "Thời lượng 60/90 phút" in failing.title and "Phát biểu 3/4 đảng viên" in failing.title
-    assert failing.href == reverse("meetings:detail", args=[meeting.pk])
+    assert failing.href == reverse("meetings:detail", args=[meeting.pk]) + "?ky=quy-2026-1"
     # Without a meeting the square opens the cell's dashboard.
     assert row.squares[0].href == reverse("reports:dashboard", args=[world.cell_a.pk]) + "?ky=quy-2026-1"
     html = response.content.decode()
@@ -274,19 +275,30 @@ def test_the_cells_that_fell_short_are_listed_worst_first_with_their_reasons(wor
         (2, ["Không sinh hoạt định kỳ"]),
         (1, ["Phát biểu 2/4 đảng viên"]),
     ]
-    assert data.shortfalls_more == 0
+    assert (data.short_page, data.short_pages) == (1, 1)
 
 
-def test_the_list_of_cells_that_fell_short_is_capped_and_says_how_many_more(client, world, monkeypatch):
+def test_the_list_of_cells_that_fell_short_is_paged_keeping_the_period(client, world, monkeypatch):
     monkeypatch.setattr("reports.dashboard.SHORTFALL_LIMIT", 2)
-    for _n in range(4):
-        finding(make_cell(world.commune), datetime.date(2026, 1, 1), fail=["length"])
+    for n in range(5):
+        cell = make_cell(world.commune, name=f"Chi bộ thôn {n + 1}")
+        for month in months(2026, 1, 5 - n):  # thôn 1 fails 5 months, thôn 5 one
+            finding(cell, month, fail=["length"])
     client.force_login(world.board_user)
 
-    response = client.get(url(world.commune, ky="nam-2026"))
+    first = client.get(url(world.commune, ky="nam-2026"))
+    second = client.get(url(world.commune, ky="nam-2026", trang=2))
+    third = client.get(url(world.commune, ky="nam-2026", trang=3))
 
-    assert response.context["data"].shortfalls_more == 2
-    assert "Còn 2 chi bộ khác chưa đạt" in response.content.decode()
+    first_page = first.context["data"]
+    assert [item.name for item in first_page.shortfalls] == ["Chi bộ thôn 1", "Chi bộ thôn 2"]
+    assert [item.name for item in second.context["data"].shortfalls] == ["Chi bộ thôn 3", "Chi bộ thôn 4"]
+    assert [item.name for item in third.context["data"].shortfalls] == ["Chi bộ thôn 5"]
+    html = first.content.decode()
+    assert "xem đủ trong tệp Excel" not in html
+    assert 'href="?ky=nam-2026&amp;trang=2#short"' in html  # the next page keeps the period
+    assert "Trang 1/3" in html
+    assert 'href="?ky=nam-2026#short"' in second.content.decode()  # back to the first page
 
 
 def test_the_reasons_name_measured_and_required_values():
@@ -575,6 +587,59 @@ def test_the_absences_list_costs_the_same_queries_whatever_its_length(
     assert len(response.context["flagged"]) == absentees
 
 
+def test_the_absences_page_has_a_year_picker_and_keeps_the_chosen_period_in_its_links(client, world):
+    absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2025, month, 4), [absentee])
+    client.force_login(world.board_user)
+    page = reverse("reports:dashboard_absences", args=[world.commune.pk])
+
+    response = client.get(page + "?ky=quy-2025-2")
+
+    html = response.content.decode()
+    assert response.context["year"] == 2025  # a quarter stands for its year
+    assert '<option value="nam-2025" selected>' in html  # the picker, on the year shown
+    assert '<option value="quy-2025-2"' not in html  # years only: the review counts a calendar year
+    assert "Lò Văn Vắng" in html
+    # Back to the dashboard and down to the cell with the period the board chose.
+    assert reverse("reports:dashboard", args=[world.commune.pk]) + "?ky=quy-2025-2" in html
+    assert reverse("reports:dashboard", args=[world.cell_a.pk]) + "?ky=quy-2025-2" in html
+    assert reverse("reports:dashboard_absences_xlsx", args=[world.commune.pk]) + "?ky=nam-2025" in html
+    assert "Lò Văn Vắng" not in client.get(page + "?ky=nam-2026").content.decode()
+
+
+def test_the_absences_list_exports_to_excel_and_csv(client, world):
+    import io
+
+    import openpyxl
+
+    absentee = make_member(world.cell_a, full_name="Lò Văn Vắng")
+    for month in (2, 3, 4):
+        _held_with_absence(world, datetime.date(2026, month, 4), [absentee])
+    client.force_login(world.board_user)
+
+    xlsx = client.get(reverse("reports:dashboard_absences_xlsx", args=[world.commune.pk]) + "?ky=nam-2026")
+    csv_ = client.get(reverse("reports:dashboard_absences_csv", args=[world.commune.pk]) + "?ky=nam-2026")
+
+    assert xlsx.status_code == 200 and "vang-khong-ly-do-" in xlsx["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    (line,) = [row for row in rows if row[0] == "Lò Văn Vắng"]
+    assert line[1:6] == (world.cell_a.name, 3, 3, "02/2026, 03/2026, 04/2026", 3)
+    text = csv_.content.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Đảng viên,Chi bộ,Số tháng vắng không lý do")
+    assert f'Lò Văn Vắng,{world.cell_a.name},3,3,"02/2026, 03/2026, 04/2026",3,' in text
+    other = reverse("reports:dashboard_absences_csv", args=[world.commune.pk]) + "?ky=nam-2025"
+    assert "Lò Văn Vắng" not in client.get(other).content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("name", ["dashboard_absences_xlsx", "dashboard_absences_csv"])
+def test_the_absences_exports_are_hidden_from_other_subtrees(client, world, name):
+    client.force_login(world.outsider_user)
+
+    assert client.get(reverse(f"reports:{name}", args=[world.commune.pk])).status_code == 404
+
+
 def test_the_absences_list_is_hidden_from_other_subtrees(client, world):
     client.force_login(world.outsider_user)
 
@@ -601,10 +666,11 @@ def grow(parents, cells: int, month_count: int):
 #   4-9   the user's scope (grants, positions, seats, assignments, memberships, member);
 #   10    the children organizations (not on a cell's dashboard);
 #   11    the sums of the organization and its children, for the period and the trend's months (reports.rollups);
-#   12    the cells that fell short most often;
+#   12    one page of the cells that fell short most often;
 #   13    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
-#   14    the ancestors, for the breadcrumb (none above a root).
-DASHBOARD_QUERIES = 14
+#   14    one page of the cells ranked by months passed (not on a cell's dashboard);
+#   15    the ancestors, for the breadcrumb (none above a root).
+DASHBOARD_QUERIES = 15
 
 
 @pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])
@@ -649,9 +715,9 @@ def test_a_cells_dashboard_costs_the_same_queries_whatever_its_months(
         finding(world.cell_a, month)
     client.force_login(world.secretary_user)
 
-    with django_assert_num_queries(DASHBOARD_QUERIES - 1):  # no children
+    with django_assert_num_queries(DASHBOARD_QUERIES - 2):  # no children, no ranking
         response = client.get(url(world.cell_a, ky="nam-2026"))
-    with django_assert_num_queries(DASHBOARD_QUERIES - 1):
+    with django_assert_num_queries(DASHBOARD_QUERIES - 2):
         client.get(url(world.cell_a, ky="nam-2026"))
 
     assert len(response.context["data"].months) == month_count
@@ -725,3 +791,110 @@ def test_the_dashboard_links_to_the_rules_in_force(client, world):
     html = client.get(url(world.commune)).content.decode()
 
     assert reverse("reports:organization_policy", args=[world.commune.pk]) in html
+
+
+# --- honest figures for a board ---------------------------------------------------------------------------------------
+
+
+def _three_cells_one_short_month_each(world):
+    """Three cells of the commune, four months each; each fails one month (a different rule), so no cell meets
+    every rule in every month, though nine months out of twelve do."""
+    cells = [
+        world.cell_a,
+        make_cell(world.commune, name="Chi bộ thôn 2"),
+        make_cell(world.commune, name="Chi bộ thôn 3"),
+    ]
+    failing = {0: ("length", 1), 1: ("speakers", 2), 2: ("length", 3)}
+    for index, cell in enumerate(cells):
+        rule, bad_month = failing[index]
+        for month in months(2026, 1, 4):
+            finding(cell, month, fail=[rule] if month.month == bad_month else ())
+    return cells
+
+
+def test_the_headline_shows_the_share_of_cell_months_meeting_every_rule_beside_the_every_month_figure(client, world):
+    _three_cells_one_short_month_each(world)
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2026"))
+
+    figures = response.context["data"].headline
+    assert (figures.cells_ok, figures.cells_decided) == (0, 3)  # "every rule, every month": nobody
+    assert (figures.passed, figures.failed) == (9, 3)
+    html = response.content.decode()
+    assert re.search(r'data-testid="fig-months-ok">75%<', html)
+    assert "9/12" in html
+    assert "Chi bộ đạt mọi quy định, mọi tháng" in html  # kept, as one figure among the others
+
+
+def test_each_rules_share_of_cell_months_is_read_from_the_stored_sums_for_the_period_and_each_month(client, world):
+    _three_cells_one_short_month_each(world)
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2026"))
+
+    data = response.context["data"]
+    shares = {share.rule: (share.passed, share.failed) for share in data.headline.rule_shares}
+    assert shares["length"] == (10, 2)
+    assert shares["speakers"] == (11, 1)
+    assert shares["regular_held"] == (12, 0)
+    assert "thematic" not in shares  # never decided in these months: not shown as a rule met or failed
+    trend = {point.month: point for point in data.trend}
+    assert trend[datetime.date(2026, 1, 1)].rule_rate("length") == pytest.approx(2 / 3)
+    assert trend[datetime.date(2026, 2, 1)].rule_rate("length") == 1.0
+    assert trend[datetime.date(2026, 2, 1)].months_rate == pytest.approx(2 / 3)
+    assert trend[datetime.date(2026, 5, 1)].months_rate is None
+    rows = {row["label"]: row for row in response.context["rule_rows"]}
+    assert rows["Đạt mọi quy định"]["rate"] == "75%"
+    assert rows["Đủ thời lượng"]["rate"] == "83%"
+    assert rows["Đủ thời lượng"]["months"][:5] == ["67%", "100%", "67%", "100%", "—"]
+    assert 'data-testid="rule-shares"' in response.content.decode()
+
+
+def test_cells_are_ranked_by_months_passed_a_page_at_a_time(client, world, monkeypatch):
+    monkeypatch.setattr("reports.dashboard.RANKING_PAGE", 2)
+    for name, bad in (("Chi bộ thôn 10", 2), ("Chi bộ thôn 2", 0), ("Chi bộ thôn 1", 1), ("Chi bộ thôn 3", 1)):
+        cell = make_cell(world.commune, name=name)
+        for month in months(2026, 1, 4):
+            finding(cell, month, fail=["length"] if month.month <= bad else ())
+    client.force_login(world.board_user)
+
+    first = client.get(url(world.commune, ky="nam-2026"))
+    second = client.get(url(world.commune, ky="nam-2026", hang=2))
+
+    def ranked(response):
+        return [(row.rank, row.name, row.passed, row.failed) for row in response.context["data"].ranking]
+
+    assert ranked(first) == [(1, "Chi bộ thôn 2", 4, 0), (2, "Chi bộ thôn 1", 3, 1)]
+    assert ranked(second) == [(3, "Chi bộ thôn 3", 3, 1), (4, "Chi bộ thôn 10", 2, 2)]
+    assert 'href="?ky=nam-2026&amp;hang=2#ranking"' in first.content.decode()
+    assert first.context["data"].ranking[0].href.endswith("?ky=nam-2026")  # the drill-down keeps the period
+
+
+def test_the_dashboard_lists_cells_in_natural_order(client, world):
+    for number in (10, 2, 11, 1):
+        cell = make_cell(world.commune, name=f"Chi bộ khu phố {number}")
+        finding(cell, datetime.date(2026, 1, 1), fail=["length"])
+    client.force_login(world.board_user)
+
+    response = client.get(url(world.commune, ky="nam-2026"))
+
+    data = response.context["data"]
+    expected = ["Chi bộ khu phố 1", "Chi bộ khu phố 2", "Chi bộ khu phố 10", "Chi bộ khu phố 11"]
+    assert [row.name for row in data.heatmap.rows if "khu phố" in row.name] == expected
+    assert [row.organization.name for row in data.children if "khu phố" in row.organization.name] == expected
+    assert [item.name for item in data.shortfalls] == expected  # one failing month each: a tie, in natural order
+    html = response.content.decode()
+    assert "…" not in html  # full names in the heatmap, wrapping (no ellipsis)
+
+
+def test_a_later_page_of_either_list_costs_no_more_queries(client, world, django_assert_max_num_queries, monkeypatch):
+    monkeypatch.setattr("reports.dashboard.RANKING_PAGE", 2)
+    monkeypatch.setattr("reports.dashboard.SHORTFALL_LIMIT", 2)
+    grow([world.commune], 9, 3)
+    client.force_login(world.board_user)
+
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = client.get(url(world.commune, ky="nam-2026", trang=3, hang=4))
+
+    assert response.context["data"].ranking and response.context["data"].shortfalls

@@ -39,12 +39,19 @@ def xlsx(client, org, query="ky=quy-2026-1"):
     return response, openpyxl.load_workbook(io.BytesIO(response.content))
 
 
-def csv_rows(client, org, query="ky=quy-2026-1"):
+def csv_parts(client, org, query="ky=quy-2026-1"):
+    """The CSV's response, its cell-months (as dicts) and its legend (the lines after the blank line)."""
     response = client.get(reverse("reports:dashboard_csv", args=[org.pk]) + f"?{query}")
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())
-    return response, list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    lines, legend = content.decode("utf-8-sig").split("\r\n\r\n")
+    return response, list(csv.DictReader(io.StringIO(lines))), list(csv.reader(io.StringIO(legend)))
+
+
+def csv_rows(client, org, query="ky=quy-2026-1"):
+    response, rows, _legend = csv_parts(client, org, query)
+    return response, rows
 
 
 def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings):
@@ -69,6 +76,9 @@ def test_the_workbook_has_the_summary_the_cells_and_the_months(client, findings)
     assert headline["Tháng đã sinh hoạt định kỳ"] == 3 and headline["Tháng phải sinh hoạt định kỳ"] == 4
     assert headline["Tỷ lệ dự họp"] == pytest.approx(30 / 36)
     assert headline["Thời lượng trung vị (phút)"] == 95
+    # What a board can act on: the share of cell-months meeting every rule, beside "every rule, every month".
+    assert (headline["Tháng đạt mọi quy định"], headline["Tháng đã có kết quả"]) == (2, 4)
+    assert headline["Tỷ lệ tháng đạt mọi quy định"] == pytest.approx(0.5)
     children = {row[0]: dict(zip(header, row, strict=True)) for row in summary[10:]}
     assert set(children) == {"Chi bộ cơ quan UBND xã", "Chi bộ thôn 3"}
     assert children["Chi bộ thôn 3"]["Tháng phải sinh hoạt định kỳ"] == 2
@@ -128,7 +138,7 @@ def test_the_csv_has_one_line_per_cell_month_with_every_rules_values(client, fin
     short = rows[1]
     assert short["Đủ thời lượng"] == "Không đạt"
     assert (short["Đủ thời lượng: thực tế"], short["Đủ thời lượng: yêu cầu"]) == ("75", "90")
-    assert short["Đủ thời lượng: căn cứ"] == "test"  # the stored citation of the required value
+    assert short["Đủ thời lượng: căn cứ"] == "CC1"  # the stored citation of the required value, by its code
     assert short["Ngày họp"] == "2026-02-04"
     assert (short["Có mặt"], short["Phải có mặt"]) == ("10", "12")
     assert rows[3]["Có sinh hoạt định kỳ"] == "Không đạt"
@@ -185,3 +195,35 @@ def test_a_province_board_exports_its_whole_subtree(client, findings):
     _response, rows = csv_rows(client, findings.province)
 
     assert {row["Mã chi bộ"] for row in rows} == {"A", "C3", "B"}
+
+
+def test_the_csv_cites_each_source_by_a_short_code_with_a_legend_written_once(client, world):
+    """Each rule's source was the policy's full name and legal title on every line (841 KB for 565 lines): now a
+    code, and the legend after the lines gives each code's policy and legal source once."""
+    title = "Hướng dẫn số 42-HD/BTCTW ngày 15/5/2025 của Ban Tổ chức Trung ương về nâng cao chất lượng sinh hoạt chi bộ"
+    rows = []
+    for n in range(6):
+        cell = make_cell(world.commune, code=f"S{n}")
+        for month in (1, 2, 3):
+            row = finding(cell, datetime.date(2026, month, 1))
+            for rule in row.rules:
+                row.rules[rule].update(policy="Hướng dẫn 42-HD/BTCTW (2025)", citation=title)
+            row.rules["cell_size"].update(policy="built-in", citation="Điều lệ Đảng, Điều 24")
+            row.save(update_fields=["rules"])
+            rows.append(row)
+    client.force_login(world.board_user)
+
+    response, lines, legend = csv_parts(client, world.commune)
+
+    assert len(lines) == 18
+    assert {line["Đủ thời lượng: căn cứ"] for line in lines} == {"CC1"}
+    assert {line["Đủ số đảng viên chính thức: căn cứ"] for line in lines} == {"CC2"}
+    assert legend[0] == ["Chú giải mã căn cứ"]
+    assert legend[1] == ["Mã căn cứ", "Quy định áp dụng", "Căn cứ"]
+    assert legend[2:] == [
+        ["CC1", "Hướng dẫn 42-HD/BTCTW (2025)", title],
+        ["CC2", "Mặc định của hệ thống", "Điều lệ Đảng, Điều 24"],
+    ]
+    content = b"".join(client.get(reverse("reports:dashboard_csv", args=[world.commune.pk]) + "?ky=quy-2026-1"))
+    assert content.decode("utf-8-sig").count(title) == 1
+    assert len(content) / len(lines) < 600  # bytes per cell-month: was ~1,500 with the titles repeated

@@ -108,12 +108,17 @@ def test_the_csv_names_the_source_of_each_required_value(client, judged):
 
     response = client.get(reverse("reports:dashboard_csv", args=[judged.commune.pk]) + "?ky=thang-2026-03")
 
-    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
-    assert row["Đủ số đảng viên phát biểu: căn cứ"] == (
-        "Quy định sinh hoạt chi bộ của Đảng ủy xã: Quy định 09-QĐ/ĐU ngày 15/01/2026"
+    lines, legend = b"".join(response.streaming_content).decode("utf-8-sig").split("\r\n\r\n")
+    (row,) = csv.DictReader(io.StringIO(lines))
+    sources = {code: (policy, citation) for code, policy, citation in list(csv.reader(io.StringIO(legend)))[2:]}
+    assert sources[row["Đủ số đảng viên phát biểu: căn cứ"]] == (
+        "Quy định sinh hoạt chi bộ của Đảng ủy xã",
+        "Quy định 09-QĐ/ĐU ngày 15/01/2026",
     )
-    assert row["Đủ thời lượng: căn cứ"].startswith("Mặc định của hệ thống: Hướng dẫn 42-HD/BTCTW")
-    assert row["Duyệt biên bản đúng hạn: căn cứ"] == "Mặc định của hệ thống"  # a default with no legal text, once
+    policy, citation = sources[row["Đủ thời lượng: căn cứ"]]
+    assert policy == "Mặc định của hệ thống" and citation.startswith("Hướng dẫn 42-HD/BTCTW")
+    # A default with no legal text: its name once.
+    assert sources[row["Duyệt biên bản đúng hạn: căn cứ"]] == ("Mặc định của hệ thống", "")
 
 
 def test_in_english_a_default_without_a_legal_text_reads_system_default(client, judged):

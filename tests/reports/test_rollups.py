@@ -43,6 +43,9 @@ def expected(organization: Organization, period: Period, cell_type: str = "") ->
     quarter = lambda row: (row.cell_id, (row.month.month - 1) // 3)  # noqa: E731
     figures.thematic_pass = len({quarter(row) for row in in_period if row.thematic == PASS})
     figures.thematic_decided = len({quarter(row) for row in in_period if row.thematic in (PASS, FAIL)})
+    figures.passed = sum(row.all_ok and row.regular_held == PASS for row in in_period)
+    figures.failed = sum(not row.all_ok for row in in_period)
+    figures.results = results_of(in_period)
     figures.median_length = median_of_counts(
         Counter(r.length_minutes for r in in_period if r.length_minutes is not None)
     )
@@ -60,8 +63,17 @@ def expected(organization: Organization, period: Period, cell_type: str = "") ->
                 "due": sum(row.regular_held in (PASS, FAIL) for row in of_month),
                 "present": sum(row.attendance_present for row in of_month),
                 "expected": sum(row.attendance_expected for row in of_month),
+                "results": results_of(of_month),
             }
     return figures, trend
+
+
+def results_of(rows) -> dict:
+    """Cell-months per rule and result ("length.fail"), "not applicable" left out."""
+    counts = Counter(
+        f"{rule}.{getattr(row, rule)}" for row in rows for rule in CellMonth.RULE_FIELDS if getattr(row, rule) != NA
+    )
+    return dict(counts)
 
 
 def assert_sums_match(organizations, cell_types=("", "agency", "residential")):
@@ -132,6 +144,7 @@ def test_the_children_months_feed_the_heatmap(forest):
     for month in period.months:
         _want, trend = expected(forest.commune, Period("month", month.year, month.month))
         assert summary.months[forest.commune.path, month] == {name: trend[month][name] for name in MONTH_SUMS}
+        assert summary.trend[month]["results"] == expected(forest.province, period)[1][month]["results"]
 
 
 def test_the_cells_that_fell_short_most_often_come_first(forest):
@@ -183,7 +196,7 @@ def test_a_deleted_subtree_leaves_its_ancestors_sums(forest, django_capture_on_c
 
 
 def test_a_rebuild_writes_the_same_rows_as_the_incremental_refreshes(forest):
-    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers")
+    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers", "results")
     before = sorted(Rollup.objects.values_list(*columns))
 
     written = rollups.rebuild()
@@ -230,7 +243,7 @@ def test_the_rebuild_command_sums_one_subtree_again(forest):
 def test_many_cells_at_once_are_summed_again_from_the_children_with_the_same_result(forest, monkeypatch):
     """Above ``BY_DIFFERENCE`` cells (a month of a whole tree), ancestors are summed from their children instead of
     moved by a difference: the same rows either way."""
-    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers")
+    columns = ("organization_id", "cell_type", "period", "start", *rollups.COUNTS, "lengths", "speakers", "results")
     before = sorted(Rollup.objects.values_list(*columns))
     monkeypatch.setattr(rollups, "BY_DIFFERENCE", 0)
 
