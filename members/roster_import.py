@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
+from cells.spreadsheet import csv_writer
 from cells.text import vi_date
 from members.models import Member, Membership, Position, StatusChange
 from members.querysets import status_on_subquery
@@ -885,5 +886,5 @@ def template_xlsx() -> bytes:
 def template_csv() -> bytes:
     """The empty CSV template: the header row, UTF-8 with a BOM so that Excel opens Vietnamese text correctly."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([column.header for column in COLUMNS])
+    csv_writer(buffer, lineterminator="\r\n").writerow([column.header for column in COLUMNS])
     return buffer.getvalue().encode("utf-8-sig")

@@ -5,7 +5,6 @@ streamed: a province's year is 60,000 lines, read from the database in chunks an
 Numbers are written as numbers and dates as dates; text is always text (never a formula).
 """
 
-import csv
 import datetime
 import io
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from django.utils.translation import ngettext
 from cells.models import Organization
 from cells.periods import month_end
 from cells.policies import BUILT_IN, SYSTEM_DEFAULT
+from cells.spreadsheet import csv_writer
 from reports.absences import MemberAbsences
 from reports.dashboard import Figures, children_of, summarize
 from reports.export_queries import cell_figures, month_findings, month_results
@@ -321,7 +321,7 @@ def dashboard_csv(organization: Organization, period: Period, cell_type: str = "
     result, its measured and required values and their source, cited by a short code ("CC1"); after the lines, a
     blank line and the legend of the codes (each policy and legal source written once, not on every line: the title
     of Hướng dẫn 42 alone made a province's year ~90 MB). One query, read in chunks."""
-    writer = csv.writer(_Line())
+    writer = csv_writer(_Line())
     # Translated once, not once per line.
     labels = {value: str(label) for value, label in Result.choices}
     types = {value: str(label) for value, label in Organization.CellType.choices}
@@ -419,7 +419,7 @@ def absences_xlsx(organization: Organization, year: int, items: list[MemberAbsen
 def absences_csv(items: list[MemberAbsences]) -> str:
     """The same list as CSV, UTF-8 with a byte-order mark (so Excel reads the Vietnamese letters)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(_absence_headers())
     for item in items:
         writer.writerow(_absence_values(item))

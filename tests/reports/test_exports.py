@@ -227,3 +227,45 @@ def test_the_csv_cites_each_source_by_a_short_code_with_a_legend_written_once(cl
     content = b"".join(client.get(reverse("reports:dashboard_csv", args=[world.commune.pk]) + "?ky=quy-2026-1"))
     assert content.decode("utf-8-sig").count(title) == 1
     assert len(content) / len(lines) < 600  # bytes per cell-month: was ~1,500 with the titles repeated
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_written_as_text(client, world):
+    """Issue 11, point 4: a ward board's policy named "=HYPERLINK(…)" came out as a live formula in the province's
+    CSV. Every CSV cell starting with =, +, - or @ gets a leading apostrophe; numbers stay numbers."""
+    cell = make_cell(world.commune, name="@Chi bộ thử", code="-X1")
+    row = finding(cell, datetime.date(2026, 1, 1))
+    row.rules["length"].update(policy='=HYPERLINK("http://evil.example","Bấm")', citation="+1-2")
+    row.save(update_fields=["rules"])
+    client.force_login(world.board_user)
+
+    _response, lines, legend = csv_parts(client, world.commune)
+
+    (line,) = [line for line in lines if line["Mã chi bộ"].endswith("X1")]
+    assert line["Mã chi bộ"] == "'-X1"
+    assert line["Chi bộ"] == "'@Chi bộ thử"
+    assert ['\'=HYPERLINK("http://evil.example","Bấm")', "'+1-2"] in [entry[1:] for entry in legend]
+    assert line["Có mặt"] == str(row.attendance_present)  # a number is written as it is
+    cells = [value for line in lines for value in line.values()] + [value for entry in legend for value in entry]
+    assert not any(value.startswith(("=", "+", "-", "@")) for value in cells)
+
+
+def test_the_absences_csv_neutralizes_formulas_too():
+    from reports.exports import absences_csv
+
+    class Source:
+        name, citation = "@evil", "=1+1"
+
+    class Item:
+        full_name, cell_name, months, absences, missed, required, source = (
+            "=cmd|' /C calc'!A0",
+            "Chi bộ",
+            3,
+            3,
+            [],
+            3,
+            Source,
+        )
+
+    (row,) = list(csv.reader(io.StringIO(absences_csv([Item]).lstrip("\ufeff"))))[1:]
+    assert row[0] == "'=cmd|' /C calc'!A0"
+    assert row[6] == "'@evil: =1+1"
