@@ -293,7 +293,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                     response["HX-Redirect"] = _page_url(meeting)
                     return response
                 return redirect("meetings:record", pk=meeting.pk)
-    preview = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else None
+    # The figures judge what was typed, saved or refused (a refused field leaves the form's cleaned data).
+    preview = _typed(request.POST) if request.method == "POST" else None
     open_reason = request.GET.get("ly-do", "")
     for row in parts.attendances:
         row.open_reason = str(row.member_id) == open_reason
