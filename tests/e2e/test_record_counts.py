@@ -71,9 +71,9 @@ def test_after_a_tap_a_row_shows_one_state_and_all_present_leaves_it(live_server
     expect(page.get_by_test_id("fig-roll")).to_have_text("✓")
     expect(hai).to_have_attribute("data-status", "excused")
     looks = hai.evaluate(LOOKS)
-    assert [b["name"] for b in looks if b["pressed"]] == [b["name"] for b in looks if b["filled"]] == [
-        "✓ Vắng có lý do"
-    ], looks
+    assert (
+        [b["name"] for b in looks if b["pressed"]] == [b["name"] for b in looks if b["filled"]] == ["✓ Vắng có lý do"]
+    ), looks
     assert Attendance.objects.get(meeting=meeting, member__full_name="Đỗ Thanh Hài").status == "excused"
     assert Attendance.objects.filter(meeting=meeting, status="present").count() == 15
 
