@@ -173,3 +173,18 @@ def test_saving_keeps_the_phone_where_it_was(live_server, phone: Page, meeting):
     expect(page.get_by_test_id("save-status")).to_have_text("Đã lưu biên bản.")
     meeting.refresh_from_db()
     assert meeting.quality_score == 90
+
+
+def test_a_meeting_ahead_cannot_be_recorded_and_opening_it_writes_nothing(live_server, phone: Page, world):
+    page = phone
+    tomorrow = make_meeting(world.cell_a, planned_date=timezone.localdate() + datetime.timedelta(days=1))
+    login(page, live_server, "bithu.a")
+    page.goto(f"{live_server.url}/sinh-hoat/{tomorrow.pk}/ghi-bien-ban/")
+
+    expect(page.get_by_test_id("not-yet")).to_contain_text(
+        f"Buổi họp ngày {tomorrow.planned_date:%d/%m/%Y} chưa diễn ra: chưa thể điểm danh hay ghi biên bản"
+    )
+    expect(page.get_by_test_id("att-row")).to_have_count(0)
+    expect(page.get_by_role("button", name="Lưu", exact=True)).to_have_count(0)
+    assert_accessible(page, "recording page of a meeting ahead (phone)")
+    assert not Attendance.objects.filter(meeting=tomorrow).exists()
