@@ -347,12 +347,13 @@ class PreviewForm(forms.Form):
 
 def _typed(data) -> dict | None:
     """What the main form holds now (sent along with every small form, ``hx-include``), for the figures; ``None``
-    when nothing of it was sent (a plain post) or it does not parse."""
+    when nothing of it was sent (a plain post: the saved values are shown). A field that does not parse reads as
+    not typed."""
     if not any(name in data for name in PreviewForm.base_fields):
         return None
     preview = PreviewForm(data)
     preview.is_valid()
-    return preview.cleaned_data  # the fields that parse; one that does not reads as not typed
+    return preview.cleaned_data
 
 
 @login_required
