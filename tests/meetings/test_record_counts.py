@@ -9,6 +9,7 @@ import re
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from meetings import services
@@ -186,6 +187,7 @@ def test_ballots_short_of_the_voters_present_are_saved_only_once_confirmed_and_t
     assert minutes_context(meeting)["vote_difference"] == difference
     page = client.get(url("detail", meeting)).content.decode()
     assert difference in page
+    assert difference in render_to_string("pdf/minutes.html", minutes_context(meeting))  # the official minutes
 
 
 def test_ballots_that_add_up_need_no_confirmation(client, cell, meeting):
