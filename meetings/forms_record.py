@@ -93,6 +93,9 @@ class RecordForm(forms.Form):
         error_messages={"invalid": _("Nhập ngày giờ kết thúc (ngày/tháng/năm giờ:phút).")},
     )
     confirm_long = forms.BooleanField(label=_("Xác nhận buổi họp dài hơn mức quy định"), required=False)
+    confirm_votes = forms.BooleanField(
+        label=_("Xác nhận số phiếu (có đảng viên có mặt không bỏ phiếu)"), required=False
+    )
     chair = RosterMemberField(label=_("Chủ trì"), required=False)
     recorder = RosterMemberField(label=_("Thư ký"), required=False)
     resolution_title = forms.CharField(label=_("Tên nghị quyết / kết luận"), max_length=300, required=False)
@@ -145,12 +148,12 @@ class AttendanceForm(forms.Form):
         },
     )
     reason = forms.CharField(label=_("Lý do vắng"), max_length=200, required=False)
-    # The checkbox is in the form only when the reason part is shown: without it, an excused absence is accepted.
+    # The committee's acceptance of the reason is its explicit decision: the tick, never a default nor inferred (a
+    # tap on "Vắng có lý do" sends no tick, so the absence stays counted in the vote's denominator).
     accepted = forms.BooleanField(label=_("Chi ủy chấp nhận lý do"), required=False)
-    accepted_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def absence_accepted(self) -> bool:
-        return self.cleaned_data["accepted"] if self.cleaned_data.get("accepted_shown") else True
+        return self.cleaned_data["accepted"]
 
 
 class VisitorForm(forms.Form):

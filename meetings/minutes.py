@@ -22,6 +22,7 @@ def minutes_context(meeting: Meeting) -> dict:
     )
     printed = name_on(meeting.organization, meeting.planned_date)
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED)
+    figures = services.figures(meeting) if held else None
     home = [a for a in attendances if not a.is_guest]
     return {
         "meeting": meeting,
@@ -41,7 +42,9 @@ def minutes_context(meeting: Meeting) -> dict:
         "agenda": agenda,
         "general_speeches": general_speeches,
         "visitors": list(meeting.visitors.all()),
-        "figures": services.figures(meeting) if held else None,
+        "figures": figures,
+        # Ballots fewer than the members present who may vote (confirmed when saved): the minutes say so.
+        "vote_difference": figures["tally"].difference() if figures else "",
         "quarter": ROMAN_QUARTERS[quarter_of(meeting.planned_date)],
         "number_suffix": minutes_number_suffix(meeting.organization),
     }

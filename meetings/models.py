@@ -241,9 +241,10 @@ class Attendance(models.Model):
     )
     status = models.CharField(_("điểm danh"), max_length=10, choices=Status.choices, blank=True)
     reason = models.CharField(_("lý do vắng"), max_length=200, blank=True)
+    # The cell committee's explicit decision, never a default: an excused absence not accepted stays counted.
     absence_accepted = models.BooleanField(
         _("chi ủy chấp nhận lý do vắng"),
-        default=True,
+        default=False,
         help_text=_("Vắng có lý do được chi ủy chấp nhận thì không tính vào số đảng viên được biểu quyết."),
     )
     member_status = models.CharField(_("tình trạng đảng viên ngày họp"), max_length=20)

@@ -28,7 +28,7 @@ from meetings import services
 from meetings.access import get_meeting_for_user
 from meetings.forms_record import AttendanceForm, RecordForm, SpeechForm, VisitorForm
 from meetings.models import Attendance, Meeting
-from meetings.rules import grade_for, length_check, minutes_between, resolution_check
+from meetings.rules import for_kind, grade_for, length_check, minutes_between
 from members.models import Assignment, CommitteeSeat, StatusChange
 
 PAGE = "meetings/record.html"
@@ -56,14 +56,6 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
-def _attendances(meeting: Meeting, *, prepare: bool = False) -> list[Attendance]:
-    """The roll call in name order. Opening the page creates the rows (freezing each member's status that day),
-    except on approved minutes, which change only through a correction."""
-    if prepare and not meeting.is_locked:
-        return services.attendance_prepare(meeting=meeting)
-    return list(meeting.attendances.select_related("member").order_by("member__sort_key"))
-
-
 def _seats(meeting: Meeting) -> list[CommitteeSeat]:
     """Superior-committee seats that may visit: those assigned to follow the organization, then the seats on the
     committees above it, in force on the meeting's date. One query."""
@@ -82,9 +74,10 @@ def _seats(meeting: Meeting) -> list[CommitteeSeat]:
 class Parts:
     """What the parts of the page show, loaded once (a constant number of queries whatever the roster size)."""
 
-    def __init__(self, meeting: Meeting, *, prepare: bool = False, seats: bool = False):
+    def __init__(self, meeting: Meeting, *, seats: bool = False):
         self.meeting = meeting
-        self.attendances = _attendances(meeting, prepare=prepare)
+        # The roll call as shown: opening the page writes nothing; the first save writes the rows.
+        self.attendances = services.roll_call(meeting)
         self.agenda = list(meeting.agenda.all())
         self.visitors = list(meeting.visitors.order_by("id"))
         self.seats = _seats(meeting) if seats else []
@@ -109,21 +102,22 @@ class Parts:
         return RecordForm(data, initial=initial, meeting=self.meeting, attendances=self.attendances, agenda=self.agenda)
 
 
-def _figures(meeting: Meeting, preview: dict | None = None) -> dict:
-    """``services.figures`` of the saved meeting; ``preview`` (times, votes, score not saved yet) updates the
-    length, the outcome and the grade shown, so the secretary sees them while typing. The same rules judge both
-    (``meetings.rules``)."""
-    figures = services.figures(meeting)
+def _figures(meeting: Meeting, preview: dict | None = None, roll: list[Attendance] | None = None) -> dict:
+    """``services.figures`` of the meeting as the page shows it (``roll``: the roll call with its unsaved rows);
+    ``preview`` (times, votes, score typed but not saved yet) updates the length, the vote and the grade shown, so
+    the secretary sees them while typing. The server judges both by the same rules (``meetings.rules``): a vote it
+    would refuse never reads "thông qua" here."""
+    votes = None
+    if preview is not None:
+        votes = tuple(preview.get(name) for name in ("votes_for", "votes_against", "votes_abstain"))
+    figures = services.figures(meeting, roll=roll, votes=votes)
     score = meeting.quality_score
-    if preview:
+    if preview is not None:
         policy = figures["rules"].policy
         length = minutes_between(preview.get("started_at"), preview.get("ended_at"))
-        figures["length"] = length_check(meeting.kind, length if length is None or length > 0 else None, policy)
-        figures["votes_for"] = preview.get("votes_for")
-        figures["passes"] = resolution_check(figures["basis"], figures["votes_for"]).ok
+        check = length_check(meeting.kind, length if length is None or length > 0 else None, policy)
+        figures["length"] = for_kind(meeting.kind, check)
         score = preview.get("quality_score")
-    else:
-        figures["votes_for"] = meeting.votes_for
     figures["score"] = score
     figures["grade"] = dict(Meeting.Grade.choices).get(grade_for(score), "")
     figures["marked"] = figures["roster"] - figures["unmarked"]
@@ -155,7 +149,7 @@ def _oob(request: HttpRequest, parts: Parts, *, writes: int = 0, people=False, s
     members or the visitors changed (keeping what the user had picked, sent along with ``hx-include``); the list of
     speeches; and on approved minutes the main form's version, when this user's own corrections bumped it."""
     meeting = parts.meeting
-    context = {"meeting": meeting, "figures": _figures(meeting), "oob": True}
+    context = {"meeting": meeting, "figures": _figures(meeting, _typed(request.POST), parts.attendances), "oob": True}
     if people:
         context["form"] = parts.record_form(
             initial={"chair": request.POST.get("chair", ""), "recorder": request.POST.get("recorder", "")}
@@ -238,11 +232,18 @@ def _stale_differences(form: RecordForm, saved: Meeting, agenda: list) -> list[d
 @login_required
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest, pk: int) -> HttpResponse:
-    """The recording page (GET), and the main form (POST: "Lưu", or "Lưu và chốt buổi họp" with ``mark_held``)."""
+    """The recording page (GET), and the main form (POST: "Lưu", or "Lưu và chốt buổi họp" with ``mark_held``).
+
+    With htmx the main form saves in place (the page stays where the secretary is: the figures, the messages, the
+    version and the confirmations are swapped out of band); without JavaScript it posts and comes back."""
     meeting = _meeting(request, pk)
-    parts = Parts(meeting, prepare=True, seats=True)
+    if meeting.planned_date > timezone.localdate():
+        # Nothing is recorded before the meeting's day; the page says so and offers nothing to fill.
+        return render(request, PAGE, {"meeting": meeting, "not_yet": True})
+    parts = Parts(meeting, seats=True)
     form = parts.record_form(request.POST or None, initial=_initial(meeting))
     stale = []
+    saved = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         mark_held = "mark_held" in request.POST
@@ -261,6 +262,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
                 votes_for=data["votes_for"],
                 votes_against=data["votes_against"],
                 votes_abstain=data["votes_abstain"],
+                confirm_votes=data["confirm_votes"],
                 quality_score=data["quality_score"],
                 mark_held=mark_held,
                 correction_reason=data.get("correction_reason"),
@@ -268,28 +270,37 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.StaleEdit as error:
             # Keep everything the user typed; show what changed; the next save carries the new version.
-            saved = Meeting.objects.select_related("chair", "recorder").get(pk=meeting.pk)
+            fresh = Meeting.objects.select_related("chair", "recorder").get(pk=meeting.pk)
             form.add_error(None, error)
             form.data = form.data.copy()
-            form.data["version"] = saved.version
-            stale = _stale_differences(form, saved, list(saved.agenda.all()))
+            form.data["version"] = fresh.version
+            stale = _stale_differences(form, fresh, list(fresh.agenda.all()))
         except ValidationError as error:
             apply_errors(form, error)
         else:
             if meeting.is_locked:
-                messages.success(request, _("Đã lưu đính chính. Lý do được ghi vào lịch sử biên bản."))
+                saved = _("Đã lưu đính chính. Lý do được ghi vào lịch sử biên bản.")
             elif mark_held:
-                messages.success(
-                    request, _("Đã chốt buổi họp. Đồng chí chủ trì xem lại và duyệt biên bản trên trang buổi họp.")
-                )
+                saved = _("Đã chốt buổi họp. Đồng chí chủ trì xem lại và duyệt biên bản trên trang buổi họp.")
             else:
-                messages.success(request, _("Đã lưu biên bản."))
-            return redirect("meetings:record", pk=meeting.pk)
-    preview = form.cleaned_data if form.is_bound and hasattr(form, "cleaned_data") else None
+                saved = _("Đã lưu biên bản.")
+            if not request.htmx or mark_held or meeting.is_locked:
+                # Closing the meeting or correcting approved minutes changes the whole page (status, buttons, the
+                # corrections' history): it is loaded again.
+                messages.success(request, saved)
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = _page_url(meeting)
+                    return response
+                return redirect("meetings:record", pk=meeting.pk)
+    # The figures judge what was typed, saved or refused (a refused field leaves the form's cleaned data).
+    preview = _typed(request.POST) if request.method == "POST" else None
     open_reason = request.GET.get("ly-do", "")
     for row in parts.attendances:
         row.open_reason = str(row.member_id) == open_reason
-    page_figures = _figures(meeting, preview)
+    if saved:
+        meeting.refresh_from_db()  # the new version, the saved votes for the figures
+    page_figures = _figures(meeting, preview, parts.attendances)
     history = []
     if meeting.correction_count:
         history = list(
@@ -297,33 +308,52 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("history_user")
             .order_by("-history_date")[:10]
         )
-    return render(
-        request,
-        PAGE,
-        {
-            "meeting": meeting,
-            "form": form,
-            "stale": stale,
-            "figures": page_figures,
-            "attendances": parts.attendances,
-            "unmarked": page_figures["unmarked"],
-            "agenda": parts.agenda,
-            "visitors": parts.visitors,
-            "visitor_form": parts.visitor_form(),
-            "speech_form": parts.speech_form(),
-            "speeches": parts.speeches(),
-            "history": history,
-            "status_labels": dict(StatusChange.Status.choices),
-            "sections": SECTIONS,
-        },
+    context = {
+        "meeting": meeting,
+        "form": form,
+        "stale": stale,
+        "saved": saved,
+        "figures": page_figures,
+        "attendances": parts.attendances,
+        "unmarked": page_figures["unmarked"],
+        "agenda": parts.agenda,
+        "history": history,
+        "status_labels": dict(StatusChange.Status.choices),
+        "sections": SECTIONS,
+    }
+    if request.htmx and request.method == "POST":
+        context["version"] = meeting.version if saved else form.data.get("version", "")
+        # Saved in place or refused: only the parts that changed, out of band; what was typed stays as it is.
+        return render(request, "meetings/includes/_record_saved.html", context)
+    context.update(
+        visitors=parts.visitors,
+        visitor_form=parts.visitor_form(),
+        speech_form=parts.speech_form(),
+        speeches=parts.speeches(),
     )
+    return render(request, PAGE, context)
 
 
 class PreviewForm(forms.Form):
+    """The main form's fields that change the figures, typed but not saved yet."""
+
     started_at = RecordForm.base_fields["started_at"]
     ended_at = RecordForm.base_fields["ended_at"]
     votes_for = RecordForm.base_fields["votes_for"]
+    votes_against = RecordForm.base_fields["votes_against"]
+    votes_abstain = RecordForm.base_fields["votes_abstain"]
     quality_score = RecordForm.base_fields["quality_score"]
+
+
+def _typed(data) -> dict | None:
+    """What the main form holds now (sent along with every small form, ``hx-include``), for the figures; ``None``
+    when nothing of it was sent (a plain post: the saved values are shown). A field that does not parse reads as
+    not typed."""
+    if not any(name in data for name in PreviewForm.base_fields):
+        return None
+    preview = PreviewForm(data)
+    preview.is_valid()
+    return preview.cleaned_data
 
 
 @login_required
@@ -331,11 +361,8 @@ class PreviewForm(forms.Form):
 def figures(request: HttpRequest, pk: int) -> HttpResponse:
     """The figures panel; with the main form's times, votes and score (not saved yet) it shows what they give."""
     meeting = _meeting(request, pk)
-    preview = PreviewForm(request.GET) if request.GET else None
-    values = preview.cleaned_data if preview is not None and preview.is_valid() else None
-    return render(
-        request, "meetings/includes/_record_figures.html", {"meeting": meeting, "figures": _figures(meeting, values)}
-    )
+    figures = _figures(meeting, _typed(request.GET), services.roll_call(meeting))
+    return render(request, "meetings/includes/_record_figures.html", {"meeting": meeting, "figures": figures})
 
 
 # --- Attendance --------------------------------------------------------------------------------------------------
@@ -350,7 +377,7 @@ def _row_context(meeting: Meeting, row: Attendance) -> dict:
 def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     """One roll-call row: present, excused (with a reason, accepted by the committee or not) or absent."""
     meeting = _meeting(request, pk)
-    row = meeting.attendances.select_related("member").filter(member_id=member_pk).first()
+    row = next((row for row in services.roll_call(meeting) if row.member_id == member_pk), None)
     if row is None:
         raise Http404
     form = AttendanceForm(request.POST)
@@ -373,8 +400,10 @@ def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     else:
         error = " ".join(message for messages_ in form.errors.values() for message in messages_)
     wanted = form.cleaned_data.get("status") if hasattr(form, "cleaned_data") else None
-    # A refused excused absence opens the reason field; a missing reason is a prompt rather than an error.
-    open_reason = error is not None and wanted == Attendance.Status.EXCUSED
+    # An excused absence refused, or saved without its reason yet, opens the reason field; a missing reason (on
+    # closed minutes) is a prompt rather than an error.
+    typed_reason = (form.cleaned_data.get("reason") or "").strip() if hasattr(form, "cleaned_data") else ""
+    open_reason = wanted == Attendance.Status.EXCUSED and (error is not None or not typed_reason)
     hint = None
     if missing_reason:
         hint, error = _("Ghi lý do vắng rồi bấm “Lưu lý do”."), None
@@ -383,10 +412,10 @@ def attendance(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
             (messages.error if error else messages.warning)(request, f"{row.member.full_name}: {error or hint}")
         params = {"ly-do": row.member_id} if open_reason else {}
         return redirect(_page_url(meeting, f"att-{row.member_id}", **params))
-    row.refresh_from_db(fields=["status", "reason", "absence_accepted"])
-    row.open_reason, row.error, row.hint = open_reason, error, hint
-    row.reason_value = form.data.get("reason") if open_reason else None
     parts = Parts(meeting)
+    row = next(fresh for fresh in parts.attendances if fresh.member_id == row.member_id)
+    row.open_reason, row.error, row.hint = open_reason, error, hint
+    row.reason_value = form.data.get("reason") if error else None
     written = error is None and hint is None
     oob = _oob(request, parts, writes=int(written), people=True, speaker=True)
     return _answer(request, "meetings/includes/_record_attendance_row.html", _row_context(meeting, row), oob)

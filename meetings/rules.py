@@ -348,13 +348,68 @@ def quorum_check(basis: VoteBasis | None) -> Check:
     return Check(PASS if basis.quorum_ok else FAIL, basis.eligible_present, basis.majority)
 
 
-def resolution_check(basis: VoteBasis | None, votes_for: int | None) -> Check:
+def resolution_check(basis: VoteBasis | None, votes_for: int | None, tally: "VoteTally | None" = None) -> Check:
     """The resolution passed validly: a majority of the counted official members, with the quorum; not applicable
-    until a vote is recorded."""
+    until a vote is recorded. With the whole ``tally``, votes that cannot be (more ballots than members present who
+    may vote, ``VoteTally.over``) never pass."""
     required = basis.majority if basis is not None else None
     if basis is None or votes_for is None:
         return Check(NA, votes_for, required)
+    if tally is not None and tally.over:
+        return Check(FAIL, votes_for, required)
     return Check(PASS if basis.passes(votes_for) else FAIL, votes_for, required)
+
+
+@dataclass(frozen=True)
+class VoteTally:
+    """The ballots of a vote against the members present who may vote (``VoteBasis.voters_present``). Every
+    member present who may vote answers for, against or abstains, so the three add up to them: more is impossible
+    (refused), fewer is possible (someone left the room) but must be confirmed and is printed in the minutes."""
+
+    votes_for: int | None
+    votes_against: int | None
+    votes_abstain: int | None
+    voters: int
+
+    @property
+    def entered(self) -> bool:
+        return any(v is not None for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+    @property
+    def cast(self) -> int:
+        return sum(v or 0 for v in (self.votes_for, self.votes_against, self.votes_abstain))
+
+    @property
+    def over(self) -> int:
+        """Ballots beyond the members present who may vote (the vote is refused), 0 if none."""
+        return max(self.cast - self.voters, 0) if self.entered else 0
+
+    @property
+    def short(self) -> int:
+        """Members present who may vote and whose ballot is missing (to be confirmed), 0 if none."""
+        return max(self.voters - self.cast, 0) if self.entered else 0
+
+    def refusal(self) -> str:
+        """Why the vote is refused ("" when it is not)."""
+        if not self.over:
+            return ""
+        return _("Tổng số phiếu ({cast}) vượt số đảng viên có mặt được biểu quyết ({voters}).").format(
+            cast=self.cast, voters=self.voters
+        )
+
+    def difference(self) -> str:
+        """The difference a secretary confirms and the minutes print ("" when the ballots add up)."""
+        if not self.short:
+            return ""
+        return _("Tổng số phiếu {cast} khác số đảng viên có mặt có quyền biểu quyết {voters} (thiếu {short}).").format(
+            cast=self.cast, voters=self.voters, short=self.short
+        )
+
+
+def vote_tally(
+    basis: VoteBasis, votes_for: int | None, votes_against: int | None, votes_abstain: int | None
+) -> VoteTally:
+    return VoteTally(votes_for, votes_against, votes_abstain, basis.voters_present)
 
 
 # --- Before and after the meeting -----------------------------------------------------------------------------------

@@ -27,9 +27,11 @@ from meetings.rules import (
     assess,
     grade_for,
     minutes_between,
+    resolution_check,
     rules_for,
     speaker_counts,
     vote_basis,
+    vote_tally,
 )
 from members.models import CommitteeSeat, Member
 
@@ -312,7 +314,11 @@ def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> A
     notice, _created = AbsenceNotice.objects.update_or_create(
         meeting=meeting, member=member, defaults={"reason": reason.strip()[:200]}
     )
-    Attendance.objects.filter(meeting=meeting, member=member, status="").update(status="excused", reason=notice.reason)
+    # A roll call already begun (on the meeting's day, before the start) shows it as a proposed excused absence; the
+    # member's own word is never the committee's acceptance of the reason.
+    Attendance.objects.filter(meeting=meeting, member=member, status="").update(
+        status="excused", reason=notice.reason, absence_accepted=False
+    )
     return notice
 
 
@@ -323,32 +329,66 @@ def absence_notice_withdraw(*, meeting: Meeting, member: Member) -> None:
     AbsenceNotice.objects.filter(meeting=meeting, member=member).delete()
 
 
-@transaction.atomic
-def attendance_prepare(*, meeting: Meeting) -> list[Attendance]:
-    """Create the roll-call rows for the roster on the meeting's date, each freezing the member's status that day.
-    Absence notices become proposed excused absences. Safe to call again: adds members who joined the roster."""
-    existing = set(Attendance.objects.filter(meeting=meeting).values_list("member_id", flat=True))
+def roll_call(meeting: Meeting) -> list[Attendance]:
+    """The roll call in name order, read only: the saved rows, and for each member of the roster on the meeting's
+    date without one yet, an unsaved row freezing their status that day (a member's absence notice proposes an
+    excused absence with their reason, never accepted: acceptance is the committee's decision). Approved minutes
+    show their saved rows only. Three queries."""
+    saved = list(meeting.attendances.select_related("member").order_by("member__sort_key"))
+    if meeting.is_locked:
+        return saved
+    existing = {row.member_id for row in saved}
     notices = dict(AbsenceNotice.objects.filter(meeting=meeting).values_list("member_id", "reason"))
-    rows = []
+    new = []
     for member in roster_for(meeting):
         if member.pk in existing:
             continue
         notice = notices.get(member.pk)
-        rows.append(
+        new.append(
             Attendance(
                 meeting=meeting,
                 member=member,
                 member_status=member.status,
                 is_guest=member.membership_kind == "temporary",
-                status="excused" if notice else "",
+                status=Attendance.Status.EXCUSED if notice else "",
                 reason=notice or "",
+                absence_accepted=False,
             )
         )
-    Attendance.objects.bulk_create(rows)
+    if not new:
+        return saved
+    return sorted([*saved, *new], key=lambda row: (row.member.sort_key, row.member_id))
+
+
+@transaction.atomic
+def attendance_prepare(*, meeting: Meeting) -> list[Attendance]:
+    """Write the roll-call rows ``roll_call`` shows but has not saved yet: done by the first roll-call save, never
+    by opening a page. Safe to call again: adds members who joined the roster."""
+    rows = roll_call(meeting)
+    Attendance.objects.bulk_create([row for row in rows if row.pk is None])
     return list(meeting.attendances.select_related("member").order_by("member__sort_key"))
 
 
+def _check_day(meeting: Meeting) -> None:
+    """Nothing is recorded before the meeting's day (roll call, visitors, speeches, times, vote)."""
+    if meeting.planned_date > local_today():
+        raise ValidationError(
+            _("Buổi họp ngày {day} chưa diễn ra: chưa thể điểm danh hay ghi biên bản trước ngày họp.").format(
+                day=vi_date(meeting.planned_date)
+            )
+        )
+
+
 def _check_not_locked(meeting: Meeting, correction_reason: str | None) -> None:
+    """Why nothing of the record can be written now: a cancelled meeting, a meeting whose day has not come, approved
+    minutes without a reason for the correction."""
+    _check_open(meeting, correction_reason)
+    _check_day(meeting)
+
+
+def _check_open(meeting: Meeting, correction_reason: str | None) -> None:
+    """Why nothing can be added to the meeting's file (its record, its documents): cancelled, or approved minutes
+    without a reason for the correction. Documents may come before the meeting's day; the record may not."""
     if meeting.status == Status.CANCELLED:
         raise ValidationError(_("Buổi sinh hoạt đã hủy."))
     if meeting.status == Status.APPROVED and not (correction_reason or "").strip():
@@ -368,7 +408,8 @@ def _check_attendance(meeting: Meeting, row: Attendance | None, status: str, rea
         raise ValidationError(_("Đảng viên không có trong danh sách điểm danh của buổi này."))
     if status not in Attendance.Status.values:
         raise ValidationError({"status": _("Chọn có mặt, vắng có lý do hoặc vắng không lý do.")})
-    if status == Attendance.Status.EXCUSED and not reason.strip():
+    if status == Attendance.Status.EXCUSED and not reason.strip() and meeting.status in (Status.HELD, Status.APPROVED):
+        # While recording, the tap is saved at once and the reason follows (closing the meeting asks for it).
         raise ValidationError({"reason": _("Vắng có lý do thì phải ghi lý do.")})
     if status != Attendance.Status.PRESENT and row.member_id in (meeting.chair_id, meeting.recorder_id):
         raise ValidationError({"status": _("Chủ trì và thư ký phải có mặt.")})
@@ -388,18 +429,25 @@ def attendance_set(
     member: Member,
     status: str,
     reason: str = "",
-    absence_accepted: bool = True,
+    absence_accepted: bool = False,
     correction_reason: str | None = None,
     by=None,
 ) -> Attendance:
-    """Mark one member present, excused (with a reason) or absent. Each row is its own write (htmx toggles)."""
+    """Mark one member present, excused (with a reason) or absent. Each row is its own write (htmx toggles); the
+    first one writes the whole roll call's rows (``attendance_prepare``). An excused absence counts as accepted by the
+    committee (out of the vote's denominator) only when ``absence_accepted`` says so: the secretary's explicit tick.
+    While the meeting is recorded, an excused absence may wait for its reason (the tap is kept, "Tất cả có mặt" leaves
+    it alone); closing the meeting asks for every reason."""
     meeting = _lock(meeting)
     _check_not_locked(meeting, correction_reason)
     row = Attendance.objects.filter(meeting=meeting, member=member).first()
+    if row is None:
+        attendance_prepare(meeting=meeting)
+        row = Attendance.objects.filter(meeting=meeting, member=member).first()
     _check_attendance(meeting, row, status, reason, _speakers(meeting))
     row.status = status
     row.reason = reason.strip() if status == Attendance.Status.EXCUSED else ""
-    row.absence_accepted = absence_accepted if status == Attendance.Status.EXCUSED else True
+    row.absence_accepted = bool(absence_accepted) and status == Attendance.Status.EXCUSED
     row.save(update_fields=["status", "reason", "absence_accepted"])
     _after_change(meeting, correction_reason, by)
     findings_changed(meeting)
@@ -421,7 +469,7 @@ def attendance_all_present(
     for the findings, one correction when the minutes are approved. Returns the number of rows marked."""
     meeting = _lock(meeting)
     _check_not_locked(meeting, correction_reason)
-    rows = {row.member_id: row for row in meeting.attendances.select_related("member")}
+    rows = {row.member_id: row for row in attendance_prepare(meeting=meeting)}
     wanted = [member.pk for member in members] if members is not None else list(rows)
     problems = []
     marked = []
@@ -439,7 +487,7 @@ def attendance_all_present(
     if problems:
         raise ValidationError(_("Chưa điểm danh ai: {problems}").format(problems="; ".join(problems)))
     for row in marked:
-        row.status, row.reason, row.absence_accepted = Attendance.Status.PRESENT, "", True
+        row.status, row.reason, row.absence_accepted = Attendance.Status.PRESENT, "", False
         row.save(update_fields=["status", "reason", "absence_accepted"])
     if marked:
         _after_change(meeting, correction_reason, by)
@@ -447,9 +495,21 @@ def attendance_all_present(
     return len(marked)
 
 
-def vote_rows(meeting: Meeting) -> list[tuple]:
+def vote_rows(meeting: Meeting, roll: list[Attendance] | None = None) -> list[tuple]:
     """The roll call as ``meetings.rules.vote_basis`` reads it: status frozen on the day, attendance, absence
-    accepted, guest, and whether the member was an official member on the meeting's day (for guests who may vote)."""
+    accepted, guest, and whether the member was an official member on the meeting's day (for guests who may vote).
+    From the saved rows (one query), or from ``roll`` (``roll_call``: with the rows not saved yet)."""
+    if roll is not None:
+        return [
+            (
+                row.member_status,
+                row.status,
+                row.absence_accepted,
+                row.is_guest,
+                row.member.official_date is not None and row.member.official_date <= meeting.planned_date,
+            )
+            for row in roll
+        ]
     return [
         (status, attendance, accepted, guest, official_date is not None and official_date <= meeting.planned_date)
         for status, attendance, accepted, guest, official_date in meeting.attendances.values_list(
@@ -474,21 +534,28 @@ def meeting_facts(meeting: Meeting, *, guests_may_vote: bool = False, rows: list
     )
 
 
-def figures(meeting: Meeting) -> dict:
+def figures(meeting: Meeting, *, roll: list[Attendance] | None = None, votes: tuple | None = None) -> dict:
     """The live figures beside the recording form and on the meeting page: every meeting-level rule judged by the
-    policy in force on the meeting's day (``meetings.rules.assess``), and the roll call's progress."""
+    policy in force on the meeting's day (``meetings.rules.assess``), and the roll call's progress. ``roll``: the
+    roll call as the recording page shows it (``roll_call``); ``votes``: (for, against, abstaining) typed but not
+    saved yet, judged by the same rule (``meetings.rules.resolution_check`` with the ``VoteTally``)."""
     rules = rules_for(meeting.organization, meeting.planned_date)
-    rows = vote_rows(meeting)
+    rows = vote_rows(meeting, roll)
     facts = meeting_facts(meeting, guests_may_vote=rules.guests_may_vote, rows=rows)
     checks = assess(facts, rules.policy, local_today())
     statuses = [row[1] for row in rows]
+    if votes is None:
+        votes = (meeting.votes_for, meeting.votes_against, meeting.votes_abstain)
+    tally = vote_tally(facts.basis, *votes)
     return {
         "rules": rules,
         "checks": checks,
         "length": checks["length"],
         "speakers": checks["speakers"],
         "basis": facts.basis,
-        "passes": checks["resolution"].ok,
+        "votes_for": votes[0],
+        "tally": tally,
+        "passes": resolution_check(facts.basis, votes[0], tally).ok,
         "quorum_ok": checks["attendance"].ok,
         "present": statuses.count("present"),
         "excused": statuses.count("excused"),
@@ -516,12 +583,15 @@ def meeting_record(
     votes_against: int | None = None,
     votes_abstain: int | None = None,
     quality_score: int | None = None,
+    confirm_votes: bool = False,
     mark_held: bool = False,
     correction_reason: str | None = None,
     by=None,
 ) -> Meeting:
     """Save what happened: times, chair and recorder, conclusions per item, the resolution and its vote, the
-    self-assessment. ``mark_held`` closes the recording (every roster member must have an attendance state)."""
+    self-assessment. ``mark_held`` closes the recording (every roster member must have an attendance state, every
+    excused absence its reason). Ballots must not exceed the members present who may vote; fewer (someone left the
+    room) are saved when ``confirm_votes`` confirms the difference (asked again only when the numbers change)."""
     meeting = _lock(meeting)
     _check_version(meeting, version)
     _check_not_locked(meeting, correction_reason)
@@ -571,19 +641,29 @@ def meeting_record(
         errors["quality_score"] = _("Điểm tự đánh giá từ 0 đến 100.")
     rows = vote_rows(meeting)
     basis = vote_basis(rows, guests_may_vote=rules.guests_may_vote)
-    cast = sum(v or 0 for v in (votes_for, votes_against, votes_abstain))
-    if any(v is not None for v in (votes_for, votes_against, votes_abstain)) and cast > basis.voters_present:
-        errors["votes_for"] = _("Tổng số phiếu ({cast}) vượt số đảng viên có mặt được biểu quyết ({eligible}).").format(
-            cast=cast, eligible=basis.voters_present
+    tally = vote_tally(basis, votes_for, votes_against, votes_abstain)
+    saved_votes = (meeting.votes_for, meeting.votes_against, meeting.votes_abstain)
+    if tally.over:
+        errors["votes_for"] = tally.refusal()
+    elif tally.short and (votes_for, votes_against, votes_abstain) != saved_votes and not confirm_votes:
+        errors["confirm_votes"] = _("{difference} Đánh dấu xác nhận nếu đúng như vậy.").format(
+            difference=tally.difference()
         )
     if mark_held:
         if not (started_at and ended_at):
             errors.setdefault("started_at", _("Nhập giờ bắt đầu và kết thúc trước khi chốt buổi họp."))
-        unmarked = meeting.attendances.filter(status="").count()
-        if unmarked or not rows:
+        roll = roll_call(meeting)
+        unmarked = sum(1 for row in roll if not row.status)
+        if unmarked or not roll:
             errors["attendance"] = _(
                 "Còn {n} đảng viên chưa điểm danh: mỗi đảng viên phải có mặt, vắng có lý do hoặc vắng không lý do."
             ).format(n=unmarked)
+        else:
+            no_reason = [row.member.full_name for row in roll if row.status == "excused" and not row.reason.strip()]
+            if no_reason:
+                errors["attendance"] = _("Vắng có lý do nhưng chưa ghi lý do: {names}.").format(
+                    names=", ".join(no_reason)
+                )
         if not chair:
             errors.setdefault("chair", _("Chọn đồng chí chủ trì."))
         if not recorder:
@@ -742,7 +822,7 @@ def material_add(
 ):
     """Attach a document to the meeting (checked by the form: type, size, magic bytes). Once the minutes are approved
     the documents are part of the record: adding one is a correction, with its reason, in the meeting's history."""
-    _check_not_locked(meeting, correction_reason)
+    _check_open(meeting, correction_reason)
     material = Material(
         meeting=meeting,
         name=(name or upload.name).strip()[:200],

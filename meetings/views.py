@@ -469,7 +469,10 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
         for meeting in upcoming:
             meeting.my_notice = meeting.pk in notices
         history = list(
+            # Only what a roll call recorded: a row begun but not answered yet is not a meeting attended or missed.
             Attendance.objects.filter(member_id=scope.member_id)
+            .exclude(status="")
+            .exclude(meeting__status=Meeting.Status.CANCELLED)
             .select_related("meeting", "meeting__organization")
             .order_by("-meeting__planned_date")[:24]
         )

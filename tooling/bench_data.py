@@ -95,6 +95,7 @@ GIVEN_FEMALE = [
     "Nhung", "Oanh", "Phương", "Quyên", "Thảo", "Thủy", "Trang", "Tuyết", "Vân", "Yến", "Hằng", "Loan",
 ]  # fmt: skip
 EXCUSES = ["Đi công tác", "Ốm", "Việc gia đình", "Trực cơ quan", "Đi học tập trung"]
+ACCEPTED_EXCUSES = frozenset({"Đi công tác", "Ốm", "Trực cơ quan", "Đi học tập trung", "Miễn sinh hoạt"})
 TOPICS = [
     "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
     "Nâng cao chất lượng sinh hoạt chi bộ",
@@ -438,7 +439,8 @@ def _meeting(
                 "member_id": member.id,
                 "status": roll,
                 "reason": reason,
-                "absence_accepted": True,
+                # The committee's explicit decision (never a default): it accepts the usual duties and illness.
+                "absence_accepted": roll == "excused" and reason in ACCEPTED_EXCUSES,
                 "member_status": status,
                 "is_guest": False,
             }

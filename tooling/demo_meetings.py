@@ -72,6 +72,9 @@ CONCLUSIONS = {
     5: "Thống nhất phương hướng, nhiệm vụ tháng tới và phân công đảng viên phụ trách.",
 }
 EXCUSES = ("Đi công tác", "Ốm", "Việc gia đình", "Đi học lớp bồi dưỡng", "Nghỉ phép")
+# The reasons the demo cells' committees accepted (ticked by the secretary): an excused absence is accepted only by
+# that decision, never by default; the others stay counted in the vote's denominator.
+ACCEPTED_EXCUSES = frozenset({"Đi công tác", "Ốm", "Đi học lớp bồi dưỡng"})
 STATUS_EXCUSES = {
     Status.EXEMPTED: "Miễn sinh hoạt đảng",
     Status.ATTACHED_ELSEWHERE: "Sinh hoạt tạm thời nơi khác",
@@ -247,7 +250,13 @@ class DemoMeetings:
         services.attendance_prepare(meeting=meeting)
         present = []
         for member, status, reason in self._attendance(roster, set(officers)):
-            services.attendance_set(meeting=meeting, member=member, status=status, reason=reason)
+            services.attendance_set(
+                meeting=meeting,
+                member=member,
+                status=status,
+                reason=reason,
+                absence_accepted=status == Attendance.Status.EXCUSED and reason in ACCEPTED_EXCUSES,
+            )
             if status == Attendance.Status.PRESENT:
                 present.append(member)
         by_pk = {m.pk: m for m in present}
@@ -352,6 +361,7 @@ class DemoMeetings:
                         member=member,
                         status=status,
                         reason=reason,
+                        absence_accepted=status == Attendance.Status.EXCUSED and reason in ACCEPTED_EXCUSES,
                         member_status=member.status,
                         is_guest=member.membership_kind == "temporary",
                     )

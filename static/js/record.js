@@ -58,6 +58,10 @@
   form.addEventListener("submit", function () {
     dirty = false;
   });
+  // Saved in place (htmx): a refused save leaves the typed fields unsaved, so leaving still warns.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (document.querySelector('#record-errors-box [data-testid="record-errors"]')) dirty = true;
+  });
   window.addEventListener("beforeunload", function (event) {
     if (dirty) {
       event.preventDefault();

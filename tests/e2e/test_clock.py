@@ -32,6 +32,6 @@ def test_the_server_and_the_browser_agree_on_the_frozen_now(live_server, page: P
     expect(page.get_by_label("Kết thúc lúc")).to_have_value(now.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Lưu", exact=True).click()
 
-    expect(page.get_by_role("alert").first).to_contain_text("Đã lưu biên bản.")
+    expect(page.get_by_test_id("save-status")).to_have_text("Đã lưu biên bản.")  # saved in place
     assert Meeting.objects.get(pk=meeting.pk).length_minutes == 100
     assert page.evaluate("Date.now()") == int(timezone.now().timestamp() * 1000)

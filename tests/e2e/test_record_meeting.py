@@ -96,6 +96,10 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     expect(reason).to_be_focused()
     assert_accessible(page, "recording page, excused row open for its reason (phone)")
     reason.fill("Đi công tác tỉnh")
+    # The committee accepts this reason: the secretary's explicit tick (never the default).
+    accepted = att_row(page, "Ngô Thị Lan").get_by_label("Chi ủy chấp nhận lý do (không tính vào số biểu quyết)")
+    expect(accepted).not_to_be_checked()
+    accepted.check()
     att_row(page, "Ngô Thị Lan").get_by_role("button", name="Lưu lý do").click()
     expect(att_row(page, "Ngô Thị Lan")).to_have_attribute("data-status", "excused")
     tap(page, "Vũ Văn Bị", "Vắng có lý do")
@@ -216,7 +220,8 @@ def test_a_secretary_records_the_monthly_meeting_on_a_phone_then_it_is_approved_
     att_row(page, "Trịnh Văn Phúc").get_by_placeholder("Lý do vắng").fill("Ốm đột xuất, đã báo bí thư")
     att_row(page, "Trịnh Văn Phúc").get_by_role("button", name="Lưu lý do").click()
     expect(att_row(page, "Trịnh Văn Phúc")).to_have_attribute("data-status", "excused")
-    expect(page.get_by_test_id("fig-counted")).to_contain_text("Đảng viên chính thức được tính: 15")
+    # Not ticked as accepted by the committee: Phúc stays counted.
+    expect(page.get_by_test_id("fig-counted")).to_contain_text("Đảng viên chính thức được tính: 16")
     # The typed votes were kept through the taps; the main form follows its own corrections' version.
     expect(page.get_by_label("Tán thành", exact=True)).to_have_value("14")
     page.get_by_role("button", name="Lưu đính chính").click()

@@ -80,7 +80,10 @@ def hold(
             if index in absent:
                 services.attendance_set(meeting=meeting, member=member, status=Attendance.Status.ABSENT)
             elif index in excused:
-                services.attendance_set(meeting=meeting, member=member, status="excused", reason="Đi công tác")
+                # An absence the committee accepted (its explicit tick).
+                services.attendance_set(
+                    meeting=meeting, member=member, status="excused", reason="Đi công tác", absence_accepted=True
+                )
             else:
                 services.attendance_set(meeting=meeting, member=member, status=Attendance.Status.PRESENT)
                 present.append(member)
@@ -98,6 +101,7 @@ def hold(
             resolution_title="Nghị quyết" if votes_for is not None else "",
             votes_for=votes_for,
             votes_against=0 if votes_for is not None else None,
+            confirm_votes=True,  # the ballots a case sets need not add up to the members present
             mark_held=True,
         )
     if approved:
