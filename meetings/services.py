@@ -54,8 +54,8 @@ def _check_version(meeting: Meeting, version: int | None) -> None:
     if version is not None and version != meeting.version:
         raise StaleEdit(
             _(
-                "Biên bản vừa được người khác lưu (phiên bản {theirs}, bạn đang sửa phiên bản {yours}). "
-                "Nội dung bạn nhập vẫn còn bên dưới: hãy xem lại bản mới rồi lưu lại."
+                "Biên bản vừa được người khác lưu (phiên bản {theirs}, đồng chí đang sửa phiên bản {yours}). "
+                "Nội dung đồng chí nhập vẫn còn bên dưới: hãy xem lại bản mới rồi lưu lại."
             ).format(theirs=meeting.version, yours=version)
         )
 
@@ -306,7 +306,7 @@ def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> A
     if timezone.now() >= meeting.planned_start:
         raise ValidationError(_("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
     if not roster_for(meeting).filter(pk=member.pk).exists():
-        raise ValidationError(_("Bạn không có trong danh sách đảng viên của buổi sinh hoạt này."))
+        raise ValidationError(_("Đồng chí không có trong danh sách đảng viên của buổi sinh hoạt này."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do vắng.")})
     notice, _created = AbsenceNotice.objects.update_or_create(

@@ -139,7 +139,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     else:
         root = Organization.objects.filter(path=scope.read_paths[0]).first() if scope.read_paths else None
     if root is None:
-        messages.info(request, _("Bạn chưa được giao theo dõi tổ chức nào, nên chưa có báo cáo để xem."))
+        messages.info(request, _("Đồng chí chưa được giao theo dõi tổ chức nào, nên chưa có báo cáo để xem."))
         return redirect("home")
     url = reverse("reports:dashboard", args=[root.pk])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
