@@ -18,7 +18,7 @@ from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
 from cells.services import refresh_request
-from cells.text import vi_date
+from cells.text import format_number, vi_date
 from meetings import outbox
 from meetings.agenda import default_agenda
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, Speech, Visitor
@@ -560,8 +560,8 @@ def meeting_record(
         minutes = (ended_at - started_at).total_seconds() / 60
         if minutes > rules.confirm_over_minutes and not confirm_long:
             errors["confirm_long"] = _(
-                "Buổi họp dài {hours:.1f} giờ (trên {limit:g} giờ): đánh dấu xác nhận nếu đúng như vậy."
-            ).format(hours=minutes / 60, limit=rules.confirm_over_minutes / 60)
+                "Buổi họp dài {hours} giờ (trên {limit} giờ): đánh dấu xác nhận nếu đúng như vậy."
+            ).format(hours=format_number(minutes / 60), limit=format_number(rules.confirm_over_minutes / 60))
     present = set(meeting.attendances.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
     if chair and chair.pk not in present:
         errors["chair"] = _("Chủ trì phải có mặt (điểm danh “Có mặt”).")
