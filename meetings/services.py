@@ -7,6 +7,7 @@ when it refuses. Mail is queued as outbox rows in the same transaction and sent 
 import contextlib
 import contextvars
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -298,15 +299,32 @@ def roster_for(meeting: Meeting):
     return Member.objects.roster_of(meeting.organization, meeting.planned_date)
 
 
+@dataclass(frozen=True)
+class AbsenceNoticeCheck:
+    """Whether a member may say ahead that they will miss a meeting: ``refusal`` says why not (``None``: they may);
+    ``on_roster`` whether the meeting is theirs at all (a committee member following the cell is not on its roster)."""
+
+    on_roster: bool
+    refusal: str | None
+
+
+def absence_notice_check(*, meeting: Meeting, member: Member | None) -> AbsenceNoticeCheck:
+    """The one decision on an absence notice: the meeting page offers the form when it allows one, and
+    ``absence_notice_submit`` accepts one on the same terms."""
+    if member is None or not roster_for(meeting).filter(pk=member.pk).exists():
+        return AbsenceNoticeCheck(False, _("Đồng chí không có trong danh sách đảng viên của buổi sinh hoạt này."))
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        return AbsenceNoticeCheck(True, _("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
+    if timezone.now() >= meeting.planned_start:
+        return AbsenceNoticeCheck(True, _("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
+    return AbsenceNoticeCheck(True, None)
+
+
 @transaction.atomic
 def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> AbsenceNotice:
     """A member says ahead that they will be absent; the secretary sees it as a proposed excused absence."""
-    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
-        raise ValidationError(_("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
-    if timezone.now() >= meeting.planned_start:
-        raise ValidationError(_("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
-    if not roster_for(meeting).filter(pk=member.pk).exists():
-        raise ValidationError(_("Đồng chí không có trong danh sách đảng viên của buổi sinh hoạt này."))
+    if refusal := absence_notice_check(meeting=meeting, member=member).refusal:
+        raise ValidationError(refusal)
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do vắng.")})
     notice, _created = AbsenceNotice.objects.update_or_create(
