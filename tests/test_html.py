@@ -124,7 +124,8 @@ def test_the_checker_finds_an_htmx_attribute_and_an_unescaped_less_than(tmp_path
     page = tmp_path / "bad.html"
     page.write_text(
         '<!doctype html><html lang="vi"><head><title>Thử</title></head><body>'
-        '<button hx-post="/x">Lưu</button><p>Thời lượng < 90 phút</p></body></html>'
+        # (a space before "=": the data-hx-* renaming command of the templates leaves this one alone)
+        '<button hx-post ="/x">Lưu</button><p>Thời lượng < 90 phút</p></body></html>'
     )
 
     messages = [m["message"] for m in run_vnu([page])]
