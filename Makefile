@@ -38,14 +38,24 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install -q -r requirements-dev.txt 2>&1 | grep -v "^WARNING: Location" || true
 	$(PY) -c "import pytest_django, playwright, factory, time_machine" && touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# The Nu HTML Checker (vnu.jar) that tests/test_html.py runs, pinned in package-lock.json. --ignore-scripts: its
+# install script would download a Java of its own; the tests use the machine's (system-deps installs it).
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing (apt-get install -y npm): the HTML checker of the tests comes from npm" >&2; exit 1; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@test -f node_modules/vnu-jar/build/dist/vnu.jar && touch $@
 
-# Debian packages the tests need (the browser, PDF tools, gettext). Installed when missing and we are root.
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.package-lock.json
+
+# Debian packages the tests need (the browser, PDF tools, gettext; Java and npm for the HTML checker, unless a java
+# and an npm are already on the PATH). Installed when missing and we are root.
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \
@@ -115,4 +125,4 @@ bench: install static
 	$(PY) manage.py bench_compliance --create-database $(BENCH_ARGS)
 
 clean:
-	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache
+	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache node_modules

@@ -1,8 +1,12 @@
-"""Vietnamese text helpers: sort keys that put names in dictionary order (a ă â b c d đ e ê …)."""
+"""Vietnamese text helpers: sort keys that put names in dictionary order (a ă â b c d đ e ê …), numbers and dates
+as Vietnamese writes them."""
 
 import datetime
 import re
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
 
 # Base letters in Vietnamese alphabetical order; a letter with a modifier (breve, circumflex, horn, stroke) sorts
 # after its base letter, and tones only break ties (they are a secondary level, as in dictionaries).
@@ -57,3 +61,15 @@ def vi_natural_key(text: str) -> str:
     numbers in a name compared as numbers, so "Chi bộ khu phố 2" comes before "Chi bộ khu phố 10" (and "ấp 1" before
     "ấp Tân Tiến"). ASCII, so it orders the same in Python and under any database collation."""
     return vi_sort_key(_NUMBER.sub(lambda match: match.group().zfill(_NUMBER_WIDTH), text or ""))
+
+
+def format_number(value, places: int = 1) -> str:
+    """A number shown to people, in the active language's format: "7,5", "110,5", "1.234" in Vietnamese ("7.5",
+    "1,234" in English), rounded half up to ``places`` decimals, without trailing zeros ("8", not "8,0"); "—" for
+    none. The one place numbers are formatted: the ``number`` template filter calls it."""
+    if value is None or value == "":
+        return "—"
+    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    digits = f"{rounded:f}"
+    decimals = len(digits.split(".")[1].rstrip("0")) if "." in digits else 0
+    return number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)

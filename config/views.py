@@ -28,7 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
             elif scope.can_read(node):
                 label = _("{name}: xem toàn bộ").format(name=node.name)
             else:
-                label = _("{name}: chi bộ của bạn").format(name=node.name)
+                label = _("{name}: chi bộ của đồng chí").format(name=node.name)
             reach.append({"url": reverse("members:organization", args=[node.pk]), "label": label})
     if scope.member_id:
         reach.append({"url": reverse("members:detail", args=[scope.member_id]), "label": _("Hồ sơ đảng viên của tôi")})

@@ -7,6 +7,7 @@ when it refuses. Mail is queued as outbox rows in the same transaction and sent 
 import contextlib
 import contextvars
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
 from cells.services import refresh_request
-from cells.text import vi_date
+from cells.text import format_number, vi_date
 from meetings import outbox
 from meetings.agenda import default_agenda
 from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, Speech, Visitor
@@ -56,8 +57,8 @@ def _check_version(meeting: Meeting, version: int | None) -> None:
     if version is not None and version != meeting.version:
         raise StaleEdit(
             _(
-                "Biên bản vừa được người khác lưu (phiên bản {theirs}, bạn đang sửa phiên bản {yours}). "
-                "Nội dung bạn nhập vẫn còn bên dưới: hãy xem lại bản mới rồi lưu lại."
+                "Biên bản vừa được người khác lưu (phiên bản {theirs}, đồng chí đang sửa phiên bản {yours}). "
+                "Nội dung đồng chí nhập vẫn còn bên dưới: hãy xem lại bản mới rồi lưu lại."
             ).format(theirs=meeting.version, yours=version)
         )
 
@@ -300,15 +301,32 @@ def roster_for(meeting: Meeting):
     return Member.objects.roster_of(meeting.organization, meeting.planned_date)
 
 
+@dataclass(frozen=True)
+class AbsenceNoticeCheck:
+    """Whether a member may say ahead that they will miss a meeting: ``refusal`` says why not (``None``: they may);
+    ``on_roster`` whether the meeting is theirs at all (a committee member following the cell is not on its roster)."""
+
+    on_roster: bool
+    refusal: str | None
+
+
+def absence_notice_check(*, meeting: Meeting, member: Member | None) -> AbsenceNoticeCheck:
+    """The one decision on an absence notice: the meeting page offers the form when it allows one, and
+    ``absence_notice_submit`` accepts one on the same terms."""
+    if member is None or not roster_for(meeting).filter(pk=member.pk).exists():
+        return AbsenceNoticeCheck(False, _("Đồng chí không có trong danh sách đảng viên của buổi sinh hoạt này."))
+    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
+        return AbsenceNoticeCheck(True, _("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
+    if timezone.now() >= meeting.planned_start:
+        return AbsenceNoticeCheck(True, _("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
+    return AbsenceNoticeCheck(True, None)
+
+
 @transaction.atomic
 def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> AbsenceNotice:
     """A member says ahead that they will be absent; the secretary sees it as a proposed excused absence."""
-    if meeting.status not in (Status.PLANNED, Status.PUBLISHED):
-        raise ValidationError(_("Buổi sinh hoạt đã diễn ra hoặc đã hủy."))
-    if timezone.now() >= meeting.planned_start:
-        raise ValidationError(_("Đã đến giờ họp; hãy báo trực tiếp với bí thư chi bộ."))
-    if not roster_for(meeting).filter(pk=member.pk).exists():
-        raise ValidationError(_("Bạn không có trong danh sách đảng viên của buổi sinh hoạt này."))
+    if refusal := absence_notice_check(meeting=meeting, member=member).refusal:
+        raise ValidationError(refusal)
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do vắng.")})
     notice, _created = AbsenceNotice.objects.update_or_create(
@@ -630,8 +648,8 @@ def meeting_record(
         minutes = (ended_at - started_at).total_seconds() / 60
         if minutes > rules.confirm_over_minutes and not confirm_long:
             errors["confirm_long"] = _(
-                "Buổi họp dài {hours:.1f} giờ (trên {limit:g} giờ): đánh dấu xác nhận nếu đúng như vậy."
-            ).format(hours=minutes / 60, limit=rules.confirm_over_minutes / 60)
+                "Buổi họp dài {hours} giờ (trên {limit} giờ): đánh dấu xác nhận nếu đúng như vậy."
+            ).format(hours=format_number(minutes / 60), limit=format_number(rules.confirm_over_minutes / 60))
     present = set(meeting.attendances.filter(status=Attendance.Status.PRESENT).values_list("member_id", flat=True))
     if chair and chair.pk not in present:
         errors["chair"] = _("Chủ trì phải có mặt (điểm danh “Có mặt”).")

@@ -260,9 +260,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_write = scope.can_write(meeting.organization)
     # Past its start a notice is news to nobody (not sent), and an absence is told to the secretary in person.
     start_passed = meeting.planned_start <= timezone.now()
-    my_notice = None
-    if scope.member_id:
-        my_notice = AbsenceNotice.objects.filter(meeting=meeting, member_id=scope.member_id).first()
+    my_notice, absence = None, None
+    if scope.member_id and not can_write:  # a secretary records absences in the roll call, not as notices
+        viewer = Member.objects.get(pk=scope.member_id)
+        absence = services.absence_notice_check(meeting=meeting, member=viewer)
+        my_notice = AbsenceNotice.objects.filter(meeting=meeting, member=viewer).first() if absence.on_roster else None
     notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
     chair_user_id = meeting.chair.user_id if meeting.chair else None
     return render(
@@ -275,7 +277,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_approve": meeting.status == Meeting.Status.HELD
             and can_write
             and (chair_user_id in (None, request.user.pk) or request.user.is_superuser),
-            "is_member_here": scope.member_id is not None and not can_write,
+            "absence": absence,
             "held": meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED),
             "title": meeting_title(meeting),
             "when": vi_when(meeting.planned_date, meeting.planned_time),

@@ -161,6 +161,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = list(member.memberships.select_related("organization").order_by("-valid_from"))
     changes = list(member.status_changes.select_related("attached_to").order_by("-effective_from", "-id"))
     positions = list(member.positions.select_related("organization").order_by("-valid_from"))
+    seats = list(member.committee_seats.select_related("organization").order_by("-valid_from"))
     current = next((c for c in changes if c.effective_from <= today), None)
     cell = member.current_cell
     return render(
@@ -172,6 +173,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "changes": changes,
             "positions": positions,
+            "seats": seats,
             "current_status": current,
             "can_write": cell is not None and scope.can_write(cell),
             "today": today,

@@ -8,10 +8,11 @@ import html
 import math
 from collections.abc import Sequence
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from cells.text import format_number
 
 WIDTH, HEIGHT = 600, 270
 LEFT, RIGHT, TOP, BOTTOM = 50, 54, 14, 44
@@ -41,7 +42,7 @@ def percent(rate: float | None, decimals: int = 0) -> str:
     """ "87,5 %" style, with the active language's decimal separator; "—" without a value."""
     if rate is None:
         return "—"
-    return f"{number_format(round(rate * 100, decimals), decimals)}%"  # rounded, as {% widthratio %} does
+    return f"{format_number(round(rate * 100, decimals), decimals)}%"  # rounded, as {% widthratio %} does
 
 
 def _text(x: float, y: float, content: str, *, anchor: str = "middle", size: int = 13, extra: str = "") -> str:
@@ -89,7 +90,7 @@ def trend_svg(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
         if float(value).is_integer():
-            parts.append(_text(LEFT - 6, y + 4, number_format(value, 0), anchor="end", size=12))
+            parts.append(_text(LEFT - 6, y + 4, format_number(value, 0), anchor="end", size=12))
         parts.append(_text(WIDTH - RIGHT + 6, y + 4, f"{step * 25}%", anchor="start", size=12))
     parts.append(
         _text(

@@ -13,12 +13,12 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.models import Organization
+from cells.text import format_number
 from members.access import get_organization_for_user, scope_for
 from reports import exports
 from reports.absences import member_absences
@@ -65,23 +65,16 @@ def _url_maker(name: str, query: str = ""):
     return lambda pk: template.format(pk=pk)
 
 
-def _number(value: float | None) -> str:
-    """A median: "92" or "92,5" (the active language's decimal separator); "—" without a value."""
-    if value is None:
-        return "—"
-    return number_format(value, 0 if float(value).is_integer() else 1)
-
-
 def _texts(figures: Figures) -> dict[str, str]:
     """A children row's figures as text, formatted here once (template filters cost a hundred rows dearly)."""
-    minutes = _("{n} phút").format(n=_number(figures.median_length)) if figures.median_length is not None else "—"
+    minutes = _("{n} phút").format(n=format_number(figures.median_length)) if figures.median_length is not None else "—"
     return {
         "months_ok": f"{figures.passed}/{figures.months_decided}",
         "months_rate": percent(figures.months_rate),
         "held": f"{figures.held}/{figures.due}",
         "attendance": percent(figures.attendance_rate),
         "length": minutes,
-        "speakers": _number(figures.median_speakers),
+        "speakers": format_number(figures.median_speakers),
         "thematic": percent(figures.thematic_rate),
     }
 
@@ -193,7 +186,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     else:
         root = Organization.objects.filter(path=scope.read_paths[0]).first() if scope.read_paths else None
     if root is None:
-        messages.info(request, _("Bạn chưa được giao theo dõi tổ chức nào, nên chưa có báo cáo để xem."))
+        messages.info(request, _("Đồng chí chưa được giao theo dõi tổ chức nào, nên chưa có báo cáo để xem."))
         return redirect("home")
     url = reverse("reports:dashboard", args=[root.pk])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)

@@ -1,8 +1,10 @@
-"""Template filters used across the apps: Vietnamese names and dates."""
+"""Template filters used across the apps: Vietnamese names, dates and numbers."""
 
 import datetime
 
 from django import template
+
+from cells import text
 
 register = template.Library()
 
@@ -20,3 +22,9 @@ def vi_date(value: datetime.date | None) -> str:
     if not value:
         return ""
     return f"ngày {value.day:02d} tháng {value.month:02d} năm {value.year}"
+
+
+@register.filter
+def number(value, places: int = 1) -> str:
+    """ "7,5", "1.234": a number the Vietnamese way (``cells.text.format_number``); ``{{ x|number:2 }}``."""
+    return text.format_number(value, int(places))

@@ -260,7 +260,7 @@ def test_a_meeting_over_six_hours_needs_confirmation(client, world, meeting):
     roll_call(meeting)
     data = form_data(meeting, world, ended_at="2026-11-04T20:30")
 
-    body = _refused(client, world, meeting, data, "Buổi họp dài 6.5 giờ (trên 6 giờ)")
+    body = _refused(client, world, meeting, data, "Buổi họp dài 6,5 giờ (trên 6 giờ)")
     assert 'name="confirm_long"' in body
 
     response = client.post(url("record", meeting), {**data, "confirm_long": "on"})
