@@ -422,7 +422,7 @@ def test_a_tap_marks_attendance_and_returns_the_row_and_the_figures(client, worl
     body = response.content.decode()
     assert Attendance.objects.get(meeting=meeting, member=world.member).status == "present"
     assert body.startswith(f'<form id="att-{world.member.pk}"')
-    assert 'id="record-figures"' in body and 'hx-swap-oob="true"' in body
+    assert 'id="record-figures"' in body and 'data-hx-swap-oob="true"' in body
     assert "có mặt 1" in body
     # The chair and speaker selects now list the member.
     assert body.count("Đỗ Thanh Hài") >= 3
@@ -561,7 +561,7 @@ def test_a_superior_visitor_is_added_by_the_seat_following_the_cell(client, worl
     body = response.content.decode()
     assert body.startswith('<section id="dai-bieu"')
     # The visitor can now be picked as a speaker (out-of-band swap of the speaker select).
-    assert 'id="speech-speaker-field" hx-swap-oob="true"' in body and f'value="v{visitor.pk}"' in body
+    assert 'id="speech-speaker-field" data-hx-swap-oob="true"' in body and f'value="v{visitor.pk}"' in body
 
 
 def test_a_guest_from_outside_the_tree_is_added_by_name_and_title(client, world, meeting):
@@ -744,7 +744,7 @@ def test_an_attendance_correction_needs_the_reason_and_moves_the_main_forms_vers
     assert Attendance.objects.get(meeting=approved, member=world.plain_member).status == "excused"
     assert approved.correction_count == 1
     # The user's own correction bumped the version: the main form gets it, so its next save is not refused.
-    assert f'id="record-version" form="record-form" value="{approved.version}" hx-swap-oob="true"' in (
+    assert f'id="record-version" form="record-form" value="{approved.version}" data-hx-swap-oob="true"' in (
         accepted.content.decode()
     )
 

@@ -44,7 +44,7 @@ def test_the_meeting_page_loads_the_findings_report_of_its_month(client, judged)
     body = client.get(reverse("meetings:detail", args=[judged.meeting.pk])).content.decode()
 
     findings_url = reverse("reports:meeting_findings", args=[judged.meeting.pk])
-    assert f'hx-get="{findings_url}"' in body  # loaded in place
+    assert f'data-hx-get="{findings_url}"' in body  # loaded in place
     assert f'href="{findings_url}"' in body  # and a link without JavaScript
 
 
