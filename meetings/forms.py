@@ -42,6 +42,15 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
+def missing_version() -> str:
+    """A save of an existing meeting that does not say which version it was made on (a page from before versions, a
+    hand-made request) is refused like a stale one: it could overwrite someone else's save without a word."""
+    return _(
+        "Không lưu được: trang gửi lên thiếu số phiên bản để đối chiếu với bản đã lưu. Hãy tải lại trang, xem nội "
+        "dung mới nhất rồi lưu lại."
+    )
+
+
 class MeetingPlanForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Loại buổi sinh hoạt"),
@@ -112,6 +121,8 @@ class MeetingPlanForm(forms.Form):
             self.add_error("topic", _("Sinh hoạt chuyên đề phải có tên chuyên đề."))
         if data.get("kind") == Meeting.Kind.CONFERENCE and not (data.get("topic") or "").strip():
             self.add_error("topic", _("Hội nghị đảng bộ phải có nội dung (tên hội nghị)."))
+        if self.current_start is not None and data.get("version") is None and "version" not in self.errors:
+            self.add_error(None, missing_version())
         day, at = data.get("planned_date"), data.get("planned_time")
         if self.now is not None and day and at:
             start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())

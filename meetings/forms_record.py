@@ -4,6 +4,7 @@ which hold the rules (times, presence, votes, the lock after approval)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from meetings.forms import missing_version
 from meetings.models import Attendance, Meeting, Visitor
 
 # Every field of the main form lives outside the <form> element, next to the part of the meeting it belongs to
@@ -135,6 +136,12 @@ class RecordForm(forms.Form):
 
     def conclusions(self) -> dict[int, str]:
         return {item.pk: self.cleaned_data.get(self.conclusion_name(item)) or "" for item in self.agenda}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("version") is None and "version" not in self.errors:
+            raise forms.ValidationError(missing_version())
+        return data
 
 
 class AttendanceForm(forms.Form):

@@ -327,6 +327,19 @@ def test_editing_with_a_stale_version_is_refused_and_the_input_kept(client, worl
     assert meeting.venue == "Nhà văn hóa"
 
 
+def test_editing_without_a_version_is_refused(client, world):
+    """Issue 11, point 7, for the plan: a POST without ``version`` would overwrite another user's save."""
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4), venue="Nhà văn hóa")
+    data = {"kind": "regular", "planned_date": "2026-12-04", "planned_time": "19:00", "venue": "Phòng họp B"}
+
+    response = _login(client, world.secretary_user).post(reverse("meetings:edit", args=[meeting.pk]), data)
+
+    meeting.refresh_from_db()
+    assert response.status_code == 200
+    assert "thiếu số phiên bản để đối chiếu với bản đã lưu" in response.content.decode()
+    assert meeting.venue == "Nhà văn hóa"
+
+
 def test_editing_a_published_meeting_mails_the_new_time_with_the_new_agenda(client, world):
     meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 4))
     services.meeting_publish(meeting=meeting)

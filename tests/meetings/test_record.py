@@ -682,6 +682,22 @@ def test_the_second_of_two_concurrent_saves_is_refused_and_its_input_is_shown_ba
     assert Meeting.objects.get(pk=meeting.pk).resolution_text == "Bản B của thư ký"
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_save_without_a_version_is_refused_like_a_stale_one(client, world, meeting, htmx):
+    """Issue 11, point 7: a recording POST without ``version`` overwrote the record silently."""
+    roll_call(meeting)
+    login(client, world.secretary_user).post(url("record", meeting), form_data(meeting, world))
+    saved = state(meeting)
+    data = {**form_data(meeting, world), "resolution_text": "Ghi đè không phiên bản"}
+    del data["version"]
+
+    response = client.post(url("record", meeting), data, **(HTMX if htmx else {}))
+
+    assert response.status_code == 200
+    assert "thiếu số phiên bản để đối chiếu với bản đã lưu" in response.content.decode()
+    assert state(meeting) == saved
+
+
 # --- Approved minutes: corrections ------------------------------------------------------------------------------------
 
 
