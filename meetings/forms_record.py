@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from meetings.forms import missing_version
-from meetings.models import Attendance, Meeting, Visitor
+from meetings.models import AgendaItem, Attendance, Meeting, Speech, Visitor
 
 # Every field of the main form lives outside the <form> element, next to the part of the meeting it belongs to
 # (the small attendance, visitor and speaker forms sit in between): the HTML ``form`` attribute ties them to it.
@@ -73,6 +73,11 @@ def _number(label, *, max_value=None, **kwargs):
     )
 
 
+def _limit(model, field: str) -> int:
+    """The browser's maxlength of a text input: the model field's limit (the services check it too)."""
+    return model._meta.get_field(field).max_length
+
+
 class RecordForm(forms.Form):
     """What happened at the meeting: times, chair and recorder, conclusions, the resolution and its vote, the score.
 
@@ -101,7 +106,9 @@ class RecordForm(forms.Form):
     recorder = RosterMemberField(label=_("Thư ký"), required=False)
     resolution_title = forms.CharField(label=_("Tên nghị quyết / kết luận"), max_length=300, required=False)
     resolution_text = forms.CharField(
-        label=_("Nội dung nghị quyết / kết luận"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Nội dung nghị quyết / kết luận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": _limit(Meeting, "resolution_text")}),
     )
     votes_for = _number(_("Tán thành"))
     votes_against = _number(_("Không tán thành"))
@@ -120,7 +127,7 @@ class RecordForm(forms.Form):
                 label=f"{item.order}. {item.title}",
                 required=False,
                 initial=item.conclusion,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": _limit(AgendaItem, "conclusion")}),
             )
         if not meeting.is_locked:
             del self.fields["correction_reason"]
@@ -215,7 +222,7 @@ class SpeechForm(forms.Form):
     agenda_item = forms.TypedChoiceField(label=_("Nội dung"), coerce=int, required=False, empty_value=None)
     summary = forms.CharField(
         label=_("Tóm tắt ý kiến"),
-        max_length=4000,
+        max_length=_limit(Speech, "summary"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Ghi tóm tắt ý kiến phát biểu.")},
     )

@@ -82,7 +82,10 @@ class Meeting(models.Model):
     long_meeting_confirmed = models.BooleanField(_("xác nhận buổi họp dài bất thường"), default=False)
 
     resolution_title = models.CharField(_("tên nghị quyết / kết luận"), max_length=300, blank=True)
-    resolution_text = models.TextField(_("nội dung nghị quyết / kết luận"), blank=True)
+    # The longest texts (in characters) are set here, once: far above any real minutes (a resolution of ten pages is
+    # ~25,000), low enough that the minutes' PDF renders in a second or two (a 1 MB resolution took 13.5 s). The
+    # services check them (meetings.services.check_lengths), the forms' inputs carry them as maxlength.
+    resolution_text = models.TextField(_("nội dung nghị quyết / kết luận"), max_length=30_000, blank=True)
     votes_for = models.PositiveSmallIntegerField(_("tán thành"), null=True, blank=True)
     votes_against = models.PositiveSmallIntegerField(_("không tán thành"), null=True, blank=True)
     votes_abstain = models.PositiveSmallIntegerField(_("không biểu quyết"), null=True, blank=True)
@@ -207,8 +210,8 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("buổi họp"))
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     title = models.CharField(_("nội dung"), max_length=300)
-    details = models.TextField(_("chi tiết"), blank=True)
-    conclusion = models.TextField(_("kết luận của chủ trì"), blank=True)
+    details = models.TextField(_("chi tiết"), max_length=2_000, blank=True)
+    conclusion = models.TextField(_("kết luận của chủ trì"), max_length=10_000, blank=True)
 
     # Minutes are an official document: every change to their parts is kept (who, when, what).
     history = HistoricalRecords()
@@ -331,7 +334,7 @@ class Speech(models.Model):
         related_name="speeches",
         verbose_name=_("mục chương trình"),
     )
-    summary = models.TextField(_("tóm tắt ý kiến"))
+    summary = models.TextField(_("tóm tắt ý kiến"), max_length=5_000)
 
     # Minutes are an official document: every change to their parts is kept (who, when, what).
     history = HistoricalRecords()

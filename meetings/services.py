@@ -53,6 +53,38 @@ class StaleEdit(ValidationError):
     """Somebody else saved the meeting since this form was opened (optimistic locking)."""
 
 
+# An order of business has some 10 to 16 items; its numbers are small integers in the database.
+MAX_AGENDA_ITEMS = 40
+
+
+def check_lengths(model, values: dict[str, str], *, keys: dict[str, str] | None = None) -> None:
+    """Refuse texts longer than ``model``'s field allows (its ``max_length``, the one place each limit is written),
+    each error on its form field (``keys`` maps a model field to another form field's name)."""
+    errors = {}
+    for name, value in values.items():
+        limit = model._meta.get_field(name).max_length
+        if value and len(value) > limit:
+            errors[(keys or {}).get(name, name)] = _(
+                "Nội dung dài {n} ký tự, quá giới hạn {limit} ký tự: hãy rút gọn rồi lưu lại."
+            ).format(n=format_number(len(value)), limit=format_number(limit))
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_agenda(items: list[tuple[str, str]]) -> None:
+    """An agenda's items: not more than ``MAX_AGENDA_ITEMS``, each title and detail within its field's length."""
+    if len(items) > MAX_AGENDA_ITEMS:
+        raise ValidationError(
+            {
+                "agenda": _("Chương trình có {n} mục, quá {limit} mục: hãy gộp các mục nhỏ.").format(
+                    n=format_number(len(items)), limit=MAX_AGENDA_ITEMS
+                )
+            }
+        )
+    for title, details in items:
+        check_lengths(AgendaItem, {"title": title, "details": details}, keys={"title": "agenda", "details": "agenda"})
+
+
 def _check_version(meeting: Meeting, version: int | None) -> None:
     if version is not None and version != meeting.version:
         raise StaleEdit(
@@ -161,6 +193,8 @@ def meeting_plan(
 ) -> Meeting:
     """Plan a meeting; the agenda defaults to the order of business for its kind."""
     _check_plan(organization, kind, planned_date, topic)
+    if agenda is not None:
+        check_agenda(agenda)
     meeting = Meeting(
         organization=organization,
         kind=kind,
@@ -234,6 +268,7 @@ def _replace_agenda(meeting: Meeting, items: list[tuple[str, str]]) -> list[Agen
     """Replace the agenda of a locked meeting with ``items`` (title, details), keeping conclusions and speeches of
     kept titles."""
     cleaned = [(title.strip(), details.strip()) for title, details in items if title.strip()]
+    check_agenda(cleaned)
     if not cleaned:
         raise ValidationError({"agenda": _("Chương trình phải có ít nhất một nội dung.")})
     existing = {item.title: item for item in meeting.agenda.all()}
@@ -284,6 +319,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, by=None) -> Meeting:
         raise ValidationError(_("Chỉ hủy được buổi sinh hoạt chưa họp."))
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do hủy.")})
+    check_lengths(Meeting, {"cancel_reason": reason.strip()}, keys={"cancel_reason": "reason"})
     was_published = meeting.status == Status.PUBLISHED
     meeting.status = Status.CANCELLED
     meeting.cancel_reason = reason.strip()
@@ -329,8 +365,9 @@ def absence_notice_submit(*, meeting: Meeting, member: Member, reason: str) -> A
         raise ValidationError(refusal)
     if not reason.strip():
         raise ValidationError({"reason": _("Ghi lý do vắng.")})
+    check_lengths(AbsenceNotice, {"reason": reason.strip()})
     notice, _created = AbsenceNotice.objects.update_or_create(
-        meeting=meeting, member=member, defaults={"reason": reason.strip()[:200]}
+        meeting=meeting, member=member, defaults={"reason": reason.strip()}
     )
     # A roll call already begun (on the meeting's day, before the start) shows it as a proposed excused absence; the
     # member's own word is never the committee's acceptance of the reason.
@@ -463,6 +500,7 @@ def attendance_set(
         attendance_prepare(meeting=meeting)
         row = Attendance.objects.filter(meeting=meeting, member=member).first()
     _check_attendance(meeting, row, status, reason, _speakers(meeting))
+    check_lengths(Attendance, {"reason": reason.strip()})
     row.status = status
     row.reason = reason.strip() if status == Attendance.Status.EXCUSED else ""
     row.absence_accepted = bool(absence_accepted) and status == Attendance.Status.EXCUSED
@@ -613,6 +651,9 @@ def meeting_record(
     meeting = _lock(meeting)
     _check_version(meeting, version)
     _check_not_locked(meeting, correction_reason)
+    check_lengths(Meeting, {"resolution_title": resolution_title, "resolution_text": resolution_text})
+    for pk, text in (conclusions or {}).items():
+        check_lengths(AgendaItem, {"conclusion": text}, keys={"conclusion": f"conclusion_{pk}"})
     errors: dict[str, str] = {}
     now = timezone.now()
     if started_at and started_at > now:
@@ -785,6 +826,7 @@ def speech_add(
         raise ValidationError({"agenda_item": _("Mục chương trình không thuộc buổi này.")})
     if not summary.strip():
         raise ValidationError({"summary": _("Ghi tóm tắt ý kiến phát biểu.")})
+    check_lengths(Speech, {"summary": summary.strip()})
     order = (meeting.speeches.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     speech = Speech.objects.create(
         meeting=meeting, member=member, visitor=visitor, agenda_item=agenda_item, summary=summary.strip(), order=order

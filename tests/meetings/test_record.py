@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from cells.models import PendingRefresh
 from meetings import services
-from meetings.models import Attendance, Meeting, Speech, Visitor
+from meetings.models import AbsenceNotice, AgendaItem, Attendance, Meeting, Speech, Visitor
 from members.models import Assignment
 from tests.factories import make_meeting, make_member, seat
 
@@ -850,3 +850,88 @@ def test_the_record_page_makes_the_same_queries_whatever_the_roster_size(client,
     assert Attendance.objects.filter(meeting=big).count() == 15
     with django_assert_num_queries(18):
         client.get(url("record", big))
+
+
+# --- Limits on free text (issue 11, point 5: a 2.35 MB resolution made the minutes' PDF time out; an agenda of
+# 32,800 lines overflowed a small integer) ------------------------------------------------------------------------
+
+
+def test_a_resolution_longer_than_its_limit_is_refused_on_its_field(client, world, meeting):
+    roll_call(meeting)
+    saved = state(meeting)
+    limit = Meeting._meta.get_field("resolution_text").max_length
+
+    response = login(client, world.secretary_user).post(
+        url("record", meeting), form_data(meeting, world, resolution_text="x" * (limit + 1))
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["resolution_text"] == [
+        "Nội dung dài 30.001 ký tự, quá giới hạn 30.000 ký tự: hãy rút gọn rồi lưu lại."
+    ]
+    assert state(meeting) == saved
+    assert f'maxlength="{limit}"' in response.content.decode()  # the browser stops the typing there
+
+
+def test_a_conclusion_too_long_is_refused_on_its_item(world, meeting):
+    roll_call(meeting)
+    item = meeting.agenda.first()
+
+    with pytest.raises(ValidationError) as refused:
+        services.meeting_record(
+            meeting=meeting, version=None, started_at=None, ended_at=None, conclusions={item.pk: "y" * 10_001}
+        )
+
+    assert list(refused.value.message_dict) == [f"conclusion_{item.pk}"]
+    assert not AgendaItem.objects.filter(conclusion__startswith="yyy").exists()
+
+
+def test_a_speech_too_long_is_refused(world, meeting):
+    roll_call(meeting)
+
+    with pytest.raises(ValidationError) as refused:
+        services.speech_add(meeting=meeting, member=world.member, summary="z" * 5_001)
+
+    assert "quá giới hạn 5.000 ký tự" in refused.value.message_dict["summary"][0]
+    assert not Speech.objects.exists()
+
+
+def test_an_agenda_of_thousands_of_lines_is_refused_with_a_message_not_a_500(client, world):
+    agenda = "\n".join(f"Mục {n}" for n in range(32_800))
+
+    response = login(client, world.secretary_user).post(
+        reverse("meetings:plan", args=[world.cell_a.pk]),
+        {
+            "kind": "regular",
+            "planned_date": "2026-12-10",
+            "planned_time": "19:00",
+            "venue": "Hội trường",
+            "agenda": agenda,
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["agenda"] == ["Chương trình có 32.800 mục, quá 40 mục: hãy gộp các mục nhỏ."]
+    assert not Meeting.objects.exists()
+
+
+def test_an_edited_agenda_is_bounded_too(world):
+    planned = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 10))
+    before = list(planned.agenda.values_list("title", flat=True))
+
+    with pytest.raises(ValidationError):
+        services.agenda_set(meeting=planned, items=[(f"Mục {n}", "") for n in range(41)])
+    with pytest.raises(ValidationError):
+        services.agenda_set(meeting=planned, items=[("Mục 1", "d" * 2_001)])
+
+    assert list(planned.agenda.values_list("title", flat=True)) == before
+
+
+def test_an_absence_notice_too_long_is_refused_not_cut(world):
+    planned = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 10))
+
+    with pytest.raises(ValidationError) as refused:
+        services.absence_notice_submit(meeting=planned, member=world.member, reason="Đi công tác " + "x" * 200)
+
+    assert "quá giới hạn 200 ký tự" in refused.value.message_dict["reason"][0]
+    assert not AbsenceNotice.objects.exists()
