@@ -134,8 +134,23 @@ class Figures:
         return self.cells == 0
 
 
+class PassedShare:
+    """Cell-months passed and failed (``passed``, ``failed``): those decided, and the share passed (None if none)."""
+
+    passed: int
+    failed: int
+
+    @property
+    def decided(self) -> int:
+        return self.passed + self.failed
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.decided if self.decided else None
+
+
 @dataclass(frozen=True)
-class RuleShare:
+class RuleShare(PassedShare):
     """One rule over a group of cell-months: how many passed it, how many failed it."""
 
     rule: str
@@ -145,14 +160,6 @@ class RuleShare:
     @property
     def label(self) -> str:
         return rule_label(self.rule)
-
-    @property
-    def decided(self) -> int:
-        return self.passed + self.failed
-
-    @property
-    def rate(self) -> float | None:
-        return self.passed / self.decided if self.decided else None
 
 
 def median_of_counts(counts: dict[int, int]) -> float | None:
@@ -547,7 +554,7 @@ def _shortfalls(rows: list[dict], worst: list[tuple[int, int]], period: Period) 
 
 
 @dataclass
-class RankRow:
+class RankRow(PassedShare):
     """A cell among those of the subtree, ranked by its months meeting every rule in the period."""
 
     rank: int
@@ -557,14 +564,6 @@ class RankRow:
     passed: int
     failed: int
     href: str = ""
-
-    @property
-    def decided(self) -> int:
-        return self.passed + self.failed
-
-    @property
-    def rate(self) -> float | None:
-        return self.passed / self.decided if self.decided else None
 
 
 def _rollup_kind(period: Period) -> str:
