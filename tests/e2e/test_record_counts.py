@@ -122,6 +122,12 @@ def test_the_live_figures_follow_the_servers_rule_before_and_after_a_refused_sav
     assert (meeting.votes_for, meeting.votes_against, meeting.votes_abstain) == (12, 0, 1)
 
 
+# The browser keeps the content in place while swapped parts above it change height (scroll anchoring: 7 to 300 px
+# seen, with the figures panel's lines); the row stays on the screen. A page load would put the phone back at the top,
+# thousands of pixels away, and drop ``window.kept``.
+SCROLL_SLACK = 400
+
+
 def test_saving_keeps_the_phone_where_it_was(live_server, phone: Page, meeting):
     page = phone
     open_page(page, live_server, meeting)
@@ -138,7 +144,7 @@ def test_saving_keeps_the_phone_where_it_was(live_server, phone: Page, meeting):
     finger_tap(page, last.get_by_role("button", name="Vắng KLD", exact=True))
     expect(last).to_have_attribute("data-status", "absent")
     page.wait_for_timeout(300)
-    assert page.evaluate("window.scrollY") == before
+    assert abs(page.evaluate("window.scrollY") - before) <= SCROLL_SLACK
     assert Attendance.objects.get(meeting=meeting, member__full_name="Quách Thị Hương").status == "absent"
 
     # The vote and the score, at the bottom of the page, saved with "Lưu".
@@ -157,7 +163,7 @@ def test_saving_keeps_the_phone_where_it_was(live_server, phone: Page, meeting):
         finger_tap(page, page.get_by_role("button", name="Lưu", exact=True))
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # anything the answer would move, moved
-    assert page.evaluate("window.scrollY") == before
+    assert abs(page.evaluate("window.scrollY") - before) <= SCROLL_SLACK
     assert page.evaluate("window.kept") is True  # saved in place, not a page load
     expect(page.get_by_test_id("save-status")).to_have_text("Đã lưu biên bản.")
     expect(page.get_by_label("Tán thành", exact=True)).to_have_value("14")
