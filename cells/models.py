@@ -35,6 +35,9 @@ class Organization(MP_Node):
         PROVINCIAL = "provincial", _("Đảng bộ tỉnh, thành phố")
         COMMUNE = "commune", _("Đảng bộ xã, phường, đặc khu")
         BLOC = "bloc", _("Đảng bộ khối")
+        # Districts were dissolved on 1/7/2025 (two-level local government); kept for the regulations and the
+        # history that name them (Yên Bái 18-QĐ/TU sets quotas for district committee members).
+        DISTRICT = "district", _("Đảng bộ huyện, quận, thị xã, thành phố thuộc tỉnh")
         GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
         SUB_COMMITTEE = "sub_committee", _("Đảng bộ bộ phận")
         GRASSROOTS_CELL = "grassroots_cell", _("Chi bộ cơ sở")
@@ -213,6 +216,12 @@ class Policy(models.Model):
         _("họp dài hơn (phút) thì phải xác nhận"), null=True, blank=True
     )
     guests_may_vote = models.BooleanField(_("đảng viên sinh hoạt tạm thời được biểu quyết"), null=True, blank=True)
+    visit_report_days = models.PositiveSmallIntegerField(
+        _("nộp báo cáo dự sinh hoạt trong vòng (ngày)"),
+        null=True,
+        blank=True,
+        help_text=_("Cấp ủy viên dự sinh hoạt nộp báo cáo cho cấp ủy đã phân công trong bao nhiêu ngày sau buổi họp."),
+    )
 
     class Meta:
         verbose_name = _("quy định")

@@ -50,6 +50,8 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "strike_off_absences": (3, "Quy định 294-QĐ/TW, 8.1"),
     "confirm_over_minutes": (360, SYSTEM_DEFAULT),
     "guests_may_vote": (False, "Điều lệ Đảng, Điều 3"),
+    # Seed 002 asks for a report after each visit; no text sets the days.
+    "visit_report_days": (7, SYSTEM_DEFAULT),
 }
 RULE_FIELDS = tuple(DEFAULTS)
 BUILT_IN = "built-in"
@@ -93,6 +95,7 @@ DEFAULT_KINDS: dict[str, str] = {
     "strike_off_absences": SourceKind.REGULATION,
     "confirm_over_minutes": SourceKind.SYSTEM,
     "guests_may_vote": SourceKind.REGULATION,
+    "visit_report_days": SourceKind.SYSTEM,
 }
 
 
@@ -137,6 +140,7 @@ SPEC: dict[str, RuleSpec] = {
     "strike_off_absences": RuleSpec(gettext_lazy("tháng"), ngettext_lazy("%(n)s tháng", "%(n)s tháng", "n"), 1, 12),
     "confirm_over_minutes": RuleSpec(MINUTES, N_MINUTES, 60, 1440),
     "guests_may_vote": RuleSpec(),
+    "visit_report_days": RuleSpec(DAYS, N_DAYS, 1, 90),
 }
 
 

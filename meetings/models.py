@@ -303,6 +303,18 @@ class Visitor(models.Model):
     name = models.CharField(_("họ tên"), max_length=120)
     title = models.CharField(_("chức vụ"), max_length=200, blank=True)
     is_superior = models.BooleanField(_("đại biểu cấp trên"), default=True)
+    # What the seat was on the meeting's day, kept with the visit (a visit is judged by the rank held then): the rank
+    # and the kind of the committee the seat sits on. Empty for a visitor with no seat, whose visit counts for no quota.
+    rank = models.CharField(_("cấp bậc khi dự"), max_length=20, choices=CommitteeSeat.Rank.choices, blank=True)
+    committee_kind = models.CharField(_("cấp ủy của cấp"), max_length=30, choices=Organization.Kind.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ghi"),
+    )
 
     # Minutes are an official document: every change to their parts is kept (who, when, what).
     history = HistoricalRecords()
@@ -310,6 +322,21 @@ class Visitor(models.Model):
     class Meta:
         verbose_name = _("đại biểu dự")
         verbose_name_plural = _("đại biểu dự")
+        constraints = [
+            # A seat visits a meeting once; its rank and committee are kept with it.
+            models.UniqueConstraint(
+                fields=["meeting", "seat"],
+                condition=Q(seat__isnull=False),
+                name="%(app_label)s_%(class)s_one_visit_per_seat",
+                violation_error_message=_("Cấp ủy viên này đã có trong danh sách đại biểu của buổi họp."),
+            ),
+            models.CheckConstraint(
+                condition=Q(seat__isnull=True, rank="", committee_kind="")
+                | (Q(seat__isnull=False) & ~Q(rank="") & ~Q(committee_kind="")),
+                name="%(app_label)s_%(class)s_rank_with_seat",
+            ),
+        ]
+        indexes = [models.Index(fields=["seat", "meeting"], name="meetings_visitor_seat_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -428,3 +455,161 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to_email}"
+
+
+class VisitReport(models.Model):
+    """The report a committee member files on a meeting they visited (báo cáo dự sinh hoạt), to the committee that
+    assigned them; due within ``visit_report_days`` of the meeting (policy). Once submitted it is locked: a change is
+    a correction with a reason, kept in ``history`` (as for minutes)."""
+
+    class Guidance(models.TextChoices):
+        FOLLOWED = "followed", _("Đúng hướng dẫn của cấp trên")
+        PARTLY = "partly", _("Đúng một phần")
+        NOT_FOLLOWED = "not_followed", _("Chưa đúng hướng dẫn")
+
+    visitor = models.OneToOneField(
+        Visitor, on_delete=models.PROTECT, related_name="report", verbose_name=_("lượt dự sinh hoạt")
+    )
+    attendance_observed = models.TextField(
+        _("tình hình dự họp"),
+        max_length=2_000,
+        blank=True,
+        help_text=_("Số đảng viên có mặt, vắng; đúng giờ; ghi nhận của đồng chí."),
+    )
+    followed_guidance = models.CharField(
+        _("nội dung sinh hoạt theo hướng dẫn của cấp trên"), max_length=20, choices=Guidance.choices, blank=True
+    )
+    guidance_note = models.TextField(_("nhận xét về nội dung"), max_length=2_000, blank=True)
+    speakers = models.PositiveSmallIntegerField(_("số đảng viên phát biểu"), null=True, blank=True)
+    discussion_note = models.TextField(_("chất lượng thảo luận"), max_length=2_000, blank=True)
+    resolution_adopted = models.BooleanField(_("ra được nghị quyết, kết luận"), null=True, blank=True)
+    contribution = models.TextField(_("ý kiến của đồng chí tại buổi họp"), max_length=5_000, blank=True)
+    recommendations = models.TextField(_("kiến nghị, đề xuất của đảng viên và nhân dân"), max_length=5_000, blank=True)
+    grade = models.CharField(_("đánh giá buổi sinh hoạt"), max_length=20, choices=Meeting.Grade.choices, blank=True)
+    follow_ups = models.TextField(_("đề xuất với cấp ủy"), max_length=5_000, blank=True)
+
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nộp"),
+    )
+    correction_count = models.PositiveSmallIntegerField(_("số lần đính chính"), default=0)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1, help_text=_("Chống ghi đè khi hai người sửa."))
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("báo cáo dự sinh hoạt")
+        verbose_name_plural = _("báo cáo dự sinh hoạt")
+
+    def __str__(self) -> str:
+        return f"{self.visitor} — {self.visitor.meeting}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class VisitQuotaSet(models.Model):
+    """A regulation on superior-committee visits (dự sinh hoạt), attached to an organization and applying to the
+    seats on its committee and on the committees below it from ``valid_from``, citing its source.
+
+    As with ``cells.Policy``: on a day, the set in force on an organization is the one with the latest ``valid_from``
+    on or before it; the nearest organization of the seat's chain with a set in force gives all the quotas (a later
+    set replaces an earlier one whole). A period is judged by the set in force on its first day."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="visit_quota_sets", verbose_name=_("tổ chức")
+    )
+    name = models.CharField(_("tên"), max_length=200)
+    source = models.CharField(_("căn cứ"), max_length=300, help_text=_("Số, ngày và cơ quan ban hành văn bản."))
+    source_url = models.URLField(_("liên kết văn bản"), blank=True)
+    valid_from = models.DateField(_("áp dụng từ ngày"))
+    note = models.TextField(_("ghi chú"), max_length=5_000, blank=True)
+    preset = models.CharField(_("mẫu"), max_length=40, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tạo"),
+    )
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("định mức dự sinh hoạt")
+        verbose_name_plural = _("định mức dự sinh hoạt")
+        ordering = ["organization", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "valid_from"],
+                name="%(app_label)s_%(class)s_one_per_start",
+                violation_error_message=_("Tổ chức này đã có định mức dự sinh hoạt áp dụng từ ngày này."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization}, {self.valid_from:%d/%m/%Y})"
+
+
+class VisitQuota(models.Model):
+    """One line of a quota set: a seat of ``rank`` on a committee of ``committee_kind`` visits at least ``count``
+    meetings of the ``target`` kind each ``period``.
+
+    Lines for the same seat add up: Yên Bái's "2 a quarter, of which 1 with the commune committee and 1 with a
+    residential cell" is three lines (2 of any kind, 1 committee meeting, 1 residential cell meeting), all to be met."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("tháng")
+        QUARTER = "quarter", _("quý")
+        YEAR = "year", _("năm")
+
+    class Target(models.TextChoices):
+        ANY = "any", _("Buổi sinh hoạt của chi bộ hoặc đảng ủy")
+        CELL = "cell", _("Buổi sinh hoạt của chi bộ")
+        COMMITTEE = "committee", _("Buổi sinh hoạt của đảng ủy (đảng ủy cơ sở, đảng ủy xã)")
+        RESIDENTIAL = "residential", _("Buổi sinh hoạt của chi bộ khu dân cư")
+        COMMITTEE_OR_RESIDENTIAL = "committee_or_residential", _("Buổi sinh hoạt của đảng ủy hoặc chi bộ khu dân cư")
+
+    quota_set = models.ForeignKey(
+        VisitQuotaSet, on_delete=models.CASCADE, related_name="quotas", verbose_name=_("định mức")
+    )
+    committee_kind = models.CharField(_("cấp ủy của cấp"), max_length=30, choices=Organization.Kind.choices)
+    rank = models.CharField(_("cấp bậc"), max_length=20, choices=CommitteeSeat.Rank.choices)
+    period = models.CharField(_("mỗi"), max_length=10, choices=Period.choices)
+    count = models.PositiveSmallIntegerField(_("ít nhất (lần)"))
+    target = models.CharField(_("dự sinh hoạt với"), max_length=30, choices=Target.choices, default=Target.ANY)
+    assigned_only = models.BooleanField(
+        _("chỉ nơi được phân công"),
+        default=True,
+        help_text=_("Chỉ tính buổi họp của tổ chức được phân công theo dõi (và các chi bộ trực thuộc tổ chức đó)."),
+    )
+    requires_assignment = models.BooleanField(
+        _("chỉ áp dụng cho người được phân công"),
+        default=False,
+        help_text=_("Định mức chỉ áp dụng cho cấp ủy viên có phân công theo dõi trong kỳ."),
+    )
+    exclude_own_cell = models.BooleanField(_("không tính chi bộ nơi mình sinh hoạt"), default=False)
+    quoted = models.CharField(_("trích văn bản"), max_length=1_000, blank=True)
+
+    class Meta:
+        verbose_name = _("dòng định mức")
+        verbose_name_plural = _("dòng định mức")
+        ordering = ["quota_set", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gte=1), name="%(app_label)s_%(class)s_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_rank_display()} {self.get_committee_kind_display()}: {self.count}/{self.get_period_display()}"
+        )

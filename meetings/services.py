@@ -18,11 +18,24 @@ from django.utils.translation import gettext as _
 from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
+from cells.policies import policy_for
 from cells.services import refresh_request
 from cells.text import format_number, vi_date
 from meetings import outbox
 from meetings.agenda import default_agenda
-from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, Speech, Visitor
+from meetings.models import (
+    AbsenceNotice,
+    AgendaItem,
+    Attendance,
+    Material,
+    Meeting,
+    Speech,
+    Visitor,
+    VisitQuota,
+    VisitQuotaSet,
+    VisitReport,
+)
+from meetings.quota_presets import PRESETS as QUOTA_PRESETS
 from meetings.rules import (
     MeetingFacts,
     assess,
@@ -780,13 +793,39 @@ def visitor_add(
 ) -> Visitor:
     meeting = _lock(meeting)
     _check_not_locked(meeting, correction_reason)
+    rank = committee_kind = ""
     if seat is not None:
+        seat = CommitteeSeat.objects.select_related("organization", "member").get(pk=seat.pk)
+        day = meeting.planned_date
+        if not (seat.valid_from <= day and (seat.valid_to is None or day < seat.valid_to)):
+            raise ValidationError(
+                {
+                    "seat": _("Ngày {day} đồng chí {name} không giữ chức vụ này trong cấp ủy.").format(
+                        day=vi_date(day), name=seat.holder
+                    )
+                }
+            )
+        if meeting.visitors.filter(seat=seat).exists():
+            raise ValidationError(
+                {"seat": _("Đồng chí {name} đã có trong danh sách đại biểu.").format(name=seat.holder)}
+            )
         name = name or seat.holder
         title = title or seat.title or seat.get_rank_display()
+        # The seat's rank and committee on the meeting's day go with the visit (a seat is dated: a new rank is a new
+        # seat), so the visit is judged by what the visitor held then.
+        rank, committee_kind, is_superior = seat.rank, seat.organization.kind, True
     if not name.strip():
         raise ValidationError({"name": _("Nhập họ tên đại biểu hoặc chọn cấp ủy viên.")})
+    check_lengths(Visitor, {"name": name.strip(), "title": title.strip()})
     visitor = Visitor.objects.create(
-        meeting=meeting, seat=seat, name=name.strip(), title=title.strip(), is_superior=is_superior
+        meeting=meeting,
+        seat=seat,
+        name=name.strip(),
+        title=title.strip(),
+        is_superior=is_superior,
+        rank=rank,
+        committee_kind=committee_kind,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )
     _after_change(meeting, correction_reason, by)
     return visitor
@@ -797,6 +836,15 @@ def visitor_add(
 def visitor_remove(*, visitor: Visitor, correction_reason: str | None = None, by=None) -> None:
     meeting = _lock(visitor.meeting)
     _check_not_locked(meeting, correction_reason)
+    report = VisitReport.objects.filter(visitor=visitor).first()
+    if report is not None and report.is_submitted:
+        raise ValidationError(
+            _("Đồng chí {name} đã nộp báo cáo dự buổi họp này: không bỏ khỏi danh sách đại biểu được.").format(
+                name=visitor.name
+            )
+        )
+    if report is not None:
+        report.delete()
     visitor.delete()
     _after_change(meeting, correction_reason, by)
 
@@ -898,3 +946,174 @@ def material_add(
         )
     _after_change(meeting, correction_reason, by)
     return material
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Superior-committee visits (dự sinh hoạt): the visitor's own record of a visit, the visit report, the quota sets.
+
+
+@records_actor
+@transaction.atomic
+def visit_record(*, meeting: Meeting, seat: CommitteeSeat, correction_reason: str | None = None, by=None) -> Visitor:
+    """A committee member records that they attended ``meeting`` (the secretary may do it too, while recording):
+    the visit goes into the meeting's list of visitors, with the seat held that day."""
+    return visitor_add(meeting=meeting, seat=seat, correction_reason=correction_reason, by=by)
+
+
+def visit_report_due(visitor: Visitor, rules=None) -> datetime.date | None:
+    """The last day to file the report of a visit: ``visit_report_days`` (the policy of the visitor's committee on
+    the meeting's day) after the meeting. ``None`` for a visitor with no seat, who files none."""
+    if visitor.seat_id is None:
+        return None
+    if rules is None:
+        rules = policy_for(visitor.seat.organization, visitor.meeting.planned_date)
+    return visitor.meeting.planned_date + datetime.timedelta(days=rules.visit_report_days)
+
+
+REPORT_FIELDS = (
+    "attendance_observed",
+    "followed_guidance",
+    "guidance_note",
+    "speakers",
+    "discussion_note",
+    "resolution_adopted",
+    "contribution",
+    "recommendations",
+    "grade",
+    "follow_ups",
+)
+MAX_REPORTED_SPEAKERS = 1_000
+
+
+def _check_report(values: dict, *, submit: bool) -> None:
+    errors = {}
+    if values.get("followed_guidance") and values["followed_guidance"] not in VisitReport.Guidance.values:
+        errors["followed_guidance"] = _("Chọn một đánh giá về nội dung trong danh sách.")
+    if values.get("grade") and values["grade"] not in Meeting.Grade.values:
+        errors["grade"] = _("Chọn xếp loại Tốt, Khá, Trung bình hoặc Kém.")
+    speakers = values.get("speakers")
+    if speakers is not None and not 0 <= speakers <= MAX_REPORTED_SPEAKERS:
+        errors["speakers"] = _("Số đảng viên phát biểu từ 0 đến {limit}.").format(
+            limit=format_number(MAX_REPORTED_SPEAKERS)
+        )
+    if submit:
+        if not values.get("followed_guidance"):
+            errors.setdefault("followed_guidance", _("Cho biết nội dung sinh hoạt có theo hướng dẫn của cấp trên."))
+        if speakers is None:
+            errors.setdefault("speakers", _("Ghi số đảng viên phát biểu."))
+        if values.get("resolution_adopted") is None:
+            errors["resolution_adopted"] = _("Cho biết buổi họp có ra được nghị quyết, kết luận không.")
+        if not values.get("grade"):
+            errors.setdefault("grade", _("Xếp loại buổi sinh hoạt trước khi nộp."))
+    if errors:
+        raise ValidationError(errors)
+    check_lengths(VisitReport, {name: values.get(name) or "" for name in REPORT_FIELDS if _is_text(name)})
+
+
+def _is_text(name: str) -> bool:
+    return VisitReport._meta.get_field(name).get_internal_type() == "TextField"
+
+
+@records_actor
+@transaction.atomic
+def visit_report_save(
+    *,
+    visitor: Visitor,
+    values: dict,
+    submit: bool = False,
+    version: int | None = None,
+    correction_reason: str | None = None,
+    by=None,
+) -> VisitReport:
+    """Save the report of a visit as a draft, or submit it to the committee that assigned the visitor. A submitted
+    report is locked: a later change is a correction with its reason, counted and kept in the history."""
+    if visitor.seat_id is None:
+        raise ValidationError(_("Đại biểu không phải cấp ủy viên cấp trên: không có báo cáo dự sinh hoạt."))
+    report, _created = VisitReport.objects.select_for_update().get_or_create(visitor=visitor)
+    if version is not None and version != report.version:
+        raise StaleEdit(_("Báo cáo vừa được sửa ở nơi khác: hãy tải lại trang rồi sửa tiếp."))
+    values = {name: values[name] for name in REPORT_FIELDS if name in values}
+    for name, value in values.items():
+        if isinstance(value, str):
+            values[name] = value.strip()
+    merged = {name: getattr(report, name) for name in REPORT_FIELDS} | values
+    correcting = report.is_submitted
+    if correcting and not (correction_reason or "").strip():
+        raise ValidationError({"correction_reason": _("Báo cáo đã nộp: ghi lý do đính chính để sửa.")})
+    _check_report(merged, submit=submit or correcting)
+    for name, value in values.items():
+        setattr(report, name, value)
+    if correcting:
+        report.correction_count += 1
+        report._change_reason = _("Đính chính: {reason}").format(reason=correction_reason.strip())
+    elif submit:
+        report.submitted_at = timezone.now()
+        report.submitted_by = by if getattr(by, "is_authenticated", False) else None
+        report._change_reason = _("Nộp báo cáo")
+    report.version += 1
+    report.save()
+    return report
+
+
+@records_actor
+@transaction.atomic
+def quota_set_create(
+    *,
+    organization: Organization,
+    name: str,
+    source: str,
+    valid_from: datetime.date,
+    lines: list[dict],
+    source_url: str = "",
+    note: str = "",
+    preset: str = "",
+    by=None,
+) -> VisitQuotaSet:
+    """A set of visit quotas on ``organization`` from ``valid_from`` (it replaces the set in force there from that
+    day, whole). A day already past is allowed (a regulation is often entered after it took effect): the windows
+    starting from it are judged by the new set; none is stored, so nothing is rewritten."""
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Đặt tên cho định mức.")
+    if not source.strip():
+        errors["source"] = _("Ghi căn cứ: số, ngày và cơ quan ban hành văn bản.")
+    if VisitQuotaSet.objects.filter(organization=organization, valid_from=valid_from).exists():
+        errors["valid_from"] = _("Tổ chức này đã có định mức dự sinh hoạt áp dụng từ ngày này.")
+    if not lines:
+        errors["lines"] = _("Định mức cần ít nhất một dòng.")
+    if errors:
+        raise ValidationError(errors)
+    quota_set = VisitQuotaSet.objects.create(
+        organization=organization,
+        name=name.strip(),
+        source=source.strip(),
+        source_url=source_url.strip(),
+        valid_from=valid_from,
+        note=note.strip(),
+        preset=preset,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    quotas = []
+    for line in lines:
+        quota = VisitQuota(quota_set=quota_set, **line)
+        quota.full_clean(exclude=["quota_set"])
+        quotas.append(quota)
+    VisitQuota.objects.bulk_create(quotas)
+    return quota_set
+
+
+def quota_set_from_preset(*, organization: Organization, key: str, valid_from: datetime.date, by=None) -> VisitQuotaSet:
+    """Load a regulation's quotas (``meetings.quota_presets``) on ``organization`` from ``valid_from``."""
+    preset = QUOTA_PRESETS.get(key)
+    if preset is None:
+        raise ValidationError({"preset": _("Không có mẫu định mức này.")})
+    return quota_set_create(
+        organization=organization,
+        name=preset.name,
+        source=preset.source,
+        source_url=preset.source_url,
+        valid_from=valid_from,
+        lines=[dict(line) for line in preset.lines],
+        preset=preset.key,
+        by=by,
+    )
