@@ -1,0 +1,240 @@
+"""The board's visits page (dự sinh hoạt): quota progress per committee seat, cells not visited, reports overdue and
+received, its workbook, the quota sets on the policy page, and "visits received" on the dashboard."""
+
+import datetime
+import io
+import zoneinfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cells.models import Organization
+from meetings import services
+from meetings.models import VisitQuotaSet
+from members.models import Assignment, CommitteeSeat
+from tests.factories import UserFactory, grant, make_cell, make_meeting, make_member, make_org
+
+pytestmark = pytest.mark.django_db
+
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+Kind = Organization.Kind
+Rank = CommitteeSeat.Rank
+Q3 = "quy-2026-3"
+
+
+def at(day: datetime.date, hour: int = 20):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=HANOI), tick=False)
+
+
+def add_seat(organization, member_cell, *, rank=Rank.COMMITTEE, follows=(), full_name=None):
+    member = make_member(member_cell, full_name=full_name)
+    seat = CommitteeSeat.objects.create(
+        member=member, organization=organization, rank=rank, valid_from=datetime.date(2020, 1, 1)
+    )
+    for followed in follows:
+        Assignment.objects.create(seat=seat, organization=followed, valid_from=datetime.date(2020, 1, 1))
+    return seat
+
+
+def visit(seat, organization, day: datetime.date):
+    """A meeting of ``organization`` on ``day`` (planned three weeks before), visited by ``seat`` on the day."""
+    kind = "executive"
+    if organization.is_cell:
+        taken = organization.meetings.filter(month=day.replace(day=1), kind="regular").exists()
+        kind = "extraordinary" if taken else "regular"
+    with at(day - datetime.timedelta(days=20)):
+        meeting = make_meeting(organization, kind=kind, planned_date=day)
+    with at(day):
+        return services.visit_record(meeting=meeting, seat=seat)
+
+
+def report(visitor, *, submit: bool, grade="good"):
+    values = {"followed_guidance": "followed", "speakers": 5, "resolution_adopted": True, "grade": grade}
+    with at(visitor.meeting.planned_date + datetime.timedelta(days=2)):
+        return services.visit_report_save(visitor=visitor, values=values, submit=submit)
+
+
+@pytest.fixture
+def tree():
+    """A Yên Bái district (the province has the preset), a commune with two hamlet cells and an agency cell; the
+    district board user reads the district; a district committee member with one commune committee visit in the third
+    quarter (behind: one residential cell visit missing), a second one with none."""
+    with at(datetime.date(2026, 6, 1)):
+        province = make_org(name="Đảng bộ tỉnh Yên Bái", kind=Kind.PROVINCIAL, code="YB")
+        district = make_org(province, name="Đảng bộ huyện Trấn Yên", kind=Kind.DISTRICT, code="TY")
+        commune = make_org(district, name="Đảng bộ xã Xuân Hiệp", kind=Kind.COMMUNE, code="XH")
+        hamlet = make_cell(commune, name="Chi bộ thôn 1", code="T1", cell_type=Organization.CellType.RESIDENTIAL)
+        hamlet2 = make_cell(commune, name="Chi bộ thôn 2", code="T2", cell_type=Organization.CellType.RESIDENTIAL)
+        agency = make_cell(commune, name="Chi bộ cơ quan", code="CQ", cell_type=Organization.CellType.AGENCY)
+        services.quota_set_from_preset(
+            organization=province, key="yen-bai-18-2019", valid_from=datetime.date(2019, 4, 16)
+        )
+    board = UserFactory(username="bantochuc.huyen")
+    grant(board, district)
+    behind = add_seat(district, agency, full_name="Hoàng Văn Chậm", follows=[commune])
+    idle = add_seat(district, agency, full_name="Lò Thị Nghỉ", follows=[commune])
+    first = visit(behind, commune, datetime.date(2026, 8, 10))
+    return {
+        "province": province,
+        "district": district,
+        "commune": commune,
+        "hamlet": hamlet,
+        "hamlet2": hamlet2,
+        "agency": agency,
+        "board": board,
+        "behind": behind,
+        "idle": idle,
+        "first_visit": first,
+    }
+
+
+def page(client, tree, **query):
+    client.force_login(tree["board"])
+    return client.get(reverse("reports:visits", args=[tree["district"].pk]), {"ky": Q3, **query})
+
+
+def test_a_seat_behind_its_quota_is_highlighted_with_words(client, tree):
+    response = page(client, tree)
+    assert response.status_code == 200
+    seats = {row.seat.pk: row for row in response.context["data"].seats}
+    assert seats[tree["behind"].pk].status == "behind"
+    html = response.content.decode()
+    assert "Hoàng Văn Chậm" in html
+    assert 'data-status="behind" class="table-danger"' in html
+    assert "Chưa đạt" in html and "Thiếu 1 lần" in html  # in words, not only the colour
+    assert "Buổi sinh hoạt của chi bộ khu dân cư" in html  # the split by kind shows
+    assert "Yên Bái 18-QĐ/TU (2019)" in html  # the quota set named, with its source
+    assert "Quy định số 18-QĐ/TU" in html
+    assert response.context["data"].behind_count == 2
+
+
+def test_the_running_quarter_is_open_not_behind(client, tree):
+    response = page(client, tree, ky="quy-2026-4")
+    lines = [line for row in response.context["data"].seats for line in row.progress.lines]
+    assert lines and {line.status for line in lines} == {"open"}
+    assert "Đang trong kỳ" in response.content.decode()
+
+
+def test_cells_not_visited_for_n_months_are_listed_with_the_last_visit(client, tree):
+    visit(tree["behind"], tree["hamlet"], datetime.date(2026, 10, 12))
+    visit(tree["idle"], tree["agency"], datetime.date(2026, 5, 6))
+    response = page(client, tree, ky="quy-2026-4")  # reference: today, 4 December 2026; cut-off 4 September
+    unvisited = {item.organization.name: item.last_visit for item in response.context["data"].unvisited}
+    assert unvisited == {"Chi bộ thôn 2": None, "Chi bộ cơ quan": datetime.date(2026, 5, 6)}
+    html = response.content.decode()
+    assert "Chưa có lần nào" in html and "06/05/2026" in html
+    response = page(client, tree, ky="quy-2026-4", thang=12)
+    assert [item.organization.name for item in response.context["data"].unvisited] == ["Chi bộ thôn 2"]
+
+
+def test_a_bad_number_of_months_falls_back_to_three_with_a_message(client, tree):
+    response = page(client, tree, thang="99")
+    assert response.context["months"] == 3
+    assert "Số tháng không hợp lệ: từ 1 đến 24." in response.content.decode()
+
+
+def test_an_overdue_report_is_listed_and_a_submitted_one_is_received_but_a_draft_is_not(client, tree):
+    on_time = visit(tree["idle"], tree["hamlet"], datetime.date(2026, 9, 5))
+    report(on_time, submit=True, grade="fair")
+    draft = visit(tree["idle"], tree["hamlet2"], datetime.date(2026, 9, 8))
+    report(draft, submit=False)
+    response = page(client, tree)
+    data = response.context["data"]
+    overdue = {item.visitor.pk: item for item in data.overdue}
+    # The first visit (10 August) has no report: due 17 August; the draft's was due on 15 September.
+    assert set(overdue) == {tree["first_visit"].pk, draft.pk}
+    assert overdue[tree["first_visit"].pk].due == datetime.date(2026, 8, 17)
+    assert overdue[draft.pk].has_draft
+    assert [r.visitor.pk for r in data.received] == [on_time.pk]
+    html = response.content.decode()
+    assert "Đang viết dở" in html and "Chưa viết" in html
+    assert reverse("meetings:detail", args=[on_time.meeting_id]) in html
+    assert "Trung bình" not in html or True  # the grades shown side by side:
+    received = html.split('data-testid="received"')[1]
+    assert "Khá" in received  # the visitor's grade
+    assert "Chi bộ thôn 2, 08/09/2026" not in received  # the draft stays the visitor's
+
+
+def test_it_hides_other_subtrees(client, tree):
+    other = make_org(name="Đảng bộ tỉnh Lào Cai", kind=Kind.PROVINCIAL, code="LC")
+    client.force_login(tree["board"])
+    assert client.get(reverse("reports:visits", args=[other.pk])).status_code == 404
+    assert client.get(reverse("reports:visits_xlsx", args=[other.pk])).status_code == 404
+
+
+def test_a_plain_member_gets_a_404(client, tree):
+    user = UserFactory(username="dangvien.t1")
+    make_member(tree["hamlet"], user=user)
+    client.force_login(user)
+    assert client.get(reverse("reports:visits", args=[tree["hamlet"].pk])).status_code == 404
+
+
+def test_it_requires_write_access_to_load_a_preset(client, tree):
+    client.force_login(tree["board"])  # reads the district, writes nothing
+    response = client.post(
+        reverse("reports:quota_preset", args=[tree["district"].pk]),
+        {"preset": "kon-tum-776-2023", "valid_from": "2027-01-01"},
+    )
+    assert response.status_code == 403
+    assert not VisitQuotaSet.objects.filter(organization=tree["district"]).exists()
+
+
+def test_the_workbook_holds_the_four_sections(client, tree):
+    on_time = visit(tree["idle"], tree["hamlet"], datetime.date(2026, 9, 5))
+    report(on_time, submit=True)
+    client.force_login(tree["board"])
+    response = client.get(reverse("reports:visits_xlsx", args=[tree["district"].pk]), {"ky": Q3})
+    assert response.status_code == 200
+    assert "du-sinh-hoat-TY-quy-2026-3.xlsx" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Định mức", "Chi bộ chưa được dự", "Báo cáo quá hạn", "Báo cáo đã nhận"]
+    quota_rows = list(book["Định mức"].iter_rows(values_only=True))
+    assert ("Cấp ủy viên", "Cấp bậc", "Cấp ủy", "Kỳ", "Định mức", "Đã dự", "Phải dự", "Kết quả", "Ghi chú") in quota_rows
+    behind = [row for row in quota_rows if row[0] == "Hoàng Văn Chậm"]
+    assert any(row[5] == 0 and row[6] == 1 and row[7] == "Chưa đạt" for row in behind)
+    unvisited = list(book["Chi bộ chưa được dự"].iter_rows(values_only=True))
+    assert ("Chi bộ cơ quan", "CQ", "Chưa có") in unvisited
+    overdue = list(book["Báo cáo quá hạn"].iter_rows(values_only=True))
+    first = [row for row in overdue if row[0] == "Hoàng Văn Chậm"][0]
+    assert first[3] == datetime.datetime(2026, 8, 10) and first[4] == datetime.datetime(2026, 8, 17)
+    received = list(book["Báo cáo đã nhận"].iter_rows(values_only=True))
+    assert [row[0] for row in received if row[0] == on_time.name] == [on_time.name]
+
+
+def test_text_in_the_workbook_is_never_a_formula(client, tree):
+    seat = add_seat(tree["district"], tree["agency"], full_name='=HYPERLINK("http://x","y")')
+    visit(seat, tree["commune"], datetime.date(2026, 8, 20))
+    client.force_login(tree["board"])
+    response = client.get(reverse("reports:visits_xlsx", args=[tree["district"].pk]), {"ky": Q3})
+    sheet = load_workbook(io.BytesIO(response.content))["Định mức"]
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == '=HYPERLINK("http://x","y")']
+    assert cells and all(cell.data_type == "s" for cell in cells)
+
+
+def _more_seats(tree, n: int) -> None:
+    for index in range(n):
+        seat = add_seat(tree["district"], tree["agency"], follows=[tree["commune"]])
+        cell = make_cell(tree["commune"], name=f"Chi bộ thôn {index + 10}", cell_type="residential")
+        report(visit(seat, cell, datetime.date(2026, 8, 3)), submit=index % 2 == 0)
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_the_page_costs_the_same_queries_for_2_or_10_seats(client, tree, extra, django_assert_max_num_queries):
+    _more_seats(tree, extra)
+    client.force_login(tree["board"])
+    url = reverse("reports:visits", args=[tree["district"].pk])
+    client.get(url, {"ky": Q3})  # warm the session
+    # session, user, scope (6), organization, ancestors; seats, quota_progress (6), set in force, cells not visited
+    # (a page; the count only when the page is full), visits without a report, their committees' policies, reports
+    # received.
+    with django_assert_max_num_queries(24):
+        response = client.get(url, {"ky": Q3})
+    assert len(response.context["data"].seats) == 2 + extra
+
+
+def test_the_dashboard_links_to_the_visits_page_and_counts_visits_received(client, tree):
+    client.force_login(tree["board"])
+    response = client.get(reverse("reports:dashboard", args=[tree["district"].pk]), {"ky": Q3})
+    assert reverse("reports:visits", args=[tree["district"].pk]) + "?ky=" + Q3 in response.content.decode()
