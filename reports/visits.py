@@ -37,6 +37,7 @@ DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS = 3, 1, 24
 UNVISITED_SHOWN = 200  # the page lists this many cells not visited (the workbook lists them all)
 COMMITTEE_KINDS = [kind for kind in Organization.Kind.values if kind not in (*Organization.CELL_KINDS, "party_group")]
 
+
 def status_label(status: str) -> str:
     """The words for a line's status (the page colours it too, but never by colour alone)."""
     return {
@@ -246,9 +247,7 @@ def board_visits(
     )
 
 
-def visits_received(
-    organization: Organization, months: list[datetime.date], *, by: str
-) -> dict[object, int]:
+def visits_received(organization: Organization, months: list[datetime.date], *, by: str) -> dict[object, int]:
     """The superior-committee visits (visitors with a seat) to held meetings of the subtree in ``months``, counted
     ``by="month"`` (first day of the month → visits) or ``by="child"`` (the path of the organization's child that
     holds the meeting → visits; the organization's own meetings under its own path): one query."""

@@ -137,7 +137,7 @@ def test_a_bad_number_of_months_falls_back_to_three_with_a_message(client, tree)
 
 def test_an_overdue_report_is_listed_and_a_submitted_one_is_received_but_a_draft_is_not(client, tree):
     on_time = visit(tree["idle"], tree["hamlet"], datetime.date(2026, 9, 5))
-    report(on_time, submit=True, grade="fair")
+    report(on_time, submit=True, grade="average")
     draft = visit(tree["idle"], tree["hamlet2"], datetime.date(2026, 9, 8))
     report(draft, submit=False)
     response = page(client, tree)
@@ -151,9 +151,8 @@ def test_an_overdue_report_is_listed_and_a_submitted_one_is_received_but_a_draft
     html = response.content.decode()
     assert "Đang viết dở" in html and "Chưa viết" in html
     assert reverse("meetings:detail", args=[on_time.meeting_id]) in html
-    assert "Trung bình" not in html or True  # the grades shown side by side:
     received = html.split('data-testid="received"')[1]
-    assert "Khá" in received  # the visitor's grade
+    assert "Trung bình" in received  # the visitor's grade
     assert "Chi bộ thôn 2, 08/09/2026" not in received  # the draft stays the visitor's
 
 
@@ -191,7 +190,17 @@ def test_the_workbook_holds_the_four_sections(client, tree):
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["Định mức", "Chi bộ chưa được dự", "Báo cáo quá hạn", "Báo cáo đã nhận"]
     quota_rows = list(book["Định mức"].iter_rows(values_only=True))
-    assert ("Cấp ủy viên", "Cấp bậc", "Cấp ủy", "Kỳ", "Định mức", "Đã dự", "Phải dự", "Kết quả", "Ghi chú") in quota_rows
+    assert (
+        "Cấp ủy viên",
+        "Cấp bậc",
+        "Cấp ủy",
+        "Kỳ",
+        "Định mức",
+        "Đã dự",
+        "Phải dự",
+        "Kết quả",
+        "Ghi chú",
+    ) in quota_rows
     behind = [row for row in quota_rows if row[0] == "Hoàng Văn Chậm"]
     assert any(row[5] == 0 and row[6] == 1 and row[7] == "Chưa đạt" for row in behind)
     unvisited = list(book["Chi bộ chưa được dự"].iter_rows(values_only=True))
@@ -238,3 +247,58 @@ def test_the_dashboard_links_to_the_visits_page_and_counts_visits_received(clien
     client.force_login(tree["board"])
     response = client.get(reverse("reports:dashboard", args=[tree["district"].pk]), {"ky": Q3})
     assert reverse("reports:visits", args=[tree["district"].pk]) + "?ky=" + Q3 in response.content.decode()
+
+
+def test_the_policy_page_names_the_quota_set_in_force_with_its_lines(client, tree):
+    client.force_login(tree["board"])
+    response = client.get(reverse("reports:organization_policy", args=[tree["commune"].pk]), {"ngay": "2026-08-01"})
+    html = response.content.decode()
+    assert response.context["quota_set"].name == "Yên Bái 18-QĐ/TU (2019)"
+    assert "Quy định số 18-QĐ/TU" in html and "từ 16/04/2019" in html
+    assert "Ít nhất 1 lần mỗi tháng: buổi sinh hoạt của chi bộ khu dân cư" in html
+    assert 'data-testid="quota-preset-form"' not in html  # a reader does not load presets
+
+
+def test_a_policy_writer_loads_a_preset_from_a_date(client, tree):
+    writer = UserFactory(username="bantochuc.huyen.ghi")
+    grant(writer, tree["district"], can_write=True)
+    client.force_login(writer)
+    url = reverse("reports:organization_policy", args=[tree["district"].pk])
+    assert 'data-testid="quota-preset-form"' in client.get(url).content.decode()
+    response = client.post(
+        reverse("reports:quota_preset", args=[tree["district"].pk]),
+        {"quota_preset": "kon-tum-776-2023", "quota_valid_from": "2027-01-01"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("?ngay=2027-01-01#dinh-muc")
+    quota_set = VisitQuotaSet.objects.get(organization=tree["district"])
+    assert (quota_set.name, quota_set.valid_from, quota_set.created_by) == (
+        "Kon Tum 776-QĐ/TU (2023)",
+        datetime.date(2027, 1, 1),
+        writer,
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert "Kon Tum 776-QĐ/TU (2023)" in html and "không tính chi bộ nơi mình sinh hoạt" in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"quota_preset": "ha-noi", "quota_valid_from": "2027-01-01"}, "Chọn một mẫu định mức trong danh sách."),
+        ({"quota_preset": "kon-tum-776-2023", "quota_valid_from": ""}, "Nhập ngày bắt đầu áp dụng."),
+        ({"quota_preset": "kon-tum-776-2023", "quota_valid_from": "1850-01-01"}, "không hợp lệ"),
+        (
+            {"quota_preset": "yen-bai-18-2019", "quota_valid_from": "2019-04-16"},
+            "Tổ chức này đã có định mức dự sinh hoạt áp dụng từ ngày này.",
+        ),
+    ],
+)
+def test_a_bad_preset_load_writes_nothing_and_says_why(client, tree, data, message):
+    writer = UserFactory(username="quantri.tinh")
+    grant(writer, tree["province"], can_write=True)
+    client.force_login(writer)
+    before = VisitQuotaSet.objects.count()
+    response = client.post(reverse("reports:quota_preset", args=[tree["province"].pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert VisitQuotaSet.objects.count() == before
