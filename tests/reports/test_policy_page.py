@@ -101,7 +101,9 @@ def test_the_page_shows_every_rule_with_its_value_and_where_it_comes_from(client
     reminder = rule_row(body, "reminder_minutes")
     assert "Nhắc lịch trước giờ họp (phút)" in reminder
     assert "60 phút" in reminder and "Mặc định của hệ thống" in reminder
-    assert body.count('<tr data-testid="rule-') == 13
+    report_days = rule_row(body, "visit_report_days")
+    assert "7 ngày" in report_days and "Mặc định của hệ thống" in report_days
+    assert body.count('<tr data-testid="rule-') == 14
     assert "Áp dụng cho Chi bộ cơ quan UBND xã ngày 22/11/2026" in body
 
 
