@@ -33,9 +33,9 @@ from cells.policies import (
     rule_label,
 )
 from cells.text import vi_date
-from members.access import get_organization_for_user, scope_for
 from meetings.quotas import describe
 from meetings.services import quota_set_from_preset
+from members.access import get_organization_for_user, scope_for
 from reports.forms_policy import PolicyDateForm, PolicyForm, QuotaPresetForm
 from reports.visits import quota_set_in_force
 
@@ -114,9 +114,7 @@ def _render(
             in_force=resolved.values,
         )
     quota_set = quota_set_in_force(organization, day)
-    quota_lines = (
-        [(quota, describe(quota)) for quota in quota_set.quotas.all()] if quota_set is not None else []
-    )
+    quota_lines = [(quota, describe(quota)) for quota in quota_set.quotas.all()] if quota_set is not None else []
     if can_write and quota_form is None:
         quota_form = QuotaPresetForm(initial={"quota_valid_from": today})
     return render(
