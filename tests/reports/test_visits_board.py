@@ -243,10 +243,50 @@ def test_the_page_costs_the_same_queries_for_2_or_10_seats(client, tree, extra, 
     assert len(response.context["data"].seats) == 2 + extra
 
 
+def hold_visited(cell, seat, day: datetime.date, quality_score=None):
+    """A regular meeting of ``cell`` on ``day``, visited by ``seat``, held with its two members present."""
+    chair, recorder = make_member(cell), make_member(cell)
+    with at(day - datetime.timedelta(days=20)):
+        meeting = make_meeting(cell, planned_date=day)
+    start = datetime.datetime.combine(day, datetime.time(14), tzinfo=HANOI)
+    with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
+        services.visit_record(meeting=meeting, seat=seat)
+        services.attendance_prepare(meeting=meeting)
+        services.attendance_all_present(meeting=meeting)
+        services.meeting_record(
+            meeting=meeting,
+            version=None,
+            started_at=start,
+            ended_at=start + datetime.timedelta(minutes=95),
+            chair=chair,
+            recorder=recorder,
+            mark_held=True,
+            quality_score=quality_score,
+        )
+    return meeting
+
+
 def test_the_dashboard_links_to_the_visits_page_and_counts_visits_received(client, tree):
+    hold_visited(tree["hamlet"], tree["behind"], datetime.date(2026, 9, 4))
+    visit(tree["idle"], tree["hamlet2"], datetime.date(2026, 9, 9))  # planned, not held: not counted
     client.force_login(tree["board"])
     response = client.get(reverse("reports:dashboard", args=[tree["district"].pk]), {"ky": Q3})
-    assert reverse("reports:visits", args=[tree["district"].pk]) + "?ky=" + Q3 in response.content.decode()
+    html = response.content.decode()
+    assert reverse("reports:visits", args=[tree["district"].pk]) + "?ky=" + Q3 in html
+    assert response.context["visits_received"] == 1
+    assert "Cấp ủy viên cấp trên dự sinh hoạt trong kỳ: 1 lượt." in html
+    response = client.get(reverse("reports:dashboard", args=[tree["hamlet"].pk]), {"ky": Q3})
+    assert response.context["visits_received"] == 1
+
+
+def test_the_cells_findings_show_the_visits_it_received_that_month(client, tree):
+    from reports.compliance import compute_month
+
+    meeting = hold_visited(tree["hamlet"], tree["behind"], datetime.date(2026, 9, 4))
+    compute_month(datetime.date(2026, 9, 1))
+    client.force_login(tree["board"])
+    response = client.get(reverse("reports:meeting_findings", args=[meeting.pk]))
+    assert "Cấp ủy viên cấp trên dự sinh hoạt của chi bộ tháng 09/2026: 1 lượt." in response.content.decode()
 
 
 def test_the_policy_page_names_the_quota_set_in_force_with_its_lines(client, tree):
@@ -302,3 +342,12 @@ def test_a_bad_preset_load_writes_nothing_and_says_why(client, tree, data, messa
     assert response.status_code == 200
     assert message in response.content.decode()
     assert VisitQuotaSet.objects.count() == before
+
+
+def test_a_received_report_shows_the_visitors_grade_beside_the_cells_own(client, tree):
+    meeting = hold_visited(tree["hamlet"], tree["idle"], datetime.date(2026, 9, 4), quality_score=85)
+    report(meeting.visitors.get(), submit=True, grade="excellent")
+    response = page(client, tree)
+    received = response.content.decode().split('data-testid="received"')[1]
+    row = received.split('data-testid="received-report"')[1].split("</tr>")[0]
+    assert "Tốt" in row and "Khá (85 điểm)" in row
