@@ -351,3 +351,27 @@ def test_a_received_report_shows_the_visitors_grade_beside_the_cells_own(client,
     received = response.content.decode().split('data-testid="received"')[1]
     row = received.split('data-testid="received-report"')[1].split("</tr>")[0]
     assert "Tốt" in row and "Khá (85 điểm)" in row
+
+
+def test_the_pages_are_valid_html(client, tree, tmp_path):
+    from tests.test_html import run_vnu
+
+    hold_visited(tree["hamlet"], tree["idle"], datetime.date(2026, 9, 4), quality_score=85)
+    report(tree["first_visit"], submit=False)
+    writer = UserFactory(username="bantochuc.huyen.ghi")
+    grant(writer, tree["district"], can_write=True)
+    client.force_login(writer)
+    pages = {
+        "visits.html": client.get(reverse("reports:visits", args=[tree["district"].pk]), {"ky": Q3}),
+        "policy.html": client.get(reverse("reports:organization_policy", args=[tree["district"].pk])),
+        "refused.html": client.post(
+            reverse("reports:quota_preset", args=[tree["district"].pk]), {"quota_preset": "x", "quota_valid_from": ""}
+        ),
+        "dashboard.html": client.get(reverse("reports:dashboard", args=[tree["district"].pk]), {"ky": Q3}),
+        "cell.html": client.get(reverse("reports:dashboard", args=[tree["hamlet"].pk]), {"ky": Q3}),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        (tmp_path / name).write_text(response.content.decode())
+    errors = run_vnu(sorted(tmp_path.glob("*.html")))
+    assert [(e.get("url", "").rsplit("/", 1)[-1], e.get("lastLine"), e["message"]) for e in errors] == []
