@@ -3,91 +3,21 @@ received, its workbook, the quota sets on the policy page, and "visits received"
 
 import datetime
 import io
-import zoneinfo
 
 import pytest
-import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cells.models import Organization
-from meetings import services
 from meetings.models import VisitQuotaSet
-from members.models import Assignment, CommitteeSeat
-from tests.factories import UserFactory, grant, make_cell, make_meeting, make_member, make_org
+from tests.factories import UserFactory, grant, make_cell, make_member, make_org
+from tests.reports.visits_helpers import Q3, Kind, add_seat, build_tree, hold_visited, report, visit
 
 pytestmark = pytest.mark.django_db
-
-HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
-Kind = Organization.Kind
-Rank = CommitteeSeat.Rank
-Q3 = "quy-2026-3"
-
-
-def at(day: datetime.date, hour: int = 20):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=HANOI), tick=False)
-
-
-def add_seat(organization, member_cell, *, rank=Rank.COMMITTEE, follows=(), full_name=None):
-    member = make_member(member_cell, full_name=full_name)
-    seat = CommitteeSeat.objects.create(
-        member=member, organization=organization, rank=rank, valid_from=datetime.date(2020, 1, 1)
-    )
-    for followed in follows:
-        Assignment.objects.create(seat=seat, organization=followed, valid_from=datetime.date(2020, 1, 1))
-    return seat
-
-
-def visit(seat, organization, day: datetime.date):
-    """A meeting of ``organization`` on ``day`` (planned three weeks before), visited by ``seat`` on the day."""
-    kind = "executive"
-    if organization.is_cell:
-        taken = organization.meetings.filter(month=day.replace(day=1), kind="regular").exists()
-        kind = "extraordinary" if taken else "regular"
-    with at(day - datetime.timedelta(days=20)):
-        meeting = make_meeting(organization, kind=kind, planned_date=day)
-    with at(day):
-        return services.visit_record(meeting=meeting, seat=seat)
-
-
-def report(visitor, *, submit: bool, grade="good"):
-    values = {"followed_guidance": "followed", "speakers": 5, "resolution_adopted": True, "grade": grade}
-    with at(visitor.meeting.planned_date + datetime.timedelta(days=2)):
-        return services.visit_report_save(visitor=visitor, values=values, submit=submit)
 
 
 @pytest.fixture
 def tree():
-    """A Yên Bái district (the province has the preset), a commune with two hamlet cells and an agency cell; the
-    district board user reads the district; a district committee member with one commune committee visit in the third
-    quarter (behind: one residential cell visit missing), a second one with none."""
-    with at(datetime.date(2026, 6, 1)):
-        province = make_org(name="Đảng bộ tỉnh Yên Bái", kind=Kind.PROVINCIAL, code="YB")
-        district = make_org(province, name="Đảng bộ huyện Trấn Yên", kind=Kind.DISTRICT, code="TY")
-        commune = make_org(district, name="Đảng bộ xã Xuân Hiệp", kind=Kind.COMMUNE, code="XH")
-        hamlet = make_cell(commune, name="Chi bộ thôn 1", code="T1", cell_type=Organization.CellType.RESIDENTIAL)
-        hamlet2 = make_cell(commune, name="Chi bộ thôn 2", code="T2", cell_type=Organization.CellType.RESIDENTIAL)
-        agency = make_cell(commune, name="Chi bộ cơ quan", code="CQ", cell_type=Organization.CellType.AGENCY)
-        services.quota_set_from_preset(
-            organization=province, key="yen-bai-18-2019", valid_from=datetime.date(2019, 4, 16)
-        )
-    board = UserFactory(username="bantochuc.huyen")
-    grant(board, district)
-    behind = add_seat(district, agency, full_name="Hoàng Văn Chậm", follows=[commune])
-    idle = add_seat(district, agency, full_name="Lò Thị Nghỉ", follows=[commune])
-    first = visit(behind, commune, datetime.date(2026, 8, 10))
-    return {
-        "province": province,
-        "district": district,
-        "commune": commune,
-        "hamlet": hamlet,
-        "hamlet2": hamlet2,
-        "agency": agency,
-        "board": board,
-        "behind": behind,
-        "idle": idle,
-        "first_visit": first,
-    }
+    return build_tree()
 
 
 def page(client, tree, **query):
@@ -102,7 +32,7 @@ def test_a_seat_behind_its_quota_is_highlighted_with_words(client, tree):
     assert seats[tree["behind"].pk].status == "behind"
     html = response.content.decode()
     assert "Hoàng Văn Chậm" in html
-    assert 'data-status="behind" class="table-danger"' in html
+    assert 'class="list-group-item seat-behind" data-testid="seat" data-status="behind"' in html  # stands out
     assert "Chưa đạt" in html and "Thiếu 1 lần" in html  # in words, not only the colour
     assert "Buổi sinh hoạt của chi bộ khu dân cư" in html  # the split by kind shows
     assert "Yên Bái 18-QĐ/TU (2019)" in html  # the quota set named, with its source
@@ -241,29 +171,6 @@ def test_the_page_costs_the_same_queries_for_2_or_10_seats(client, tree, extra, 
     with django_assert_max_num_queries(24):
         response = client.get(url, {"ky": Q3})
     assert len(response.context["data"].seats) == 2 + extra
-
-
-def hold_visited(cell, seat, day: datetime.date, quality_score=None):
-    """A regular meeting of ``cell`` on ``day``, visited by ``seat``, held with its two members present."""
-    chair, recorder = make_member(cell), make_member(cell)
-    with at(day - datetime.timedelta(days=20)):
-        meeting = make_meeting(cell, planned_date=day)
-    start = datetime.datetime.combine(day, datetime.time(14), tzinfo=HANOI)
-    with time_machine.travel(start + datetime.timedelta(hours=2), tick=False):
-        services.visit_record(meeting=meeting, seat=seat)
-        services.attendance_prepare(meeting=meeting)
-        services.attendance_all_present(meeting=meeting)
-        services.meeting_record(
-            meeting=meeting,
-            version=None,
-            started_at=start,
-            ended_at=start + datetime.timedelta(minutes=95),
-            chair=chair,
-            recorder=recorder,
-            mark_held=True,
-            quality_score=quality_score,
-        )
-    return meeting
 
 
 def test_the_dashboard_links_to_the_visits_page_and_counts_visits_received(client, tree):
