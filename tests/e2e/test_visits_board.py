@@ -58,3 +58,27 @@ def test_the_visits_page_reads_on_a_phone(live_server, phone: Page, tree):
     _check_visits_page(phone)
     screenshot(phone, "visits_board_phone")
     assert_accessible(phone, "board visits page (phone)")
+
+
+def test_a_policy_writer_loads_a_quota_preset_on_the_policy_page(live_server, page: Page, tree):
+    from tests.factories import UserFactory, grant
+
+    writer = UserFactory(username="bantochuc.huyen.ghi")
+    grant(writer, tree["district"], can_write=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(page, live_server, "bantochuc.huyen.ghi")
+    page.goto(f"{live_server.url}/to-chuc/{tree['district'].pk}/quy-dinh/")
+    expect(page.get_by_test_id("quota-set-name")).to_have_text("Yên Bái 18-QĐ/TU (2019)")  # from the province
+    form = page.get_by_test_id("quota-preset-form")
+    form.get_by_label("Mẫu định mức dự sinh hoạt").select_option("kon-tum-776-2023")
+    form.get_by_label("Áp dụng từ ngày").fill("2026-12-04")
+    form.get_by_role("button", name="Nạp định mức").click()
+    expect(page.get_by_text("Đã nạp định mức dự sinh hoạt “Kon Tum 776-QĐ/TU (2023)”")).to_be_visible()
+    expect(page.get_by_test_id("quota-set-name")).to_have_text("Kon Tum 776-QĐ/TU (2023)")
+    expect(page.get_by_test_id("quota-lines")).to_contain_text("không tính chi bộ nơi mình sinh hoạt")
+    page.get_by_test_id("quota-set").scroll_into_view_if_needed()
+    screenshot(page, "visits_policy_desktop")
+    assert_accessible(page, "policy page with its visit quotas")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "visits_policy_phone")
+    assert_accessible(page, "policy page with its visit quotas (phone)")
