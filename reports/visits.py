@@ -35,7 +35,9 @@ from reports.periods import Period
 
 DEFAULT_MONTHS, MIN_MONTHS, MAX_MONTHS = 3, 1, 24
 UNVISITED_SHOWN = 200  # the page lists this many cells not visited (the workbook lists them all)
-COMMITTEE_KINDS = [kind for kind in Organization.Kind.values if kind not in (*Organization.CELL_KINDS, "party_group")]
+COMMITTEE_KINDS = [
+    kind for kind in Organization.Kind.values if kind not in (*Organization.CELL_KINDS, Organization.Kind.PARTY_GROUP)
+]
 
 
 def status_label(status: str) -> str:

@@ -299,3 +299,36 @@ def test_the_pages_are_valid_html(client, tree, tmp_path):
         (tmp_path / name).write_text(response.content.decode())
     errors = run_vnu(sorted(tmp_path.glob("*.html")))
     assert [(e.get("url", "").rsplit("/", 1)[-1], e.get("lastLine"), e["message"]) for e in errors] == []
+
+
+# --- Admin (meetings/admin.py) -----------------------------------------------------------------------------------------
+
+
+def test_a_quota_set_in_force_is_read_only_in_the_admin_and_a_future_one_is_not(admin_client, tree):
+    in_force = VisitQuotaSet.objects.get(organization=tree["province"])
+    url = f"/admin/meetings/visitquotaset/{in_force.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"name": "Khác"}).status_code == 403
+    assert admin_client.get(f"/admin/meetings/visitquotaset/{in_force.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/meetings/visitquotaset/{in_force.pk}/history/").status_code == 200
+    assert admin_client.get("/admin/meetings/visitquotaset/add/").status_code == 200
+    assert admin_client.get("/admin/meetings/visitquotaset/").status_code == 200
+
+    from meetings import services
+
+    future = services.quota_set_from_preset(
+        organization=tree["district"], key="kon-tum-776-2023", valid_from=datetime.date(2027, 1, 1)
+    )
+    response = admin_client.get(f"/admin/meetings/visitquotaset/{future.pk}/change/")
+    assert response.status_code == 200 and 'name="name"' in response.content.decode()
+
+
+def test_visit_reports_are_read_only_in_the_admin_with_their_history(admin_client, tree):
+    filed = report(tree["first_visit"], submit=True)
+    url = f"/admin/meetings/visitreport/{filed.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    assert admin_client.post(url, {"grade": "poor"}).status_code == 403
+    assert admin_client.get("/admin/meetings/visitreport/add/").status_code == 403
+    assert admin_client.get(f"/admin/meetings/visitreport/{filed.pk}/delete/").status_code == 403
+    assert admin_client.get(f"/admin/meetings/visitreport/{filed.pk}/history/").status_code == 200
+    assert "Hoàng Văn Chậm" in admin_client.get("/admin/meetings/visitreport/").content.decode()
