@@ -301,7 +301,7 @@ def test_the_pages_are_valid_html(client, tree, tmp_path):
     assert [(e.get("url", "").rsplit("/", 1)[-1], e.get("lastLine"), e["message"]) for e in errors] == []
 
 
-# --- Admin (meetings/admin.py) -----------------------------------------------------------------------------------------
+# --- Admin (meetings/admin.py) -----------------------------------------------------------------------------------
 
 
 def test_a_quota_set_in_force_is_read_only_in_the_admin_and_a_future_one_is_not(admin_client, tree):
