@@ -199,6 +199,8 @@ def test_the_dashboard_links_to_the_visits_page_and_counts_visits_received(clien
     assert reverse("reports:visits", args=[tree["district"].pk]) + "?ky=" + Q3 in html
     assert response.context["visits_received"] == 1
     assert "Cấp ủy viên cấp trên dự sinh hoạt trong kỳ: 1 lượt." in html
+    [commune] = response.context["data"].children
+    assert commune.texts["visits"] == "1"  # the commune's row, in the "Cấp ủy dự" column
     response = client.get(reverse("reports:dashboard", args=[tree["hamlet"].pk]), {"ky": Q3})
     assert response.context["visits_received"] == 1
 
