@@ -13,7 +13,8 @@ seeded ``random.Random``: the same people every time. Dates of recent events (pr
 are counted back from the day of loading.
 
 Meetings cover the last 12 complete months and the current one (``tooling.demo_meetings``), then the compliance
-findings of every month are computed.
+findings of every month are computed. Then the committee members visit the cells they follow, under the visit quotas
+the province adopted (``tooling.demo_visits``); a demo loaded before the visits existed gets them on its next load.
 
 A second run finds the province by its code and the agency cell's meetings, builds nothing, and only makes sure that
 the demo logins exist.

@@ -7,7 +7,8 @@ seat of the province visits the meetings held in the cells it follows, through t
 
 - a commune or grassroots committee member who follows residential cells visits one of them most months (Yên Bái:
   at least once a month); the others, and the provincial seats, about once a quarter. Each seat skips a share of
-  its months or quarters drawn from a seeded ``random.Random``, so the board's view has seats on track and behind;
+  its months or quarters drawn from a seeded ``random.Random``; in each commune the first seat skips none and the
+  second skips the last month of the previous quarter, so every board's view has seats on track and behind;
 - the commune committee member with a login (``capuy.xuanhiep``, who follows two hamlets and the cooperative) visits
   a hamlet every month but one (the middle month of the previous quarter: behind for it) and the cooperative once a
   quarter. If none of their visits is recent enough for a report to be due today (the cells meet on the 10th and
@@ -95,6 +96,7 @@ class DemoVisits:
         self.behind_month = add_months(quarter_start(today), -2)  # the login's month without a visit
         self.taken = set(Visitor.objects.filter(seat__isnull=False).values_list("meeting_id", "seat_id"))
         self.login_due: Visitor | None = None
+        self.bound: dict[int, int] = {}  # committee id -> its seats visiting residential cells monthly, so far
 
     def build(self) -> None:
         services.quota_set_from_preset(organization=self.province, key=QUOTA_PRESET, valid_from=self.start)
@@ -146,9 +148,16 @@ class DemoVisits:
         plan = []
         grassroots = seat.organization.kind in (Organization.Kind.COMMUNE, Organization.Kind.GRASSROOTS_COMMITTEE)
         if grassroots and residential:
+            # In each committee the first such seat never skips a month, the second skips the last month of the
+            # previous quarter: every board sees a seat on track and one behind, whatever the draws.
+            order = self.bound.get(seat.organization_id, 0)
+            self.bound[seat.organization_id] = order + 1
+            if order == 0:
+                skip = 0.0
+            missed = add_months(quarter_start(self.today), -1) if order == 1 else None
             for month in self.months:  # Yên Bái: once a month, to a residential cell they follow
                 found = self._in(residential, meetings, month, 1)
-                if found and rng.random() >= skip:
+                if found and month != missed and rng.random() >= skip:
                     plan.append(rng.choice(found))
             return plan
         for quarter in sorted({quarter_start(m) for m in self.months}):

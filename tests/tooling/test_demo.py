@@ -397,6 +397,7 @@ def test_the_board_sees_seats_on_track_and_seats_behind(demo, today):
     for p in progress:
         statuses[p.seat.organization.code].add(p.status)
     assert {Status.MET, Status.BEHIND} <= statuses["DN-XH"]
+    assert {Status.MET, Status.BEHIND} <= statuses[WARD]
     assert {Status.MET, Status.BEHIND} <= {p.status for p in progress}
     # Reports: most submitted, a few overdue, the recent ones due.
     reports = Visitor.objects.filter(seat__isnull=False, meeting__planned_date__lt=start)
