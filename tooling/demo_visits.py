@@ -224,13 +224,13 @@ class DemoVisits:
         day = max(self.today - datetime.timedelta(days=1), quarter_start(self.today))
         holder = DemoMeetings(self.today, agency_code=cell.code, seed=self.rng.randrange(1 << 30))
         month = day.replace(day=1)
-        rules = holder._rules(cell, month)
+        rules = holder.rules_for(cell, month)
         minutes = rules.min_minutes(Meeting.Kind.THEMATIC) + 15
         if _at(day, cell.meeting_time) + datetime.timedelta(minutes=minutes) > self.now:
             return  # the first hours of a quarter: nothing held yet
         topic = THEMATIC_TOPICS[month.month % len(THEMATIC_TOPICS)]
         with services.findings_deferred():
-            meeting = holder._hold_with_services(
+            meeting = holder.hold_with_services(
                 cell, day, month, minutes, rules.min_member_speakers + 1, by=None, visitor=seat, topic=topic
             )
         # Its agenda mail went out long ago; the findings of its month and the rest of its quarter count it.
