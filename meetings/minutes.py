@@ -7,6 +7,7 @@ from cells.periods import ROMAN_QUARTERS, quarter_of
 from cells.services import name_on
 from meetings import services
 from meetings.models import Attendance, Meeting, Speech
+from meetings.wording import visitor_line
 
 
 def minutes_context(meeting: Meeting) -> dict:
@@ -24,6 +25,7 @@ def minutes_context(meeting: Meeting) -> dict:
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED)
     figures = services.figures(meeting) if held else None
     home = [a for a in attendances if not a.is_guest]
+    visitors = list(meeting.visitors.select_related("seat__organization").order_by("id"))
     return {
         "meeting": meeting,
         "printed": printed,
@@ -41,7 +43,10 @@ def minutes_context(meeting: Meeting) -> dict:
         },
         "agenda": agenda,
         "general_speeches": general_speeches,
-        "visitors": list(meeting.visitors.all()),
+        "visitors": visitors,
+        # As the minutes list them: the superior committee's members with the rank and committee held that day.
+        "superior_lines": [visitor_line(v) for v in visitors if v.is_superior],
+        "guest_lines": [visitor_line(v) for v in visitors if not v.is_superior],
         "figures": figures,
         # Ballots fewer than the members present who may vote (confirmed when saved): the minutes say so.
         "vote_difference": figures["tally"].difference() if figures else "",

@@ -103,6 +103,8 @@ PRESETS: dict[str, QuotaPreset] = {
                     *((p, c, t, {"requires_assignment": True}) for p, c, t, _o in _TWO_SPLIT),
                 ),
                 *_lines([Kind.DISTRICT], [Rank.STANDING, Rank.COMMITTEE], _YB_DISTRICT, *_TWO_SPLIT),
+                # "with the residential cell assigned to follow": binds a seat that follows a residential cell (or a
+                # committee with cells below it) in the month; one who follows only agency cells has none to visit.
                 *_lines(
                     [Kind.COMMUNE, Kind.GRASSROOTS_COMMITTEE],
                     [Rank.STANDING, Rank.COMMITTEE],

@@ -9,7 +9,10 @@ How a seat is judged:
    ``cells.Policy``). A window is judged by the set in force on its first day: a quota changed from a date applies
    from the first month, quarter or year that starts on or after it.
 2. The lines that bind the seat are those of its rank on a committee of its kind (``VisitQuota.committee_kind``,
-   ``rank``); a line that ``requires_assignment`` binds only a seat that follows some organization during the window.
+   ``rank``); a line that ``requires_assignment`` binds only a seat that follows, during the window, an organization
+   where a meeting of the line's target can be visited: a committee (its own meetings, the cells below it), or a cell
+   of the target's kind. Yên Bái's monthly line ("with the residential cell assigned to follow") binds a commune
+   committee member who follows a residential cell, not one who follows only agency or school cells.
 3. A visit counts for a line when its meeting was held in the window (not cancelled), is of the line's target (a
    committee's meeting, a residential cell's, any cell's, any), lies in an organization the seat was assigned to
    follow on that day or below it (``assigned_only``), and is not a meeting of the visitor's own cell
@@ -103,16 +106,27 @@ class VisitFact:
     organization_name: str
 
     def is_target(self, target: str) -> bool:
-        is_cell = self.kind in Organization.CELL_KINDS
-        is_committee = not is_cell and self.kind != Organization.Kind.PARTY_GROUP
-        residential = is_cell and self.cell_type == Organization.CellType.RESIDENTIAL
-        return {
-            Target.ANY: True,
-            Target.CELL: is_cell,
-            Target.COMMITTEE: is_committee,
-            Target.RESIDENTIAL: residential,
-            Target.COMMITTEE_OR_RESIDENTIAL: is_committee or residential,
-        }[target]
+        return is_target(self.kind, self.cell_type, target)
+
+
+def is_target(kind: str, cell_type: str, target: str) -> bool:
+    """Whether a meeting of an organization of ``kind`` (and ``cell_type``) is of a quota line's ``target``."""
+    is_cell = kind in Organization.CELL_KINDS
+    is_committee = not is_cell and kind != Organization.Kind.PARTY_GROUP
+    residential = is_cell and cell_type == Organization.CellType.RESIDENTIAL
+    return {
+        Target.ANY: True,
+        Target.CELL: is_cell,
+        Target.COMMITTEE: is_committee,
+        Target.RESIDENTIAL: residential,
+        Target.COMMITTEE_OR_RESIDENTIAL: is_committee or residential,
+    }[target]
+
+
+def _may_hold(organization: Organization, target: str) -> bool:
+    """Whether following ``organization`` gives a seat meetings of ``target`` to visit: a committee may (its own
+    meetings, the cells below it); a cell only if it is of the target (an agency cell is no residential cell)."""
+    return not organization.is_cell or is_target(organization.kind, organization.cell_type, target)
 
 
 @dataclass
@@ -279,7 +293,8 @@ def quota_progress(
                 for quota in lines:
                     seat_assignments = assignments[seat.pk]
                     if quota.requires_assignment and not any(
-                        _overlaps(a, window.start, window.end) for a in seat_assignments
+                        _overlaps(a, window.start, window.end) and _may_hold(a.organization, quota.target)
+                        for a in seat_assignments
                     ):
                         continue
                     counted = [

@@ -1,4 +1,4 @@
-"""How a meeting reads in Vietnamese, in its e-mails and its calendar invite.
+"""How a meeting reads in Vietnamese, in its e-mails, its calendar invite and its minutes.
 
 The weekday and time ("14 giờ 00, thứ Tư ngày 04/11/2026"), the title ("Sinh hoạt định kỳ tháng 11/2026"), the
 organization's name on the meeting's date, the ordered agenda, and the context and rendering of the three e-mail
@@ -13,10 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cells.models import Organization
 from cells.services import name_on
 from cells.text import vi_date
-from meetings.models import Meeting
+from meetings.models import Meeting, Visitor
 from meetings.recipients import Recipient
+from members.models import CommitteeSeat
 
 
 def vi_weekday(day: datetime.date) -> str:
@@ -72,6 +74,66 @@ def meeting_title(meeting: Meeting) -> str:
     if topic:
         return _("{kind}: {topic}").format(kind=meeting.get_kind_display(), topic=topic)
     return _("{kind} ngày {day}").format(kind=meeting.get_kind_display(), day=vi_date(meeting.planned_date))
+
+
+def _level(committee_kind: str, committee_name: str) -> str:
+    """The level of a committee as its members' ranks name it: "tỉnh", "xã" (or "phường", "đặc khu", as the
+    committee's name says), "cơ sở"; empty for a kind with no such word."""
+    Kind = Organization.Kind
+    if committee_kind == Kind.COMMUNE:
+        name = committee_name.lower()
+        if "phường" in name:
+            return _("phường")
+        if "đặc khu" in name:
+            return _("đặc khu")
+        return _("xã")
+    return {
+        Kind.PROVINCIAL: _("tỉnh"),
+        Kind.DISTRICT: _("huyện"),
+        Kind.BLOC: _("khối"),
+        Kind.GRASSROOTS_COMMITTEE: _("cơ sở"),
+        Kind.SUB_COMMITTEE: _("bộ phận"),
+    }.get(committee_kind, "")
+
+
+def committee_rank(rank: str, committee_kind: str, committee_name: str = "") -> str:
+    """A rank on a committee of a kind, as the minutes print it: "Ủy viên Ban Thường vụ Đảng ủy xã", "Ủy viên Ban
+    Chấp hành Đảng bộ tỉnh", "Lãnh đạo ban, ngành cấp tỉnh"; empty when the rank or the kind says nothing (a guest,
+    the rank "Khác"). ``committee_name`` only tells a ward's or a special zone's committee from a commune's."""
+    Rank, Kind = CommitteeSeat.Rank, Organization.Kind
+    if committee_kind == Kind.CENTRAL and rank in (Rank.STANDING, Rank.COMMITTEE):
+        return _("Ủy viên Ban Chấp hành Trung ương Đảng")
+    level = _level(committee_kind, committee_name)
+    if not level:
+        return ""
+    if rank == Rank.STANDING:
+        standing = {Kind.PROVINCIAL: _("Tỉnh ủy"), Kind.DISTRICT: _("Huyện ủy")}.get(committee_kind)
+        return _("Ủy viên Ban Thường vụ {committee}").format(
+            committee=standing or _("Đảng ủy {level}").format(level=level)
+        )
+    if rank == Rank.COMMITTEE:
+        return _("Ủy viên Ban Chấp hành Đảng bộ {level}").format(level=level)
+    if rank == Rank.BOARD_LEADER:
+        return _("Lãnh đạo ban, ngành cấp {level}").format(level=level)
+    return ""
+
+
+def visitor_line(visitor: Visitor) -> str:
+    """A visitor as the minutes list them, with the rank and committee frozen on the visit and the title recorded
+    then: "đồng chí Nguyễn Văn A, Ủy viên Ban Thường vụ Đảng ủy xã (Bí thư Đảng ủy xã)"; a guest by name: "đồng chí
+    Trần Văn B, Bí thư Đoàn xã". ``seat__organization`` should be loaded (the word "phường" comes from its name)."""
+    committee_name = visitor.seat.organization.name if visitor.seat_id else ""
+    rank = committee_rank(visitor.rank, visitor.committee_kind, committee_name)
+    title = visitor.title.strip()
+    if (
+        rank
+        and title
+        and title.casefold() not in (rank.casefold(), str(CommitteeSeat.Rank(visitor.rank).label).casefold())
+    ):
+        return _("đồng chí {name}, {rank} ({title})").format(name=visitor.name, rank=rank, title=title)
+    if rank or title:
+        return _("đồng chí {name}, {rank}").format(name=visitor.name, rank=rank or title)
+    return _("đồng chí {name}").format(name=visitor.name)
 
 
 def _lower_first(text: str) -> str:

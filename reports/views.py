@@ -23,7 +23,8 @@ from reports.visits import visits_received
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The biên bản in the Party's layout (Hướng dẫn 36-HD/VPTW); marked "DỰ THẢO" until the chair approves it."""
     meeting = get_meeting_for_user(request, pk)
-    pdf = render_pdf("pdf/minutes.html", minutes_context(meeting))
+    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
+        pdf = render_pdf("pdf/minutes.html", minutes_context(meeting))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, minutes_filename(meeting))
     return response

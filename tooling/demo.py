@@ -13,7 +13,8 @@ seeded ``random.Random``: the same people every time. Dates of recent events (pr
 are counted back from the day of loading.
 
 Meetings cover the last 12 complete months and the current one (``tooling.demo_meetings``), then the compliance
-findings of every month are computed.
+findings of every month are computed. Then the committee members visit the cells they follow, under the visit quotas
+the province adopted (``tooling.demo_visits``); a demo loaded before the visits existed gets them on its next load.
 
 A second run finds the province by its code and the agency cell's meetings, builds nothing, and only makes sure that
 the demo logins exist.
@@ -35,7 +36,7 @@ from cells.models import Organization, PendingRefresh
 from cells.presets import preset_load
 from cells.services import organization_create
 from meetings import services
-from meetings.models import Meeting
+from meetings.models import Meeting, VisitQuotaSet
 from members.models import AccessGrant, Assignment, CommitteeSeat, Member, Position, StatusChange
 from members.services import (
     PROBATION,
@@ -47,6 +48,7 @@ from members.services import (
     position_end,
 )
 from tooling.demo_meetings import DemoMeetings
+from tooling.demo_visits import DemoVisits
 
 DEMO_PASSWORD = "chibo-demo-2026"
 PROVINCE_CODE = "DN"
@@ -103,6 +105,7 @@ def _t(hour: int, minute: int = 0) -> datetime.time:
 
 AGENCY_CELL = "DN-XH-UBND"
 CAPUY_TITLE = "Đảng ủy viên, Chủ tịch Hội Nông dân xã"
+CAPUY_LOGIN = "capuy.xuanhiep"
 WARD = "DN-TH"
 
 XUAN_HIEP = Committee(
@@ -1011,7 +1014,7 @@ LOGINS = (
         lambda today: _plain_member(AGENCY_CELL, today),
     ),
     _LoginSpec(
-        "capuy.xuanhiep",
+        CAPUY_LOGIN,
         "Đảng ủy viên xã Xuân Hiệp, được phân công theo dõi các chi bộ ấp",
         lambda today: _seat_holder("DN-XH", CAPUY_TITLE),
     ),
@@ -1092,4 +1095,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[DemoLogin]:
         if not Meeting.objects.filter(organization__code=AGENCY_CELL).exists():
             with services.findings_deferred():  # the findings are computed once, at the end of the build
                 DemoMeetings(today, agency_code=AGENCY_CELL, seed=SEED + 1).build()
+        # The visits of the committee members and the province's visit quotas (added to a demo loaded before them).
+        if not VisitQuotaSet.objects.filter(organization__code=PROVINCE_CODE).exists():
+            DemoVisits(today, province_code=PROVINCE_CODE, login=CAPUY_LOGIN, seed=SEED + 2).build()
         return logins

@@ -119,7 +119,7 @@ class DemoMeetings:
 
     # -- shared
 
-    def _rules(self, cell: Organization, month: datetime.date) -> ResolvedPolicy:
+    def rules_for(self, cell: Organization, month: datetime.date) -> ResolvedPolicy:
         """The policy in force for ``cell`` in ``month``: one query per month for every cell."""
         if month not in self._policies:
             self._policies[month] = policies_for(Organization.objects.cells(), month_end(month))
@@ -177,13 +177,13 @@ class DemoMeetings:
             begin = _at(day, cell.meeting_time)
             if begin + datetime.timedelta(hours=3) > self.now:
                 break
-            rules = self._rules(cell, month)
+            rules = self.rules_for(cell, month)
             # Too short by a quarter of an hour, else 20 to 60 minutes over (75, or 110 to 150 minutes); one speaker
             # short of the minimum, else up to 3 more (3, or 4 to 7).
             least, need = rules.min_minutes(Meeting.Kind.REGULAR), rules.min_member_speakers
             minutes = least - 15 if month == short_month else rng.randint(least + 20, least + 60)
             speakers = need - 1 if month == quiet_month else rng.randint(need, need + 3)
-            meeting = self._hold_with_services(
+            meeting = self.hold_with_services(
                 cell, day, month, minutes, speakers, visitor=seat if n % 4 == 1 else None, by=secretary_user
             )
             held.append(meeting)
@@ -191,7 +191,7 @@ class DemoMeetings:
                 topic = THEMATIC_TOPICS[thematic_months[month] % len(THEMATIC_TOPICS)]
                 minutes = rules.min_minutes(Meeting.Kind.THEMATIC) + 15  # 135, with 5 speakers below
                 held.append(
-                    self._hold_with_services(
+                    self.hold_with_services(
                         cell,
                         day + datetime.timedelta(days=14),
                         month,
@@ -229,7 +229,7 @@ class DemoMeetings:
         seats.sort(key=lambda s: s.pk not in following)
         return seats[0] if seats else None
 
-    def _hold_with_services(self, cell, day, month, minutes, speakers, *, by, visitor=None, topic=""):
+    def hold_with_services(self, cell, day, month, minutes, speakers, *, by, visitor=None, topic=""):
         rng = self.rng
         kind = Meeting.Kind.THEMATIC if topic else Meeting.Kind.REGULAR
         meeting = services.meeting_plan(
@@ -301,7 +301,7 @@ class DemoMeetings:
         services.minutes_approve(meeting=meeting, by=approver)
         # The services stamp "now": put the dates where they belong. The agenda goes out on the default send day
         # (3 days before); the minutes are approved 2 days after, within the time allowed.
-        rules = self._rules(cell, month)
+        rules = self.rules_for(cell, month)
         approved = min(2, rules.minutes_approval_days)
         Meeting.objects.filter(pk=meeting.pk).update(
             published_at=_at(day - datetime.timedelta(days=rules.agenda_send_days), datetime.time(8)),
@@ -387,7 +387,7 @@ class DemoMeetings:
 
     def _bulk_meeting(self, cell, day, month, *, thematic=False):
         rng = self.rng
-        rules = self._rules(cell, month)
+        rules = self.rules_for(cell, month)
         begin = _at(day, cell.meeting_time)
         # Long enough: the minimum to 40 minutes over (thematic: 120-160) or to an hour over (regular: 90-150); a
         # tenth of the regular ones 5 to 35 minutes short (55-85).

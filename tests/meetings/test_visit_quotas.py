@@ -163,6 +163,29 @@ def test_a_grassroots_committee_member_who_skips_a_month_is_flagged_for_that_mon
     assert [line.window.label for line in progress.behind] == ["Tháng 08/2026"]
 
 
+def test_the_monthly_residential_line_binds_only_a_grassroots_member_who_follows_a_residential_cell(tree):
+    # Seed 003, Quy định 18-QĐ/TU: "Các đồng chí ủy viên ban thường vụ, cấp ủy viên cơ sở ít nhất mỗi tháng 1 lần
+    # dự sinh hoạt với chi bộ khu dân cư được phân công phụ trách, theo dõi." The duty is to visit *the residential
+    # cell assigned to them*: a commune committee member who follows only an agency cell has no such cell, so the
+    # line does not bind them (the board's gap is the assignment, not the member's visits).
+    agency_only = _seat(tree["commune"], tree["hamlet"], follows=[tree["agency"]])
+    both = _seat(tree["commune"], tree["agency"], follows=[tree["agency"], tree["hamlet"]])
+    whole_commune = _seat(tree["commune"], tree["agency"], rank=Rank.STANDING, follows=[tree["commune"]])
+    for seat in (agency_only, both, whole_commune):
+        _visits(seat, (tree["agency"], datetime.date(2026, 7, 4 + seat.pk % 5)))
+
+    assert _progress(agency_only).lines == []
+    assert _progress(agency_only).status == Status.NOT_JUDGED
+    assert len(_progress(agency_only).visits) == 1  # recorded, counted for nothing
+    # Following a residential cell (or the commune, whose residential cells lie below it) binds the line every month.
+    for seat in (both, whole_commune):
+        assert [(line.window.start.month, line.done, line.status) for line in _progress(seat).lines] == [
+            (7, 0, Status.BEHIND),
+            (8, 0, Status.BEHIND),
+            (9, 0, Status.BEHIND),
+        ]
+
+
 def test_the_month_under_way_is_open_not_behind(tree):
     seat = _seat(tree["commune"], tree["agency"], follows=[tree["hamlet"]])
 

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from meetings import services
+from meetings.wording import committee_rank
 from members.models import CommitteeSeat
 from tests.factories import make_meeting
 
@@ -71,7 +72,7 @@ def test_the_minutes_pdf_prints_the_official_layout(client, world, held_meeting,
         "BIÊN BẢN",
         "SINH HOẠT CHI BỘ ĐỊNH KỲ THÁNG 11 NĂM 2026",
         "bắt đầu lúc 14 giờ 00 ngày 04/11/2026",
-        "đồng chí Trần Văn Bình, Phó Bí thư Đảng ủy xã",
+        "Đại biểu cấp trên: đồng chí Trần Văn Bình, Ủy viên Ban Thường vụ Đảng ủy xã (Phó Bí thư Đảng ủy xã).",
         "Chủ trì: đồng chí Nguyễn Thị Hiền",
         "Có mặt: 2. Vắng: 1 (có lý do: đồng chí Quách Thị Hương (Ốm))",
         "Đồng chí Đỗ Thanh Hài: Đề nghị tăng cường.",
@@ -136,3 +137,36 @@ def test_two_meetings_of_one_cell_on_one_day_download_under_two_file_names(clien
         f'inline; filename="bien-ban-A-20261104-1400-sinh-hoat-dinh-ky-{held_meeting.pk}.pdf"',
         f'inline; filename="bien-ban-A-20261104-1900-sinh-hoat-bat-thuong-{evening.pk}.pdf"',
     ]
+
+
+def test_the_minutes_list_the_visitors_with_the_rank_and_committee_held_that_day(client, world, held_meeting, tmp_path):
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0, tzinfo=datetime.UTC), tick=False):
+        province_seat = CommitteeSeat.objects.create(
+            organization=world.province,
+            holder_name="Lê Văn Cường",
+            title="",
+            rank=CommitteeSeat.Rank.COMMITTEE,
+            valid_from=datetime.date(2025, 7, 1),
+        )
+        services.visitor_add(meeting=held_meeting, seat=province_seat)
+        services.visitor_add(meeting=held_meeting, name="Lê Thị Cúc", title="Bí thư Đoàn xã", is_superior=False)
+    # Later the commune's visitor leaves the standing committee: the minutes keep the rank held on the meeting's day.
+    CommitteeSeat.objects.filter(holder_name="Trần Văn Bình").update(rank=CommitteeSeat.Rank.COMMITTEE, title="")
+    client.force_login(world.board_user)
+
+    text = _text(client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).content, tmp_path)
+
+    assert (
+        "Đại biểu cấp trên: đồng chí Trần Văn Bình, Ủy viên Ban Thường vụ Đảng ủy xã (Phó Bí thư Đảng ủy xã); "
+        "đồng chí Lê Văn Cường, Ủy viên Ban Chấp hành Đảng bộ tỉnh."
+    ) in text
+    assert "Khách mời: đồng chí Lê Thị Cúc, Bí thư Đoàn xã." in text
+
+
+def test_a_ranks_wording_names_the_committees_level():
+    Rank = CommitteeSeat.Rank
+    assert committee_rank(Rank.STANDING, "provincial") == "Ủy viên Ban Thường vụ Tỉnh ủy"
+    assert committee_rank(Rank.STANDING, "commune", "Đảng bộ phường Tam Hiệp") == "Ủy viên Ban Thường vụ Đảng ủy phường"
+    assert committee_rank(Rank.COMMITTEE, "grassroots_committee") == "Ủy viên Ban Chấp hành Đảng bộ cơ sở"
+    assert committee_rank(Rank.BOARD_LEADER, "provincial") == "Lãnh đạo ban, ngành cấp tỉnh"
+    assert committee_rank(Rank.OTHER, "commune") == committee_rank("", "") == ""

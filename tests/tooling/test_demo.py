@@ -1,9 +1,12 @@
 """`manage.py load_demo`: a believable province, loaded once, safe to load again, every demo login works."""
 
+import datetime
 import io
 import re
+import zoneinfo
 
 import pytest
+import time_machine
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -15,22 +18,35 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cells.models import Organization, OrganizationName, Policy
+from cells.periods import add_months, quarter_start
 from cells.policies import policy_for
-from meetings.models import Meeting
+from meetings import services
+from meetings.models import Meeting, Visitor, VisitQuotaSet
+from meetings.quotas import Status, quota_progress
 from members.access import scope_for
 from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
 from reports.models import CellMonth
-from tooling.demo import AGENCY_CELL, DEMO_PASSWORD, HD42_DATE, PROVINCE_CODE, WARD, load_demo
+from tooling.demo import AGENCY_CELL, CAPUY_LOGIN, DEMO_PASSWORD, HD42_DATE, PROVINCE_CODE, WARD, load_demo
 
 pytestmark = pytest.mark.django_db
 
 FAST_HASHING = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The demo counts its dates back from the day it is loaded: the module loads it, and tests it, on a fixed day. The
+# 25th: the commune committee member's cells met on the 10th and the 12th, so their latest visit's report is overdue
+# and the demo holds the hamlet meeting of yesterday that gives them a report due.
+NOW = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh"))
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """One load for the whole module (it takes seconds), in a transaction rolled back after the last test."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHING), transaction.atomic():
+    """One load for the whole module (it takes seconds), in a transaction rolled back after the last test; the time
+    stands still at ``NOW`` for the module."""
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHING),
+        transaction.atomic(),
+    ):
         logins = load_demo()
         yield logins
         transaction.set_rollback(True)
@@ -306,3 +322,86 @@ def test_the_minutes_pdf_of_a_demo_meeting_renders(demo, client):
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+# --- Superior-committee visits ----------------------------------------------------------------------------------------
+
+
+def _login_seat() -> CommitteeSeat:
+    return CommitteeSeat.objects.select_related("organization").get(member__user__username=CAPUY_LOGIN)
+
+
+def _quarter(day):
+    start = quarter_start(day)
+    return start, add_months(start, 3)
+
+
+def test_the_province_has_the_yen_bai_quotas_in_force(demo, today):
+    (quota_set,) = VisitQuotaSet.objects.filter(organization__code=PROVINCE_CODE)
+
+    assert quota_set.preset == "yen-bai-18-2019" and quota_set.name == "Yên Bái 18-QĐ/TU (2019)"
+    assert quota_set.valid_from <= add_months(quarter_start(today), -3)  # a quarter already over is judged
+    assert quota_set.quotas.filter(committee_kind=Organization.Kind.COMMUNE).exists()
+
+
+def test_the_commune_committee_member_follows_two_hamlets_and_the_cooperative(demo, today):
+    seat = _login_seat()
+    followed = Organization.objects.filter(assignments__seat=seat, assignments__valid_to__isnull=True)
+
+    assert seat.organization.code == "DN-XH"
+    assert sorted(followed.values_list("cell_type", flat=True)) == ["other", "residential", "residential"]
+    assert followed.get(cell_type="other").name == "Chi bộ Hợp tác xã Nông nghiệp Xuân Hiệp"
+
+
+def test_the_commune_committee_member_has_visits_this_quarter_and_exactly_one_report_due(demo, today):
+    seat = _login_seat()
+    start, end = _quarter(today)
+    visits = list(Visitor.objects.filter(seat=seat).select_related("meeting", "seat__organization", "report"))
+    unreported = [v for v in visits if not (hasattr(v, "report") and v.report.is_submitted)]
+    due = [v for v in unreported if services.visit_report_due(v) >= today]
+
+    assert len([v for v in visits if start <= v.meeting.planned_date < end]) >= 2
+    assert len(due) == 1 and len(unreported) == 1  # one due, none overdue
+    assert due[0].meeting.planned_date == today - datetime.timedelta(days=1)  # the hamlet's meeting of yesterday
+    assert due[0].meeting.organization.cell_type == Organization.CellType.RESIDENTIAL
+    assert due[0].recorded_by is None and (due[0].rank, due[0].committee_kind) == ("committee", "commune")
+    submitted = [v.report for v in visits if v not in unreported]
+    assert submitted and all(r.submitted_by.username == CAPUY_LOGIN for r in submitted)
+    assert all(r.submitted_at.date() <= r.visitor.meeting.planned_date + datetime.timedelta(days=7) for r in submitted)
+
+
+def test_the_commune_committee_member_has_quota_progress_and_a_month_behind(demo, today):
+    seat = _login_seat()
+    start, end = _quarter(today)
+
+    [current] = quota_progress([seat], start, end, today=today)
+    [previous] = quota_progress([seat], add_months(start, -3), start, today=today)
+
+    assert [(line.window.start, line.status) for line in current.lines] == [
+        (start, Status.MET),
+        (add_months(start, 1), Status.MET),
+        (add_months(start, 2), Status.OPEN),
+    ]
+    assert all(line.quota.target == "residential" and line.required == 1 for line in current.lines)
+    assert [line.window.start for line in previous.behind] == [add_months(start, -2)]
+    assert previous.quota_sets[0].preset == "yen-bai-18-2019"
+
+
+def test_the_board_sees_seats_on_track_and_seats_behind(demo, today):
+    seats = CommitteeSeat.objects.filter(valid_to__isnull=True).select_related("organization")
+    start, _end = _quarter(today)
+
+    progress = quota_progress(seats, add_months(start, -3), start, today=today)
+
+    statuses = {p.seat.organization.code: set() for p in progress}
+    for p in progress:
+        statuses[p.seat.organization.code].add(p.status)
+    assert {Status.MET, Status.BEHIND} <= statuses["DN-XH"]
+    assert {Status.MET, Status.BEHIND} <= statuses[WARD]
+    assert {Status.MET, Status.BEHIND} <= {p.status for p in progress}
+    # Reports: most submitted, a few overdue, the recent ones due.
+    reports = Visitor.objects.filter(seat__isnull=False, meeting__planned_date__lt=start)
+    assert reports.filter(report__submitted_at__isnull=False).count() > 10 * reports.filter(report__isnull=True).count()
+    assert reports.filter(report__isnull=True).exists()
+    # The demo holds no commune committee meeting: every visit is to a cell's.
+    assert not Visitor.objects.exclude(meeting__organization__kind__in=Organization.CELL_KINDS).exists()
