@@ -23,6 +23,7 @@ from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
 from meetings.rules import for_kind, length_check, min_minutes, speaker_counts, speakers_check
+from meetings.visit_views import visits_panel
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
@@ -290,6 +291,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": list(meeting.history.exclude(history_change_reason=None).order_by("-history_date")[:20])
             if meeting.correction_count
             else [],
+            **visits_panel(request, meeting),
         },
     )
 
