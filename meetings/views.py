@@ -268,11 +268,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member=viewer).first() if absence.on_roster else None
     notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
     chair_user_id = meeting.chair.user_id if meeting.chair else None
+    minutes = minutes_context(meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
-            **minutes_context(meeting),
+            **minutes,
             "materials": list(meeting.materials.all()),
             "can_write": can_write,
             "can_approve": meeting.status == Meeting.Status.HELD
@@ -291,7 +292,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": list(meeting.history.exclude(history_change_reason=None).order_by("-history_date")[:20])
             if meeting.correction_count
             else [],
-            **visits_panel(request, meeting),
+            **visits_panel(request, meeting, any_visitor=bool(minutes["visitors"])),
         },
     )
 

@@ -109,8 +109,11 @@ def visit_rows(visitors: list[Visitor], today: datetime.date) -> list[VisitRow]:
     return rows
 
 
-def meeting_visit_rows(meeting: Meeting, today: datetime.date) -> list[VisitRow]:
-    """The visitors of ``meeting`` with their reports' state: two queries."""
+def meeting_visit_rows(meeting: Meeting, today: datetime.date, *, any_visitor: bool = True) -> list[VisitRow]:
+    """The visitors of ``meeting`` with their reports' state: two queries, none when the caller knows there is no
+    visitor (``any_visitor``)."""
+    if not any_visitor:
+        return []
     visitors = list(meeting.visitors.select_related("seat__organization", "seat__member", "report").order_by("id"))
     for visitor in visitors:
         visitor.meeting = meeting
