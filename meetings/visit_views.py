@@ -182,9 +182,9 @@ def visit_report(request: HttpRequest, visitor_pk: int) -> HttpResponse:
 
 def visits_panel(request: HttpRequest, meeting, *, any_visitor: bool = True) -> dict:
     """The meeting page's visitors part (``templates/meetings/includes/_meeting_visits.html``): the visitors with the
-        rank and committee they held that day and their report's state (a link for those who may read it), and for a
-        committee member who may visit, the "Tôi đã dự" button or why not. No query for a meeting without visitors seen by
-    someone with no seat (``any_visitor``: the page already knows), up to four otherwise."""
+    rank and committee they held that day and their report's state (a link for those who may read it), and for a
+    committee member who may visit, the "Tôi đã dự" button or why not. No query for a meeting without visitors seen
+    by someone with no seat (``any_visitor``: the page already knows), up to four otherwise."""
     today = local_today()
     scope = scope_for(request.user)
     rows = meeting_visit_rows(meeting, today, any_visitor=any_visitor)

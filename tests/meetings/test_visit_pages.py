@@ -348,3 +348,23 @@ def test_a_guest_by_name_has_no_report(client, world, follower, held):
     guest = services.visitor_add(meeting=held, name="Nguyễn Văn Khách", title="Mặt trận")
 
     assert _as(client, world.admin).get(_report_url(guest)).status_code == 404
+
+
+def test_the_meeting_pages_visits_part_runs_in_a_constant_number_of_queries(client, world, follower, visit):
+    page = reverse("meetings:detail", args=[visit.meeting.pk])
+    _as(client, follower.user).get(page)  # warm the content-type cache
+    with CaptureQueriesContext(connection) as one:
+        client.get(page)
+    for n in range(3):
+        member = make_member(world.cell_b, full_name=f"Phạm Văn Dự {n}")
+        services.visitor_add(meeting=visit.meeting, seat=seat(member, world.commune), by=world.secretary_user)
+        services.visitor_add(meeting=visit.meeting, name=f"Khách mời {n}", title="Mặt trận Tổ quốc xã")
+    services.visit_report_save(visitor=visit, values={"speakers": 2}, by=follower.user)
+
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(page).content.decode()
+
+    # The meeting page's own queries, then the visitors with their seats and reports, their committees' policies,
+    # and this user's seats that may visit (the scope says they hold one).
+    assert len(many) == len(one)
+    assert body.count("Chưa viết báo cáo") == 3 and "Đang soạn báo cáo" in body
