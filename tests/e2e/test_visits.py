@@ -91,3 +91,10 @@ def test_a_committee_member_records_a_visit_and_files_the_report(
     expect(page.get_by_test_id("visits")).to_contain_text("Đã nộp báo cáo ngày 04/12/2026")
     expect(page.get_by_test_id("reports-due")).to_contain_text("Không có báo cáo nào phải nộp.")
     screenshot(page, f"visits-my-cells-after-{size}")
+
+    page.goto(f"{live_server.url}/sinh-hoat/{world.held.pk}/")
+    visits = page.get_by_test_id("meeting-visits")
+    expect(visits).to_contain_text("Lê Văn Cấp, Ủy viên Ban Chấp hành Đảng bộ xã")
+    expect(visits.get_by_test_id("visit-report-link")).to_contain_text("Đã nộp báo cáo ngày 04/12/2026")
+    expect(page.get_by_test_id("visit-record")).to_have_count(0)
+    screenshot(page, f"visits-meeting-{size}")
