@@ -8,7 +8,7 @@ what it shows in a constant number of queries.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -193,7 +193,7 @@ class Overview:
 def committee_overview(user, *, start: datetime.date, end: datetime.date, today: datetime.date) -> Overview:
     """The user's committee seats held today, the organizations they follow, the upcoming meetings there and below
     (with the notice sent to them), their quota progress over ``[start, end)``, their visits in it and every report
-    still due. Thirteen queries whatever the number of seats, assignments and visits."""
+    still due. Fourteen queries whatever the number of seats, assignments and visits."""
     seats = list(
         CommitteeSeat.objects.filter(member__user=user)
         .active_on(today)
@@ -210,6 +210,19 @@ def committee_overview(user, *, start: datetime.date, end: datetime.date, today:
         .order_by("organization__path", "id")
     )
     paths = [assignment.organization.path for assignment in overview.assignments]
+    # The last visit to each followed organization (or below it), by any of the user's seats: cells not visited for
+    # months show (Hướng dẫn 42). One row per organization visited.
+    last_by_path = dict(
+        Visitor.objects.filter(seat__in=seats)
+        .exclude(meeting__status=Meeting.Status.CANCELLED)
+        .filter(meeting__planned_date__lte=today)
+        .values("meeting__organization__path")
+        .annotate(last=Max("meeting__planned_date"))
+        .values_list("meeting__organization__path", "last")
+    )
+    for assignment in overview.assignments:
+        days = [day for path, day in last_by_path.items() if path.startswith(assignment.organization.path)]
+        assignment.last_visit = max(days) if days else None
     if paths:
         meetings = list(
             Meeting.objects.filter(

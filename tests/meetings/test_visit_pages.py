@@ -101,6 +101,7 @@ def test_my_cells_counts_the_visits_of_the_quarter_against_the_quota_in_words(cl
     assert "04/11/2026" in body
     assert "Chưa viết báo cáo, quá hạn nộp ngày 11/11/2026" in body  # 7 days (the policy's default)
     assert "Quá hạn" in body
+    assert "Lần dự gần nhất: 04/11/2026" in body
 
 
 def test_a_past_quarter_is_judged_behind(client, world, follower):
@@ -149,10 +150,10 @@ def test_my_cells_queries_do_not_grow_with_assignments_visits_and_meetings(clien
 
     many = _my_cells_queries(client, follower.user)
 
-    # the session, the user; the seats, the assignments, the upcoming meetings, the notices sent to this member;
-    # quota_progress (6: quota sets, their lines, visits, assignments, memberships... see meetings.quotas); the visits
-    # with their reports; their committees' policies; the navigation's "holds a seat" (1).
-    assert len(many) == len(few) == 14, [q["sql"][:100] for q in many]
+    # session, user; seats, assignments, the last visit to each followed organization, upcoming meetings, the
+    # notices sent to this member; quota_progress (quota sets, their lines, visits, assignments, memberships); the
+    # visits with their reports, their committees' policies; the navigation's "holds a seat".
+    assert len(many) == len(few) == 15, [q["sql"][:100] for q in many]
 
 
 # --- Recording "I attended" -----------------------------------------------------------------------------------
