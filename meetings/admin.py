@@ -5,13 +5,29 @@ history and number the minutes: here the plan and those system fields are read-o
 (cancel it instead), and the record is editable only until the chair approves the minutes. Once approved, the minutes
 are an official document (changed only by a correction with a reason, on the recording page): the meeting and all its
 parts are read-only here. A change saved here asks for the month's findings to be computed again, as the services do.
-The outbox is read-only: it is what was sent.
+The outbox is read-only: it is what was sent. Visit reports are read-only (filed and corrected by the visitor, with
+their history). A quota set is dated policy data: an administrator adds one (with its lines) or changes one not yet in
+force; one in force is history (add a new set from a later date instead).
 """
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from meetings.models import AbsenceNotice, AgendaItem, Attendance, Material, Meeting, OutboxMessage, Speech, Visitor
+from meetings.models import (
+    AbsenceNotice,
+    AgendaItem,
+    Attendance,
+    Material,
+    Meeting,
+    OutboxMessage,
+    Speech,
+    Visitor,
+    VisitQuota,
+    VisitQuotaSet,
+    VisitReport,
+)
 from meetings.services import findings_changed
 
 # Set by the pages and the services that send, number, approve and count.
@@ -164,6 +180,103 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["meeting__organization"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def _in_force(quota_set: VisitQuotaSet | None) -> bool:
+    """A set whose first day has come judges windows already: it is history, not to be changed."""
+    return quota_set is not None and quota_set.pk is not None and quota_set.valid_from <= timezone.localdate()
+
+
+class VisitQuotaInline(admin.StackedInline):
+    model = VisitQuota
+    extra = 0
+    fields = [
+        "committee_kind",
+        "rank",
+        "period",
+        "count",
+        "target",
+        "assigned_only",
+        "requires_assignment",
+        "exclude_own_cell",
+        "quoted",
+    ]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not _in_force(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _in_force(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _in_force(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(VisitQuotaSet)
+class VisitQuotaSetAdmin(SimpleHistoryAdmin):
+    """Visit quotas of an organization from a date. Presets are loaded on the policy page; a set in force is read-only
+    and never deleted (the windows it judged keep their verdict): a change is a new set from a later date."""
+
+    list_display = ["name", "organization", "valid_from", "source", "preset"]
+    list_filter = ["preset"]
+    search_fields = ["name", "source", "organization__name", "organization__code"]
+    date_hierarchy = "valid_from"
+    list_select_related = ["organization"]
+    raw_id_fields = ["organization"]
+    fields = [
+        "organization",
+        "name",
+        "source",
+        "source_url",
+        "valid_from",
+        "note",
+        "preset",
+        "created_by",
+        "created_at",
+    ]
+    inlines = [VisitQuotaInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        system = ["preset", "created_by", "created_at"]
+        if _in_force(obj):
+            return [*self.fields]
+        return system
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not _in_force(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not _in_force(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VisitReport)
+class VisitReportAdmin(SimpleHistoryAdmin):
+    """The reports visitors filed, with their corrections in the history: read-only (the visitor files and corrects
+    them on their page, with a reason once submitted)."""
+
+    list_display = ["visitor", "meeting_date", "grade", "submitted_at", "correction_count"]
+    list_filter = ["grade", "followed_guidance"]
+    search_fields = ["visitor__name", "visitor__meeting__organization__name"]
+    list_select_related = ["visitor__meeting__organization"]
+    readonly_fields = [field.name for field in VisitReport._meta.fields]
+
+    @admin.display(description=_("ngày họp"), ordering="visitor__meeting__planned_date")
+    def meeting_date(self, report: VisitReport):
+        return report.visitor.meeting.planned_date
 
     def has_add_permission(self, request) -> bool:
         return False

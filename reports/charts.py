@@ -186,7 +186,7 @@ def heatmap_body(rows) -> SafeString:
 def children_body(rows, *, no_data: str) -> SafeString:
     """The children table's ``<tbody>`` rows (``reports.dashboard.ChildRow``, with ``href`` and ``texts`` added by the
     view), built here for the same reason as the heatmap: a province has a hundred communes."""
-    columns = ("attendance", "length", "speakers", "thematic")
+    columns = ("attendance", "length", "speakers", "thematic", "visits")
     parts = []
     for row in rows:
         name = html.escape(row.organization.name)
@@ -194,13 +194,16 @@ def children_body(rows, *, no_data: str) -> SafeString:
             f'<tr><th scope="row" class="sticky-col fw-normal"><a href="{html.escape(row.href)}">{name}</a></th>'
         )
         if row.figures.is_empty:
-            parts.append(f'<td colspan="6" class="text-secondary">{html.escape(no_data)}</td></tr>')
+            # Visits are counted from the meetings, not the findings: shown even without findings.
+            visits = html.escape(row.texts.get("visits", "—"))
+            parts.append(f'<td colspan="6" class="text-secondary">{html.escape(no_data)}</td>')
+            parts.append(f'<td class="text-end">{visits}</td></tr>')
             continue
         texts = {key: html.escape(value) for key, value in row.texts.items()}
         rate = f'<span class="text-secondary small">({texts["months_ok"]})</span>'
         parts.append(
             f'<td class="text-end">{texts["months_rate"]} {rate}</td><td class="text-end">{texts["held"]}</td>'
         )
-        parts.extend(f'<td class="text-end">{texts[key]}</td>' for key in columns)
+        parts.extend(f'<td class="text-end">{texts.get(key, "—")}</td>' for key in columns)
         parts.append("</tr>")
     return mark_safe("".join(parts))  # every text above is escaped

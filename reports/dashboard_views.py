@@ -27,6 +27,7 @@ from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
 from reports.periods import Period, month_label
+from reports.visits import visits_received
 
 
 def _readable_organization(request: HttpRequest, pk: int) -> Organization:
@@ -104,6 +105,21 @@ def _add_links(data: Dashboard, query: str) -> None:
         row.href = meeting_url(row.meeting_id) if row.meeting_id else ""
     for row in data.ranking:
         row.href = dashboard_url(row.organization_id)
+
+
+def _add_visits_received(data: Dashboard, organization: Organization, period: Period) -> int:
+    """The superior-committee visits to held meetings, per child organization (or per month of a cell), and their
+    total over the subtree and the period: one query (``reports.visits.visits_received``). The cell type filter does
+    not apply: a visit is to an organization, whatever its cells."""
+    if organization.is_cell:
+        counts = visits_received(organization, period.months, by="month")
+        for row in data.months:
+            row.visits = counts.get(row.month, 0)
+    else:
+        counts = visits_received(organization, period.months, by="child")
+        for child in data.children:
+            child.texts["visits"] = format_number(counts.get(child.organization.path, 0))
+    return sum(counts.values())
 
 
 def _pager(query: str, page: int, count: int, name: str, others: dict[str, int], anchor: str) -> dict | None:
@@ -204,6 +220,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     query = _query(period, cell_type)
     _add_links(data, query)
+    received = _add_visits_received(data, organization, period)
     scope = scope_for(request.user)
     ancestors = list(Organization.objects.get_ancestors(organization).only("id", "path", "name"))
     for node in ancestors:
@@ -225,6 +242,8 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "heatmap_body": heatmap_body(data.heatmap.rows),
         "children_body": children_body(data.children, no_data=_("chưa có số liệu")),
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
+        "visits_received": received,
+        "visits_query": urlencode({"ky": period.slug}),
     }
     return render(request, "reports/dashboard.html", context)
 

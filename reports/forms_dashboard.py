@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from cells.models import Organization
 from reports.periods import Period, recent_periods
+from reports.visits import DEFAULT_MONTHS, MAX_MONTHS, MIN_MONTHS
 
 
 class PeriodField(forms.ChoiceField):
@@ -75,3 +76,35 @@ class AbsencesFilterForm(DashboardFilterForm):
                 years = [chosen, *years]
         self.fields["ky"].label = _("Năm")
         self.fields["ky"].choices = [(p.slug, p.label) for p in years]
+
+
+class VisitsFilterForm(DashboardFilterForm):
+    """The visits page's filters: the period (``?ky=``, as the dashboard) and the months without a visit after which
+    a cell is listed (``?thang=``, 1 to 24, 3 when missing)."""
+
+    thang = forms.IntegerField(
+        label=gettext_lazy("Chưa được dự sinh hoạt trong (tháng)"),
+        required=False,
+        min_value=MIN_MONTHS,
+        max_value=MAX_MONTHS,
+    )
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, today=today, **kwargs)
+        del self.fields["loai"]
+        field = self.fields["thang"]
+        field.widget.attrs.update({"class": "form-control form-control-sm", "min": MIN_MONTHS, "max": MAX_MONTHS})
+        message = _("Số tháng không hợp lệ: từ {low} đến {high}.").format(low=MIN_MONTHS, high=MAX_MONTHS)
+        for key in ("invalid", "min_value", "max_value"):
+            field.error_messages[key] = message
+
+    def visits_selection(self, default: Period) -> tuple[Period, int, list[str]]:
+        """The chosen period and number of months, each replaced by its default when missing or bad, with the messages
+        about the bad ones."""
+        period, _cell_type, errors = self.selection(default)
+        months = self.cleaned_data.get("thang") or DEFAULT_MONTHS
+        errors += [
+            _("{error} Đang hiện: {months} tháng.").format(error=error, months=months)
+            for error in self.errors.get("thang", [])
+        ]
+        return period, months, errors

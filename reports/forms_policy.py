@@ -11,6 +11,7 @@ from cells.forms import DateField, DateInput
 from cells.policies import RULE_FIELDS, SPEC, check_values, rule_label
 from cells.presets import PRESETS, preset_choices
 from cells.text import vi_date
+from meetings.quota_presets import PRESETS as QUOTA_PRESETS
 
 
 class PolicyDateForm(forms.Form):
@@ -193,3 +194,30 @@ class PolicyForm(forms.Form):
             "note": data.get("note", ""),
             "values": self.values,
         }
+
+
+class QuotaPresetForm(forms.Form):
+    """Load a regulation's visit quotas (``meetings.quota_presets``) on the organization from a date."""
+
+    quota_preset = forms.ChoiceField(
+        label=_("Mẫu định mức dự sinh hoạt"),
+        error_messages={
+            "required": _("Chọn một mẫu định mức."),
+            "invalid_choice": _("Chọn một mẫu định mức trong danh sách."),
+        },
+    )
+    quota_valid_from = DateField(
+        label=_("Áp dụng từ ngày"),
+        widget=DateInput(),
+        help_text=_(
+            "Mỗi tháng, quý, năm bắt đầu từ ngày này trở đi được xét theo định mức mới; kỳ trước đó giữ định mức cũ."
+        ),
+        error_messages={"required": _("Nhập ngày bắt đầu áp dụng."), "invalid": _("Ngày không hợp lệ.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quota_preset"].choices = [
+            ("", _("— chọn —")),
+            *((preset.key, preset.label or preset.name) for preset in QUOTA_PRESETS.values()),
+        ]

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cells.forms import apply_errors
 from cells.models import Organization, Policy
@@ -33,8 +33,11 @@ from cells.policies import (
     rule_label,
 )
 from cells.text import vi_date
+from meetings.quotas import describe
+from meetings.services import quota_set_from_preset
 from members.access import get_organization_for_user, scope_for
-from reports.forms_policy import PolicyDateForm, PolicyForm
+from reports.forms_policy import PolicyDateForm, PolicyForm, QuotaPresetForm
+from reports.visits import quota_set_in_force
 
 
 def _page_url(organization: Organization, day: datetime.date | None = None) -> str:
@@ -66,7 +69,12 @@ def _own_values(latest: Policy | None) -> dict:
 
 
 def _render(
-    request: HttpRequest, organization: Organization, day: datetime.date, date_form, form: PolicyForm | None
+    request: HttpRequest,
+    organization: Organization,
+    day: datetime.date,
+    date_form,
+    form: PolicyForm | None,
+    quota_form: QuotaPresetForm | None = None,
 ) -> HttpResponse:
     scope = scope_for(request.user)
     today = timezone.localdate()
@@ -105,10 +113,17 @@ def _render(
             earliest=_earliest(scope, today),
             in_force=resolved.values,
         )
+    quota_set = quota_set_in_force(organization, day)
+    quota_lines = [(quota, describe(quota)) for quota in quota_set.quotas.all()] if quota_set is not None else []
+    if can_write and quota_form is None:
+        quota_form = QuotaPresetForm(initial={"quota_valid_from": today})
     return render(
         request,
         "reports/policy.html",
         {
+            "quota_set": quota_set,
+            "quota_lines": quota_lines,
+            "quota_form": quota_form if can_write else None,
             "organization": organization,
             "ancestors": ancestors,
             "day": day,
@@ -232,3 +247,44 @@ def policy_edit(request: HttpRequest, pk: int, policy_pk: int) -> HttpResponse:
         "reports/policy_form.html",
         {"organization": organization, "policy": policy, "form": form},
     )
+
+
+@login_required
+@require_POST
+def quota_preset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Load a regulation's visit quotas on the organization from a date (``meetings.services.quota_set_from_preset``):
+    who may set the organization's policy may set its quotas."""
+    organization = get_organization_for_user(request, pk, write=True)
+    if not scope_for(request.user).can_set_policy(organization):
+        raise PermissionDenied(_("Quy định do cấp ủy cấp trên ban hành; chi bộ không tự đặt quy định cho mình."))
+    form = QuotaPresetForm(request.POST)
+    if form.is_valid():
+        try:
+            created = quota_set_from_preset(
+                organization=organization,
+                key=form.cleaned_data["quota_preset"],
+                valid_from=form.cleaned_data["quota_valid_from"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _quota_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Đã nạp định mức dự sinh hoạt “{name}”, áp dụng từ ngày {day}.").format(
+                    name=created.name, day=vi_date(created.valid_from)
+                ),
+            )
+            return redirect(_page_url(organization, created.valid_from) + "#dinh-muc")
+    day, date_form = _day(request)
+    return _render(request, organization, day, date_form, None, quota_form=form)
+
+
+def _quota_errors(form: QuotaPresetForm, error: ValidationError) -> None:
+    """The service's messages on the form's fields (``valid_from`` and ``preset`` are named apart on the page)."""
+    fields = {"valid_from": "quota_valid_from", "preset": "quota_preset"}
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(fields.get(name), messages_)
+    else:
+        form.add_error(None, error.messages)

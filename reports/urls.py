@@ -9,4 +9,5 @@ urlpatterns = [
     path("sinh-hoat/<int:pk>/danh-gia/", views.meeting_findings, name="meeting_findings"),
     path("", include("reports.urls_dashboard")),
     path("", include("reports.urls_policy")),
+    path("", include("reports.urls_visits")),
 ]

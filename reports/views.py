@@ -15,6 +15,7 @@ from meetings.models import Meeting
 from reports.findings import finding_rows
 from reports.models import CellMonth
 from reports.pdf import render_pdf
+from reports.visits import visits_received
 
 
 @login_required
@@ -55,7 +56,10 @@ def meeting_findings(request: HttpRequest, pk: int) -> HttpResponse:
         rows = CellMonth.objects.filter(meeting=meeting)
     finding = rows.only("month", "rules", "all_ok", *CellMonth.RULE_FIELDS).first()
     shown = finding_rows(finding) if finding else []
+    # The superior-committee visits the cell received that month (one query), beside what the rules say of it.
+    visits = visits_received(meeting.organization, [finding.month], by="month") if finding else {}
     context = {
+        "visits_received": sum(visits.values()),
         "meeting": meeting,
         "finding": finding,
         "finding_rows": shown,

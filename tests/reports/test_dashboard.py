@@ -669,8 +669,9 @@ def grow(parents, cells: int, month_count: int):
 #   12    one page of the cells that fell short most often;
 #   13    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
 #   14    one page of the cells ranked by months passed (not on a cell's dashboard);
-#   15    the ancestors, for the breadcrumb (none above a root).
-DASHBOARD_QUERIES = 15
+#   15    the ancestors, for the breadcrumb (none above a root);
+#   16    the superior-committee visits received, per child or per month (reports.visits.visits_received).
+DASHBOARD_QUERIES = 16
 
 
 @pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])

@@ -200,14 +200,15 @@ def test_the_organization_page_links_to_its_policy(client, world):
 def test_the_page_runs_in_a_constant_number_of_queries(client, world, django_assert_num_queries):
     client = login(client, world.board_writer)
 
-    # session, user, organization, six scope queries, ancestors, the policies of the chain (history and values).
-    with django_assert_num_queries(11):
+    # session, user, organization, six scope queries, ancestors, the policies of the chain (history and values), the
+    # visit quota sets of the chain (their lines: one more when there is one).
+    with django_assert_num_queries(12):
         client.get(page(world.cell_a))
     for month in range(1, 13):
         add(world.province, D(2026, month, 1), min_minutes_regular=60 + month)
         add(world.commune, D(2026, month, 1), min_member_speakers=month)
         add(make_cell(world.commune), D(2026, month, 1), min_member_speakers=month)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         body = client.get(page(world.cell_a)).content.decode()
     assert body.count('data-testid="history-item"') == 24
 
