@@ -199,6 +199,28 @@ def test_it_refuses_a_visit_already_listed(client, world, follower, visit):
     assert Visitor.objects.filter(meeting=visit.meeting).count() == 1
 
 
+def test_of_several_seats_the_one_that_follows_the_cell_is_taken(client, world, follower, held):
+    seat(follower.member, world.province)
+
+    _as(client, follower.user).post(_record_url(held))
+
+    assert Visitor.objects.get(meeting=held).seat == follower.seat
+
+
+def test_with_several_seats_following_the_cell_the_visitor_picks_one(client, world, follower, held):
+    other = seat(follower.member, world.province, rank="standing")
+    Assignment.objects.create(seat=other, organization=world.commune, valid_from=datetime.date(2020, 1, 1))
+    _as(client, follower.user)
+    assert 'name="seat"' in client.get(reverse("meetings:detail", args=[held.pk])).content.decode()
+
+    refused = client.post(_record_url(held))
+    assert "Đồng chí giữ nhiều chức vụ trong cấp ủy: chọn chức vụ dự buổi sinh hoạt này." in _messages(refused)
+    client.post(_record_url(held), {"seat": other.pk})
+
+    visitor = Visitor.objects.get(meeting=held)
+    assert (visitor.seat, visitor.rank, visitor.committee_kind) == (other, "standing", "provincial")
+
+
 def test_it_refuses_a_seat_not_held_on_the_meetings_day(client, world, follower, held):
     follower.seat.valid_from = datetime.date(2026, 11, 20)
     follower.seat.save(update_fields=["valid_from"])
