@@ -55,7 +55,9 @@ def test_a_committee_member_records_a_visit_and_files_the_report(
     expect(page.get_by_test_id("quota")).to_contain_text("Còn thiếu, kỳ chưa hết")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert_accessible(page, f"my cells ({size})")
-    screenshot(page, f"visits-my-cells-before-{size}")
+    if size == "desktop":
+        # (not on the phone: Chromium may drop the next click after a full-page screenshot, which resizes the viewport)
+        screenshot(page, f"visits-my-cells-before-{size}")
 
     page.get_by_test_id("followed").get_by_role("link", name=world.cell_a.name).click()
     page.get_by_test_id("meeting-list").get_by_role("link", name="04/12 · Sinh hoạt định kỳ").click()
@@ -74,7 +76,6 @@ def test_a_committee_member_records_a_visit_and_files_the_report(
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     assert_accessible(page, f"the visit report's form ({size})")
     if size == "desktop":
-        # (on the phone, Chromium drops the next click after a full-page screenshot, which resizes the viewport)
         screenshot(page, f"visits-report-form-{size}")
     page.get_by_role("button", name="Nộp báo cáo").click()
 
@@ -90,7 +91,8 @@ def test_a_committee_member_records_a_visit_and_files_the_report(
     expect(page.get_by_test_id("quota-count")).to_have_text("1 / 2")
     expect(page.get_by_test_id("visits")).to_contain_text("Đã nộp báo cáo ngày 04/12/2026")
     expect(page.get_by_test_id("reports-due")).to_contain_text("Không có báo cáo nào phải nộp.")
-    screenshot(page, f"visits-my-cells-after-{size}")
+    if size == "desktop":
+        screenshot(page, f"visits-my-cells-after-{size}")
 
     page.goto(f"{live_server.url}/sinh-hoat/{world.held.pk}/")
     visits = page.get_by_test_id("meeting-visits")
