@@ -485,6 +485,9 @@ class VisitReport(models.Model):
     resolution_adopted = models.BooleanField(_("ra được nghị quyết, kết luận"), null=True, blank=True)
     contribution = models.TextField(_("ý kiến của đồng chí tại buổi họp"), max_length=5_000, blank=True)
     recommendations = models.TextField(_("kiến nghị, đề xuất của đảng viên và nhân dân"), max_length=5_000, blank=True)
+    # The visitor grades the meeting on the rubric of the cell's self-grade (out of 100, Hướng dẫn 42's scoring
+    # sheets); the grade follows from the score by the meeting's rule (``meetings.rules.grade_for``) when one is given.
+    score = models.PositiveSmallIntegerField(_("điểm đánh giá (0–100)"), null=True, blank=True)
     grade = models.CharField(_("đánh giá buổi sinh hoạt"), max_length=20, choices=Meeting.Grade.choices, blank=True)
     follow_ups = models.TextField(_("đề xuất với cấp ủy"), max_length=5_000, blank=True)
 
@@ -507,6 +510,12 @@ class VisitReport(models.Model):
     class Meta:
         verbose_name = _("báo cáo dự sinh hoạt")
         verbose_name_plural = _("báo cáo dự sinh hoạt")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100),
+                name="%(app_label)s_%(class)s_score_0_100",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.visitor} — {self.visitor.meeting}"

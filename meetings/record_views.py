@@ -13,7 +13,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -29,7 +28,8 @@ from meetings.access import get_meeting_for_user
 from meetings.forms_record import AttendanceForm, RecordForm, SpeechForm, VisitorForm
 from meetings.models import Attendance, Meeting
 from meetings.rules import for_kind, grade_for, length_check, minutes_between
-from members.models import Assignment, CommitteeSeat, StatusChange
+from meetings.visits import seats_that_may_visit
+from members.models import StatusChange
 
 PAGE = "meetings/record.html"
 # The page's parts, in the order of the meeting, for the jump links under the figures.
@@ -56,21 +56,6 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
-def _seats(meeting: Meeting) -> list[CommitteeSeat]:
-    """Superior-committee seats that may visit: those assigned to follow the organization, then the seats on the
-    committees above it, in force on the meeting's date. One query."""
-    organization, day = meeting.organization, meeting.planned_date
-    ancestors = organization.ancestor_paths()
-    follows = Exists(Assignment.objects.filter(seat=OuterRef("pk"), organization=organization).active_on(day))
-    return list(
-        CommitteeSeat.objects.active_on(day)
-        .annotate(follows=follows)
-        .filter(Q(follows=True) | Q(organization__path__in=ancestors))
-        .select_related("member")
-        .order_by("-follows", "organization__depth", "rank", "id")
-    )
-
-
 class Parts:
     """What the parts of the page show, loaded once (a constant number of queries whatever the roster size)."""
 
@@ -80,7 +65,7 @@ class Parts:
         self.attendances = services.roll_call(meeting)
         self.agenda = list(meeting.agenda.all())
         self.visitors = list(meeting.visitors.order_by("id"))
-        self.seats = _seats(meeting) if seats else []
+        self.seats = seats_that_may_visit(meeting) if seats else []
 
     def speeches(self):
         return list(self.meeting.speeches.select_related("member", "visitor", "agenda_item"))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cells.policies import ResolvedPolicy, policy_for
+from cells.text import vi_date
 from meetings.models import Meeting
 
 
@@ -494,3 +495,24 @@ def grade_for(score: int | None) -> str:
     if score >= 50:
         return "average"
     return "poor"
+
+
+def record_refusal(meeting: Meeting, today: datetime.date, *, correcting: bool = False) -> str:
+    """Why a visitor may not record their own visit of ``meeting`` today ("" when they may): a visit is recorded once
+    the meeting is held, or on its day; approved minutes change only through the cell's correction."""
+    day = vi_date(meeting.planned_date)
+    if meeting.status == Meeting.Status.CANCELLED:
+        return _("Buổi sinh hoạt ngày {day} đã hủy: không ghi nhận dự được.").format(day=day)
+    if meeting.planned_date > today:
+        return _("Buổi họp ngày {day} chưa diễn ra: ghi nhận dự sinh hoạt từ ngày họp.").format(day=day)
+    if meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED) and meeting.planned_date < today:
+        return _(
+            "Buổi họp ngày {day} chưa được chốt biên bản: đồng chí ghi nhận dự sau khi buổi họp được chốt, hoặc đề "
+            "nghị đồng chí bí thư ghi đồng chí vào danh sách đại biểu khi ghi biên bản."
+        ).format(day=day)
+    if meeting.status == Meeting.Status.APPROVED and not correcting:
+        return _(
+            "Biên bản buổi họp ngày {day} đã duyệt: đề nghị đồng chí bí thư đính chính biên bản để ghi đồng chí vào "
+            "danh sách đại biểu."
+        ).format(day=day)
+    return ""

@@ -41,6 +41,7 @@ from meetings.rules import (
     assess,
     grade_for,
     minutes_between,
+    record_refusal,
     resolution_check,
     rules_for,
     speaker_counts,
@@ -956,7 +957,11 @@ def material_add(
 @transaction.atomic
 def visit_record(*, meeting: Meeting, seat: CommitteeSeat, correction_reason: str | None = None, by=None) -> Visitor:
     """A committee member records that they attended ``meeting`` (the secretary may do it too, while recording):
-    the visit goes into the meeting's list of visitors, with the seat held that day."""
+    the visit goes into the meeting's list of visitors, with the seat held that day. Only a meeting held, or on its
+    day (``meetings.rules.record_refusal``)."""
+    refusal = record_refusal(meeting, local_today(), correcting=bool((correction_reason or "").strip()))
+    if refusal:
+        raise ValidationError(refusal)
     return visitor_add(meeting=meeting, seat=seat, correction_reason=correction_reason, by=by)
 
 
@@ -979,6 +984,7 @@ REPORT_FIELDS = (
     "resolution_adopted",
     "contribution",
     "recommendations",
+    "score",
     "grade",
     "follow_ups",
 )
@@ -991,6 +997,14 @@ def _check_report(values: dict, *, submit: bool) -> None:
         errors["followed_guidance"] = _("Chọn một đánh giá về nội dung trong danh sách.")
     if values.get("grade") and values["grade"] not in Meeting.Grade.values:
         errors["grade"] = _("Chọn xếp loại Tốt, Khá, Trung bình hoặc Kém.")
+    score = values.get("score")
+    if score is not None and not 0 <= score <= 100:
+        errors["score"] = _("Điểm đánh giá từ 0 đến 100.")
+    elif score is not None and values.get("grade") and values["grade"] != grade_for(score):
+        # One rule for the cell's self-grade and the visitor's: the score gives the grade.
+        errors["grade"] = _("{score} điểm là xếp loại {grade}: sửa điểm hoặc xếp loại cho khớp.").format(
+            score=score, grade=Meeting.Grade(grade_for(score)).label
+        )
     speakers = values.get("speakers")
     if speakers is not None and not 0 <= speakers <= MAX_REPORTED_SPEAKERS:
         errors["speakers"] = _("Số đảng viên phát biểu từ 0 đến {limit}.").format(
@@ -1037,6 +1051,9 @@ def visit_report_save(
         if isinstance(value, str):
             values[name] = value.strip()
     merged = {name: getattr(report, name) for name in REPORT_FIELDS} | values
+    if merged.get("score") is not None and not merged.get("grade") and 0 <= merged["score"] <= 100:
+        # A score without a grade: the grade follows from it, by the meeting's rule.
+        values["grade"] = merged["grade"] = grade_for(merged["score"])
     correcting = report.is_submitted
     if correcting and not (correction_reason or "").strip():
         raise ValidationError({"correction_reason": _("Báo cáo đã nộp: ghi lý do đính chính để sửa.")})

@@ -18,4 +18,5 @@ urlpatterns = [
     path("sinh-hoat-cua-toi/", views.my_meetings, name="mine"),
     path("", include("meetings.urls_record")),
     path("", include("meetings.urls_mail")),
+    path("", include("meetings.urls_visits")),
 ]

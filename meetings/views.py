@@ -23,6 +23,7 @@ from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
 from meetings.rules import for_kind, length_check, min_minutes, speaker_counts, speakers_check
+from meetings.visit_views import visits_panel
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
@@ -267,11 +268,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         my_notice = AbsenceNotice.objects.filter(meeting=meeting, member=viewer).first() if absence.on_roster else None
     notices = list(meeting.absence_notices.select_related("member").order_by("member__sort_key")) if can_write else []
     chair_user_id = meeting.chair.user_id if meeting.chair else None
+    minutes = minutes_context(meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
-            **minutes_context(meeting),
+            **minutes,
             "materials": list(meeting.materials.all()),
             "can_write": can_write,
             "can_approve": meeting.status == Meeting.Status.HELD
@@ -290,6 +292,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": list(meeting.history.exclude(history_change_reason=None).order_by("-history_date")[:20])
             if meeting.correction_count
             else [],
+            **visits_panel(request, meeting, any_visitor=bool(minutes["visitors"])),
         },
     )
 

@@ -35,6 +35,8 @@ class Scope:
     member_id: int | None = None
     # Cells where the user is only a member: they see the cell and its meetings, not its roster.
     member_paths: tuple[str, ...] = field(default=())
+    # Holds a superior-committee seat today: "my cells" (``meetings:my_cells``) is for them.
+    holds_seat: bool = False
 
     @property
     def visible_paths(self) -> tuple[str, ...]:
@@ -107,7 +109,8 @@ def scope_for(user, *, day: datetime.date | None = None) -> Scope:
     positions = paths(Position.objects.filter(member__user=user, role__in=Position.WRITING_ROLES))
     read.update(positions)
     write.update(positions)
-    read.update(paths(CommitteeSeat.objects.filter(member__user=user)))
+    seats = paths(CommitteeSeat.objects.filter(member__user=user))
+    read.update(seats)
     read.update(paths(Assignment.objects.filter(seat__member__user=user)))
     member = set(paths(Membership.objects.filter(member__user=user)))
     member_id = Member.objects.filter(user=user).values_list("id", flat=True).first()
@@ -117,10 +120,28 @@ def scope_for(user, *, day: datetime.date | None = None) -> Scope:
         write_paths=_minimal(write),
         member_id=member_id,
         member_paths=tuple(p for p in _minimal(member) if not p.startswith(read_paths)),
+        holds_seat=bool(seats),
     )
     if day is None:
         user._chibo_scope = scope
     return scope
+
+
+def holds_seat(request: HttpRequest) -> bool:
+    """Whether the user holds a superior-committee seat today (the navigation's "my cells" link): read from the
+    scope when a view already loaded it, else one query; kept on the request."""
+    cached = getattr(request, "_chibo_holds_seat", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        answer = False
+    elif getattr(user, "_chibo_scope", None) is not None:
+        answer = user._chibo_scope.holds_seat
+    else:
+        answer = CommitteeSeat.objects.filter(member__user=user).active_on(timezone.localdate()).exists()
+    request._chibo_holds_seat = answer
+    return answer
 
 
 def visible_organizations(user):

@@ -1,6 +1,7 @@
 """factory_boy factories shared by the tests."""
 
 import datetime
+import zoneinfo
 
 import factory
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from members.models import AccessGrant, CommitteeSeat, Position
 from members.services import member_create, position_assign
 
 TEST_PASSWORD = "mat-khau-thu-nghiem-2026"
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -94,3 +96,30 @@ def make_meeting(organization, *, kind="regular", planned_date=datetime.date(202
     data = {"planned_time": datetime.time(14, 0), "venue": "Hội trường UBND xã", "topic": ""}
     data.update(fields)
     return meeting_plan(organization=organization, kind=kind, planned_date=planned_date, **data)
+
+
+def make_held_meeting(organization, *, planned_date=datetime.date(2026, 11, 4), votes_for=None, **fields):
+    """A meeting recorded and closed ("đã họp") through the services: every roster member present, 100 minutes from
+    the planned time, the first member in the roster chairing; ``votes_for`` (any number up to the present) the
+    resolution's vote. Call it on or after ``planned_date`` (the record is refused before the meeting's day)."""
+    from meetings.services import attendance_prepare, attendance_set, meeting_record
+
+    meeting = make_meeting(organization, planned_date=planned_date, **fields)
+    rows = attendance_prepare(meeting=meeting)
+    for row in rows:
+        attendance_set(meeting=meeting, member=row.member, status="present")
+    start = datetime.datetime.combine(planned_date, meeting.planned_time, tzinfo=HANOI)
+    meeting_record(
+        meeting=meeting,
+        version=None,
+        started_at=start,
+        ended_at=start + datetime.timedelta(minutes=100),
+        chair=rows[0].member,
+        recorder=rows[-1].member,
+        resolution_title="Nghị quyết tháng" if votes_for is not None else "",
+        votes_for=votes_for,
+        confirm_votes=True,
+        mark_held=True,
+    )
+    meeting.refresh_from_db()
+    return meeting
