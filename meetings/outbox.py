@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from meetings.calendar import ics_method, meeting_ics, sender
 from meetings.models import Meeting, OutboxMessage
 from meetings.recipients import meeting_recipients
+from meetings.reminders import still_due
 from meetings.wording import meeting_mail_context, render_meeting_mail
 from members.models import Member
 
@@ -222,7 +223,8 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 
 def outbox_send(*, message_id: int) -> str:
-    """Send one outbox row if this call wins the claim. Returns "sent", "retry", "failed" or "skipped"."""
+    """Send one outbox row if this call wins the claim. Returns "sent", "retry", "failed", "skipped", or for a reminder
+    whose reason is gone or whose cutoff has passed "dropped" or "missed"."""
     now = timezone.now()
     claimed = (
         OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED)
@@ -233,6 +235,12 @@ def outbox_send(*, message_id: int) -> str:
         return "skipped"
     message = OutboxMessage.objects.select_related("meeting__organization").get(pk=message_id)
     mine = OutboxMessage.objects.filter(pk=message.pk, attempts=message.attempts)
+    # A reminder is sent only while its reason holds and before its cutoff: otherwise it is dropped or missed.
+    verdict = still_due(message, now)
+    if verdict:
+        mine.filter(status=Status.SENDING).update(status=verdict, next_attempt_at=None)
+        logger.info("outbox message %s: %s, not sent", message.pk, verdict)
+        return str(verdict)
     try:
         mailers.default.send_messages([build_email(message)])
     except Exception as error:

@@ -1,0 +1,371 @@
+"""Reminders on the outbox: each kind is a sweeper that finds due work in the database, writes one outbox row per
+(kind, recipient, subject, period) and lets the outbox send it, exactly once.
+
+How a reminder goes out:
+
+1. ``reminders_sweep`` (the task ``meetings.sweep_reminders``, from beat) asks every registered kind what is due
+   now (``Kind.due``): a kind answers from the database only, so a beat that was down catches up on its next run.
+2. Each due reminder becomes an ``OutboxMessage`` with a unique key ``kind:about:period:address`` (the same reminder
+   found twice, by two beats or two sweeps, is one row) and an ``expires_at``: the kind's lateness cutoff.
+3. The outbox's send task claims the row, then asks ``still_due``: past its cutoff the row is marked missed, and when
+   its reason is gone (the meeting was planned, held, cancelled or moved) it is dropped; neither is sent.
+
+Kinds of other apps (the board's digest in ``reports``) register here from their ``AppConfig.ready``: this module
+imports no app above ``meetings``. Wording lives in ``templates/emails/reminder-<kind>-{subject,body}.txt``.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cells.models import Organization
+from meetings.models import Meeting, OutboxMessage, Visitor
+from meetings.rules import rules_for
+from meetings.wording import absolute, meeting_title, organization_name, vi_when
+from members.models import Member, Position
+
+Kind = OutboxMessage.Kind
+Status = OutboxMessage.Status
+
+# Reminders are timed in the cells' own time zone, whatever the server's.
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+# No reminder goes out at night: a reminder that falls due before this hour waits for it.
+MORNING = datetime.time(7, 0)
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    return day + datetime.timedelta(days=days)
+
+
+def local_now(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()).astimezone(LOCAL)
+
+
+def at_local(day: datetime.date, time: datetime.time = MORNING) -> datetime.datetime:
+    """The moment ``time`` on ``day`` in the cells' time zone (aware)."""
+    return datetime.datetime.combine(day, time, tzinfo=LOCAL)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder to write: to whom, about what, for which period, until when it may still go out."""
+
+    kind: str
+    member: Member | None
+    email: str
+    organization: Organization
+    about: str
+    period: datetime.date
+    expires_at: datetime.datetime
+    context: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+class ReminderKind:
+    """A kind of reminder: ``due`` finds what is due at ``now``; ``still_due`` says at send time whether the row's
+    reason still holds. Both read the database only."""
+
+    kind: str = ""
+
+    def due(self, now: datetime.datetime) -> Iterable[Due]:
+        raise NotImplementedError
+
+    def still_due(self, row: OutboxMessage, now: datetime.datetime) -> bool:
+        raise NotImplementedError
+
+
+REGISTRY: dict[str, ReminderKind] = {}
+
+
+def register(kind: ReminderKind) -> ReminderKind:
+    REGISTRY[kind.kind] = kind
+    return kind
+
+
+def reminder_key(due: Due) -> str:
+    """Unique per (kind, subject, period, recipient): a reminder found twice is one row."""
+    key = f"{due.kind}:{due.about}:{due.period.isoformat()}:{due.email.lower()}"
+    if len(key) > OutboxMessage._meta.get_field("key").max_length:
+        digest = hashlib.sha256(due.email.lower().encode()).hexdigest()
+        key = f"{due.kind}:{due.about}:{due.period.isoformat()}:{digest}"
+    return key
+
+
+def render(due: Due) -> tuple[str, str]:
+    """Subject and text of a reminder, in the site's language."""
+    context = {
+        "recipient_name": due.member.full_name if due.member else due.email,
+        "organization_name": due.organization.name,
+        **due.context,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/reminder-{due.kind}-subject.txt", context)
+        body = render_to_string(f"emails/reminder-{due.kind}-body.txt", context)
+    return " ".join(subject.split())[:300], body
+
+
+def write_reminders(dues: Iterable[Due]) -> list[int]:
+    """One outbox row per due reminder not written before; returns the new rows' ids."""
+    by_key = {reminder_key(due): due for due in dues}
+    if not by_key:
+        return []
+    existing = set(OutboxMessage.objects.filter(key__in=list(by_key)).values_list("key", flat=True))
+    rows = []
+    for key, due in by_key.items():
+        if key in existing:
+            continue
+        subject, body = render(due)
+        rows.append(
+            OutboxMessage(
+                key=key,
+                kind=due.kind,
+                member=due.member,
+                to_email=due.email,
+                organization=due.organization,
+                about=due.about,
+                period=due.period,
+                expires_at=due.expires_at,
+                subject=subject,
+                body_text=body,
+            )
+        )
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        OutboxMessage.objects.filter(key__in=[row.key for row in rows], status=Status.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def reminders_sweep(*, now: datetime.datetime | None = None) -> list[int]:
+    """Write the reminders due at ``now`` (every kind), mark the queued ones past their cutoff missed; returns the ids
+    of the rows written. The outbox's sweeper sends them (or ``enqueue_sends`` at once, from the task)."""
+    now = now or timezone.now()
+    OutboxMessage.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
+        status=Status.MISSED, next_attempt_at=None
+    )
+    written: list[int] = []
+    for kind in REGISTRY.values():
+        written += write_reminders(due for due in kind.due(now) if due.expires_at > now)
+    return written
+
+
+def still_due(row: OutboxMessage, now: datetime.datetime) -> str | None:
+    """At send time: ``None`` to send the row, or the status it gets instead (missed, dropped)."""
+    kind = REGISTRY.get(row.kind)
+    if kind is None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return Status.MISSED
+    return None if kind.still_due(row, now) else Status.DROPPED
+
+
+# --- Who is told ------------------------------------------------------------------------------------------------------
+
+
+def secretaries(organization_ids: Iterable[int], day: datetime.date) -> dict[int, Member]:
+    """The secretary in post on ``day`` of each organization that has one (one query)."""
+    positions = (
+        Position.objects.active_on(day)
+        .filter(organization_id__in=list(organization_ids), role=Position.Role.SECRETARY)
+        .select_related("member")
+    )
+    return {position.organization_id: position.member for position in positions}
+
+
+def _about_meeting(row: OutboxMessage) -> Meeting | None:
+    kind, _sep, pk = row.about.partition(":")
+    if kind != "meeting" or not pk.isdigit():
+        return None
+    return Meeting.objects.filter(pk=int(pk)).first()
+
+
+def _meeting_context(meeting: Meeting, path_name: str = "meetings:detail") -> dict:
+    return {
+        "title": meeting_title(meeting),
+        "when": vi_when(meeting.planned_date, meeting.planned_time),
+        "venue": meeting.venue,
+        "cell_name": organization_name(meeting),
+        "url": absolute(reverse(path_name, args=[meeting.pk])),
+    }
+
+
+# --- Kinds ------------------------------------------------------------------------------------------------------------
+
+
+class MeetingTomorrow(ReminderKind):
+    """To everyone the agenda went to, the day before a published meeting, from 07:00; too late once it starts. A
+    meeting moved to another day is a new reminder (another period); the old one is dropped."""
+
+    kind = Kind.MEETING_TOMORROW
+
+    def due(self, now):
+        from meetings.recipients import meeting_recipients
+
+        here = local_now(now)
+        if here.time() < MORNING:
+            return
+        tomorrow = add_days(here.date(), 1)
+        meetings = Meeting.objects.filter(
+            status=Meeting.Status.PUBLISHED, planned_date__in=[here.date(), tomorrow]
+        ).select_related("organization")
+        for meeting in meetings:
+            starts = at_local(meeting.planned_date, meeting.planned_time)
+            if starts <= now:
+                continue
+            context = _meeting_context(meeting)
+            for recipient in meeting_recipients(meeting).by_email:
+                yield Due(
+                    kind=self.kind,
+                    member=recipient.member,
+                    email=recipient.email,
+                    organization=meeting.organization,
+                    about=f"meeting:{meeting.pk}",
+                    period=meeting.planned_date,
+                    expires_at=starts,
+                    context=context,
+                )
+
+    def still_due(self, row, now):
+        meeting = _about_meeting(row)
+        return bool(meeting and meeting.status == Meeting.Status.PUBLISHED and meeting.planned_date == row.period)
+
+
+class NotRecorded(ReminderKind):
+    """To the secretary, when no meeting was recorded two days after its planned date; not past a month."""
+
+    kind = Kind.NOT_RECORDED
+    AFTER_DAYS = 2
+    CUTOFF_DAYS = 30
+
+    def due(self, now):
+        today = local_now(now).date()
+        meetings = list(
+            Meeting.objects.filter(
+                status__in=[Meeting.Status.PLANNED, Meeting.Status.PUBLISHED],
+                planned_date__lte=add_days(today, -self.AFTER_DAYS),
+                planned_date__gt=add_days(today, -self.CUTOFF_DAYS),
+            ).select_related("organization")
+        )
+        chiefs = secretaries({meeting.organization_id for meeting in meetings}, today)
+        for meeting in meetings:
+            secretary = chiefs.get(meeting.organization_id)
+            if secretary is None or not secretary.email.strip():
+                continue
+            yield Due(
+                kind=self.kind,
+                member=secretary,
+                email=secretary.email.strip(),
+                organization=meeting.organization,
+                about=f"meeting:{meeting.pk}",
+                period=meeting.planned_date,
+                expires_at=at_local(add_days(meeting.planned_date, self.CUTOFF_DAYS)),
+                context=_meeting_context(meeting, "meetings:record"),
+            )
+
+    def still_due(self, row, now):
+        meeting = _about_meeting(row)
+        return bool(
+            meeting
+            and meeting.status in (Meeting.Status.PLANNED, Meeting.Status.PUBLISHED)
+            and meeting.planned_date == row.period
+        )
+
+
+class MinutesLate(ReminderKind):
+    """To the secretary, when a held meeting's minutes are not approved within the policy's days."""
+
+    kind = Kind.MINUTES_LATE
+    CUTOFF_DAYS = 60
+
+    def due(self, now):
+        today = local_now(now).date()
+        meetings = list(
+            Meeting.objects.filter(
+                status=Meeting.Status.HELD, planned_date__gt=add_days(today, -self.CUTOFF_DAYS)
+            ).select_related("organization")
+        )
+        late = [
+            meeting
+            for meeting in meetings
+            if add_days(
+                meeting.planned_date, rules_for(meeting.organization, meeting.planned_date).policy.minutes_approval_days
+            )
+            < today
+        ]
+        chiefs = secretaries({meeting.organization_id for meeting in late}, today)
+        for meeting in late:
+            secretary = chiefs.get(meeting.organization_id)
+            if secretary is None or not secretary.email.strip():
+                continue
+            yield Due(
+                kind=self.kind,
+                member=secretary,
+                email=secretary.email.strip(),
+                organization=meeting.organization,
+                about=f"meeting:{meeting.pk}",
+                period=meeting.planned_date,
+                expires_at=at_local(add_days(meeting.planned_date, self.CUTOFF_DAYS)),
+                context=_meeting_context(meeting),
+            )
+
+    def still_due(self, row, now):
+        meeting = _about_meeting(row)
+        return bool(meeting and meeting.status == Meeting.Status.HELD)
+
+
+class VisitReportLate(ReminderKind):
+    """To the visitor, when the report on a visit is not submitted by its due date (policy ``visit_report_days``)."""
+
+    kind = Kind.VISIT_REPORT_LATE
+    CUTOFF_DAYS = 60
+
+    def due(self, now):
+        from meetings.services import visit_report_due
+
+        today = local_now(now).date()
+        visitors = (
+            Visitor.objects.filter(
+                seat__isnull=False,
+                meeting__planned_date__gt=add_days(today, -self.CUTOFF_DAYS),
+            )
+            .exclude(meeting__status=Meeting.Status.CANCELLED)
+            .filter(Q(report__isnull=True) | Q(report__submitted_at__isnull=True))
+            .select_related("seat__member", "seat__organization", "meeting__organization")
+        )
+        for visitor in visitors:
+            due_on = visit_report_due(visitor)
+            member = visitor.seat.member
+            if due_on is None or due_on >= today or member is None or not member.email.strip():
+                continue
+            yield Due(
+                kind=self.kind,
+                member=member,
+                email=member.email.strip(),
+                organization=visitor.seat.organization,
+                about=f"visitor:{visitor.pk}",
+                period=due_on,
+                expires_at=at_local(add_days(visitor.meeting.planned_date, self.CUTOFF_DAYS)),
+                context={**_meeting_context(visitor.meeting), "due": due_on.strftime("%d/%m/%Y")},
+            )
+
+    def still_due(self, row, now):
+        kind, _sep, pk = row.about.partition(":")
+        if kind != "visitor" or not pk.isdigit():
+            return False
+        return (
+            Visitor.objects.filter(pk=int(pk))
+            .filter(Q(report__isnull=True) | Q(report__submitted_at__isnull=True))
+            .exists()
+        )
+
+
+for _kind in (MeetingTomorrow(), NotRecorded(), MinutesLate(), VisitReportLate()):
+    register(_kind)
