@@ -222,6 +222,18 @@ class Policy(models.Model):
         blank=True,
         help_text=_("Cấp ủy viên dự sinh hoạt nộp báo cáo cho cấp ủy đã phân công trong bao nhiêu ngày sau buổi họp."),
     )
+    plan_reminder_days = models.PositiveSmallIntegerField(
+        _("nhắc bí thư lập kế hoạch trước ngày sinh hoạt (ngày)"),
+        null=True,
+        blank=True,
+        help_text=_("Bao nhiêu ngày trước ngày sinh hoạt định kỳ, nếu buổi họp tháng đó chưa có kế hoạch."),
+    )
+    thematic_reminder_weeks = models.PositiveSmallIntegerField(
+        _("nhắc sinh hoạt chuyên đề khi quý còn (tuần)"),
+        null=True,
+        blank=True,
+        help_text=_("Chi bộ chưa sinh hoạt chuyên đề trong quý được nhắc khi quý còn bấy nhiêu tuần."),
+    )
 
     class Meta:
         verbose_name = _("quy định")

@@ -26,11 +26,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cells.models import Organization
+from cells.models import Organization, parent_path
+from cells.periods import month_end, month_start, next_month, quarter_end, quarter_start
+from cells.policies import policies_for
 from meetings.models import Meeting, OutboxMessage, Visitor
 from meetings.rules import rules_for
 from meetings.wording import absolute, meeting_title, organization_name, vi_when
-from members.models import Member, Position
+from members.models import AccessGrant, Member, Position
 
 Kind = OutboxMessage.Kind
 Status = OutboxMessage.Status
@@ -66,6 +68,7 @@ class Due:
     period: datetime.date
     expires_at: datetime.datetime
     context: dict = field(default_factory=dict, compare=False, hash=False)
+    name: str = ""  # a recipient who is not a member (a board's staff)
 
 
 class ReminderKind:
@@ -101,7 +104,7 @@ def reminder_key(due: Due) -> str:
 def render(due: Due) -> tuple[str, str]:
     """Subject and text of a reminder, in the site's language."""
     context = {
-        "recipient_name": due.member.full_name if due.member else due.email,
+        "recipient_name": due.member.full_name if due.member else (due.name or due.email),
         "organization_name": due.organization.name,
         **due.context,
     }
@@ -178,6 +181,30 @@ def secretaries(organization_ids: Iterable[int], day: datetime.date) -> dict[int
         .select_related("member")
     )
     return {position.organization_id: position.member for position in positions}
+
+
+def board_staff(paths: Iterable[str], day: datetime.date) -> dict[str, list]:
+    """The staff with a grant on ``day`` on each organization (by path) who have an e-mail address (one query)."""
+    grants = (
+        AccessGrant.objects.active_on(day)
+        .filter(organization__path__in=list(paths), user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user", "organization")
+        .order_by("user__username")
+    )
+    staff: dict[str, list] = {}
+    for grant in grants:
+        staff.setdefault(grant.organization.path, []).append(grant.user)
+    return staff
+
+
+def _active_cells(day: datetime.date, **filters) -> list[Organization]:
+    return list(
+        Organization.objects.cells()
+        .active_on(day)
+        .filter(**filters)
+        .only("pk", "name", "path", "depth", "kind", "meeting_day")
+    )
 
 
 def _about_meeting(row: OutboxMessage) -> Meeting | None:
@@ -367,5 +394,152 @@ class VisitReportLate(ReminderKind):
         )
 
 
-for _kind in (MeetingTomorrow(), NotRecorded(), MinutesLate(), VisitReportLate()):
+def fixed_day(cell: Organization, month: datetime.date) -> datetime.date | None:
+    """The cell's fixed meeting day in ``month`` (its last day for "the last day of the month")."""
+    if cell.meeting_day is None:
+        return None
+    if cell.meeting_day == Organization.LAST_DAY_OF_MONTH:
+        return month_end(month)
+    return month.replace(day=cell.meeting_day)
+
+
+def _not_cancelled_meetings(cells: list[Organization], start: datetime.date, end: datetime.date, kinds) -> set:
+    """(organization id, first of month) of the meetings of ``kinds`` planned in [start, end], not cancelled."""
+    return set(
+        Meeting.objects.filter(organization__in=cells, kind__in=kinds, planned_date__gte=start, planned_date__lte=end)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .values_list("organization_id", "month")
+    )
+
+
+def _org_of(row: OutboxMessage) -> int | None:
+    kind, _sep, pk = row.about.partition(":")
+    return int(pk) if kind == "org" and pk.isdigit() else None
+
+
+class PlanDue(ReminderKind):
+    """To the secretary, ``plan_reminder_days`` (policy) before the cell's fixed meeting day, while that month's
+    regular meeting is not planned; until the end of that day. A cell with no fixed day gets none (nothing to count
+    from)."""
+
+    kind = Kind.PLAN_DUE
+
+    def due(self, now):
+        here = local_now(now)
+        today = here.date()
+        cells = _active_cells(today, meeting_day__isnull=False)
+        if not cells:
+            return
+        policies = policies_for(cells, today)
+        months = (month_start(today), next_month(today))
+        due: list[tuple[Organization, datetime.date, datetime.date]] = []
+        for cell in cells:
+            for month in months:
+                day = fixed_day(cell, month)
+                remind = add_days(day, -policies[cell.pk].plan_reminder_days)
+                if at_local(remind) <= now < at_local(add_days(day, 1), datetime.time(0, 0)):
+                    due.append((cell, month, day))
+        if not due:
+            return
+        planned = _not_cancelled_meetings(
+            [cell for cell, _m, _d in due], months[0], month_end(months[1]), Meeting.REGULAR_KINDS
+        )
+        chiefs = secretaries({cell.pk for cell, _m, _d in due}, today)
+        for cell, month, day in due:
+            secretary = chiefs.get(cell.pk)
+            if (cell.pk, month) in planned or secretary is None or not secretary.email.strip():
+                continue
+            yield Due(
+                kind=self.kind,
+                member=secretary,
+                email=secretary.email.strip(),
+                organization=cell,
+                about=f"org:{cell.pk}",
+                period=month,
+                expires_at=at_local(add_days(day, 1), datetime.time(0, 0)),
+                context={
+                    "cell_name": cell.name,
+                    "month": month.strftime("%m/%Y"),
+                    "day": day.strftime("%d/%m/%Y"),
+                    "url": absolute(reverse("meetings:plan", args=[cell.pk])),
+                },
+            )
+
+    def still_due(self, row, now):
+        return (
+            not Meeting.objects.filter(organization_id=_org_of(row), month=row.period, kind__in=Meeting.REGULAR_KINDS)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .exists()
+        )
+
+
+class ThematicMissing(ReminderKind):
+    """To the secretary, copied to the staff of the board above the cell: no thematic meeting (a combined session
+    included) held or planned in the quarter, with ``thematic_reminder_weeks`` (policy) left; cells whose policy asks
+    for none are left alone. Until the quarter's end."""
+
+    kind = Kind.THEMATIC_MISSING
+
+    def due(self, now):
+        here = local_now(now)
+        today = here.date()
+        start, last = quarter_start(today), quarter_end(today)
+        cells = _active_cells(today)
+        if not cells:
+            return
+        policies = policies_for(cells, today)
+        due = [
+            cell
+            for cell in cells
+            if policies[cell.pk].thematic_per_quarter
+            and at_local(add_days(last, 1 - 7 * policies[cell.pk].thematic_reminder_weeks)) <= now
+        ]
+        if not due:
+            return
+        done = {org for org, _month in _not_cancelled_meetings(due, start, last, THEMATIC_KINDS)}
+        due = [cell for cell in due if cell.pk not in done]
+        chiefs = secretaries({cell.pk for cell in due}, today)
+        staff = board_staff({parent_path(cell.path) for cell in due}, today)
+        expires = at_local(add_days(last, 1), datetime.time(0, 0))
+        for cell in due:
+            context = {
+                "cell_name": cell.name,
+                "quarter": f"{(start.month - 1) // 3 + 1}/{start.year}",
+                "last_day": last.strftime("%d/%m/%Y"),
+                "url": absolute(reverse("meetings:plan", args=[cell.pk])),
+            }
+            secretary = chiefs.get(cell.pk)
+            common = {"kind": self.kind, "organization": cell, "about": f"org:{cell.pk}", "period": start}
+            if secretary is not None and secretary.email.strip():
+                yield Due(
+                    member=secretary, email=secretary.email.strip(), expires_at=expires, context=context, **common
+                )
+            for user in staff.get(parent_path(cell.path), []):
+                yield Due(
+                    member=None,
+                    name=user.get_full_name() or user.username,
+                    email=user.email,
+                    expires_at=expires,
+                    context={**context, "copy": True},
+                    **common,
+                )
+
+    def still_due(self, row, now):
+        return (
+            not Meeting.objects.filter(
+                organization_id=_org_of(row),
+                kind__in=THEMATIC_KINDS,
+                planned_date__gte=row.period,
+                planned_date__lte=quarter_end(row.period),
+            )
+            .exclude(status=Meeting.Status.CANCELLED)
+            .exists()
+        )
+
+
+# A thematic meeting for the quarter's rule: on its own or combined with the regular one (as the findings count it).
+THEMATIC_KINDS = (Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED)
+
+
+for _kind in (MeetingTomorrow(), NotRecorded(), MinutesLate(), VisitReportLate(), PlanDue(), ThematicMissing()):
     register(_kind)

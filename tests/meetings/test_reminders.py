@@ -227,3 +227,49 @@ def test_minutes_not_approved_in_time_remind_the_secretary(cell):
     assert row.to_email == cell.secretary.email
     Meeting.objects.filter(pk=cell.meeting.pk).update(status=Meeting.Status.APPROVED)
     assert outbox.outbox_send(message_id=row.pk) == "dropped"
+
+
+def test_the_secretary_is_reminded_to_plan_before_the_fixed_day_only_while_the_month_is_unplanned(world, enqueued):
+    # The world's cells meet on the 4th; the system default reminds 5 days before: from 30/12 at 07:00 for January.
+    with at(datetime.date(2026, 12, 30), 6, 59):
+        reminders.reminders_sweep()
+    assert not rows(Kind.PLAN_DUE).exists()
+    make_meeting(world.cell_a, planned_date=datetime.date(2027, 1, 4))  # cell A has planned January, cell B not
+    with at(datetime.date(2026, 12, 30), 7):
+        reminders.reminders_sweep()
+    row = rows(Kind.PLAN_DUE).get()
+    assert row.to_email == world.outsider.email and row.period == datetime.date(2027, 1, 1)
+    assert "tháng 01/2027" in row.subject and "04/01/2027" in row.body_text
+    # Cell B plans before the mail goes out: dropped.
+    make_meeting(world.cell_b, planned_date=datetime.date(2027, 1, 5))
+    assert outbox.outbox_send(message_id=row.pk) == "dropped"
+
+
+def test_the_plan_reminder_follows_the_committees_policy(world, enqueued):
+    from cells.policies import policy_create
+
+    policy_create(
+        organization=world.commune,
+        valid_from=datetime.date(2026, 1, 1),
+        values={"plan_reminder_days": 10},
+        source="Kế hoạch 05-KH/ĐU",
+    )
+    with at(datetime.date(2026, 12, 25), 8):  # 10 days before 4/1
+        reminders.reminders_sweep()
+    assert list(rows(Kind.PLAN_DUE).values_list("to_email", flat=True)) == [world.secretary.email]
+
+
+def test_no_thematic_meeting_with_three_weeks_left_tells_the_secretary_and_the_board(world, enqueued):
+    world.board_user.email = "bantochuc@example.vn"
+    world.board_user.save()
+    make_meeting(world.cell_b, kind="thematic", planned_date=datetime.date(2026, 12, 20), topic="Nghị quyết 57")
+    with at(datetime.date(2026, 12, 10), 23, 59):
+        reminders.reminders_sweep()
+    assert not rows(Kind.THEMATIC_MISSING).exists()
+    with at(datetime.date(2026, 12, 11), 7):
+        reminders.reminders_sweep()
+    sent_to = set(rows(Kind.THEMATIC_MISSING).values_list("to_email", flat=True))
+    assert sent_to == {world.secretary.email, "bantochuc@example.vn"}  # cell B has its thematic meeting planned
+    copy = rows(Kind.THEMATIC_MISSING).get(to_email="bantochuc@example.vn")
+    assert "quý 4/2026" in copy.subject and "để biết và đôn đốc" in copy.body_text
+    assert copy.expires_at == datetime.datetime(2027, 1, 1, 0, 0, tzinfo=HANOI)
