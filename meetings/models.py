@@ -418,6 +418,7 @@ class OutboxMessage(models.Model):
         REMINDER = "reminder", _("Nhắc việc")
         # Reminders (meetings.reminders): each found by a sweeper, keyed by (kind, recipient, subject, period).
         PLAN_DUE = "plan_due", _("Nhắc lập kế hoạch sinh hoạt")
+        AGENDA_REMINDER = "agenda_reminder", _("Nhắc nội dung sinh hoạt")
         MEETING_TOMORROW = "meeting_tomorrow", _("Nhắc họp ngày mai")
         NOT_RECORDED = "not_recorded", _("Chưa ghi biên bản")
         MINUTES_LATE = "minutes_late", _("Biên bản chưa duyệt")

@@ -83,6 +83,9 @@ class ReminderKind:
     def still_due(self, row: OutboxMessage, now: datetime.datetime) -> bool:
         raise NotImplementedError
 
+    def render(self, due: Due) -> dict:
+        return render(due)
+
 
 REGISTRY: dict[str, ReminderKind] = {}
 
@@ -101,17 +104,22 @@ def reminder_key(due: Due) -> str:
     return key
 
 
-def render(due: Due) -> tuple[str, str]:
-    """Subject and text of a reminder, in the site's language."""
+def render(due: Due) -> dict:
+    """The outbox fields of a reminder's text (subject, body_text; a kind may add body_html and an invite), from
+    ``templates/emails/reminder-<kind>-*.txt``, in the site's language."""
     context = {
         "recipient_name": due.member.full_name if due.member else (due.name or due.email),
         "organization_name": due.organization.name,
         **due.context,
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/reminder-{due.kind}-subject.txt", context)
-        body = render_to_string(f"emails/reminder-{due.kind}-body.txt", context)
-    return " ".join(subject.split())[:300], body
+    subject = render_to_string(f"emails/reminder-{due.kind}-subject.txt", context)
+    body = render_to_string(f"emails/reminder-{due.kind}-body.txt", context)
+    return {"subject": " ".join(subject.split())[:300], "body_text": body}
+
+
+def _meeting_id(about: str) -> int | None:
+    kind, _sep, pk = about.partition(":")
+    return int(pk) if kind == "meeting" and pk.isdigit() else None
 
 
 def write_reminders(dues: Iterable[Due]) -> list[int]:
@@ -124,7 +132,8 @@ def write_reminders(dues: Iterable[Due]) -> list[int]:
     for key, due in by_key.items():
         if key in existing:
             continue
-        subject, body = render(due)
+        with translation.override(settings.LANGUAGE_CODE):
+            text = REGISTRY[due.kind].render(due) if due.kind in REGISTRY else render(due)
         rows.append(
             OutboxMessage(
                 key=key,
@@ -135,8 +144,9 @@ def write_reminders(dues: Iterable[Due]) -> list[int]:
                 about=due.about,
                 period=due.period,
                 expires_at=due.expires_at,
-                subject=subject,
-                body_text=body,
+                # On the meeting's own outbox page too, sent under the cell's name.
+                meeting_id=_meeting_id(due.about),
+                **text,
             )
         )
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -208,10 +218,8 @@ def _active_cells(day: datetime.date, **filters) -> list[Organization]:
 
 
 def _about_meeting(row: OutboxMessage) -> Meeting | None:
-    kind, _sep, pk = row.about.partition(":")
-    if kind != "meeting" or not pk.isdigit():
-        return None
-    return Meeting.objects.filter(pk=int(pk)).first()
+    pk = _meeting_id(row.about)
+    return None if pk is None else Meeting.objects.filter(pk=pk).first()
 
 
 def _meeting_context(meeting: Meeting, path_name: str = "meetings:detail") -> dict:
@@ -259,6 +267,68 @@ class MeetingTomorrow(ReminderKind):
                     expires_at=starts,
                     context=context,
                 )
+
+    def still_due(self, row, now):
+        meeting = _about_meeting(row)
+        return bool(meeting and meeting.status == Meeting.Status.PUBLISHED and meeting.planned_date == row.period)
+
+
+class AgendaReminder(ReminderKind):
+    """The agenda e-mail again, ``agenda_send_days`` (policy) before a meeting that was published earlier than that,
+    from 07:00, to everyone it goes to; the same invite (same UID and sequence). Too late once the day-before reminder
+    is due (or, with a lead of a day or less, once the meeting starts)."""
+
+    kind = Kind.AGENDA_REMINDER
+
+    def due(self, now):
+        from meetings.recipients import meeting_recipients
+
+        here = local_now(now)
+        if here.time() < MORNING:
+            return
+        today = here.date()
+        meetings = list(
+            Meeting.objects.filter(
+                status=Meeting.Status.PUBLISHED,
+                planned_date__gte=today,
+                planned_date__lte=add_days(today, 60),
+            ).select_related("organization")
+        )
+        policies = policies_for([meeting.organization for meeting in meetings], today)
+        for meeting in meetings:
+            send_on = add_days(meeting.planned_date, -policies[meeting.organization_id].agenda_send_days)
+            starts = at_local(meeting.planned_date, meeting.planned_time)
+            # Once the day-before reminder is due, that one says it: an agenda reminder not sent by then is missed.
+            day_before = add_days(meeting.planned_date, -1)
+            expires = at_local(day_before) if send_on < day_before else starts
+            if not (send_on <= today and expires > now and meeting.published_at < at_local(send_on)):
+                continue
+            for recipient in meeting_recipients(meeting).by_email:
+                yield Due(
+                    kind=self.kind,
+                    member=recipient.member,
+                    email=recipient.email,
+                    organization=meeting.organization,
+                    about=f"meeting:{meeting.pk}",
+                    period=meeting.planned_date,
+                    expires_at=expires,
+                    context={"meeting": meeting, "recipient": recipient},
+                )
+
+    def render(self, due):
+        from meetings.calendar import meeting_ics
+        from meetings.wording import meeting_mail_context, render_meeting_mail
+
+        meeting, recipient = due.context["meeting"], due.context["recipient"]
+        subject, text, html = render_meeting_mail(meeting_mail_context(meeting, kind="agenda"), recipient)
+        attendee = (recipient.member.full_name, recipient.email)
+        return {
+            "subject": subject[:300],
+            "body_text": text,
+            "body_html": html,
+            "ics": meeting_ics(meeting, method="REQUEST", attendee=attendee),
+            "ics_method": "REQUEST",
+        }
 
     def still_due(self, row, now):
         meeting = _about_meeting(row)
@@ -541,5 +611,13 @@ class ThematicMissing(ReminderKind):
 THEMATIC_KINDS = (Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED)
 
 
-for _kind in (MeetingTomorrow(), NotRecorded(), MinutesLate(), VisitReportLate(), PlanDue(), ThematicMissing()):
+for _kind in (
+    AgendaReminder(),
+    MeetingTomorrow(),
+    NotRecorded(),
+    MinutesLate(),
+    VisitReportLate(),
+    PlanDue(),
+    ThematicMissing(),
+):
     register(_kind)

@@ -273,3 +273,29 @@ def test_no_thematic_meeting_with_three_weeks_left_tells_the_secretary_and_the_b
     copy = rows(Kind.THEMATIC_MISSING).get(to_email="bantochuc@example.vn")
     assert "quý 4/2026" in copy.subject and "để biết và đôn đốc" in copy.body_text
     assert copy.expires_at == datetime.datetime(2027, 1, 1, 0, 0, tzinfo=HANOI)
+
+
+def test_an_agenda_published_early_goes_out_again_the_policys_days_before_with_the_same_invite(cell):
+    # Published on 4/12 for 10/12; HD 42's three days: sent again on 7/12 from 07:00.
+    first = OutboxMessage.objects.get(kind=Kind.AGENDA, to_email=cell.follower.email)
+    with at(datetime.date(2026, 12, 6), 23):
+        reminders.reminders_sweep()
+    assert not rows(Kind.AGENDA_REMINDER).exists()
+    with at(datetime.date(2026, 12, 7), 7):
+        reminders.reminders_sweep()
+    again = rows(Kind.AGENDA_REMINDER).get(to_email=cell.follower.email)
+    assert again.meeting == cell.meeting and again.subject == first.subject
+    uid = next(line for line in first.ics.splitlines() if line.startswith("UID:"))
+    assert uid in again.ics.splitlines() and again.body_html
+    assert rows(Kind.AGENDA_REMINDER).count() == OutboxMessage.objects.filter(kind=Kind.AGENDA).count()
+
+
+def test_an_agenda_published_within_the_lead_time_is_not_sent_twice(
+    world, enqueued, django_capture_on_commit_callbacks
+):
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 12, 6), planned_time=datetime.time(14, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_publish(meeting=meeting, by=world.secretary_user)  # on 4/12: two days before
+    with at(datetime.date(2026, 12, 5), 9):
+        reminders.reminders_sweep()
+    assert not rows(Kind.AGENDA_REMINDER).exists()
