@@ -228,11 +228,14 @@ class Policy(models.Model):
         blank=True,
         help_text=_("Bao nhiêu ngày trước ngày sinh hoạt định kỳ, nếu buổi họp tháng đó chưa có kế hoạch."),
     )
-    thematic_reminder_weeks = models.PositiveSmallIntegerField(
-        _("nhắc sinh hoạt chuyên đề khi quý còn (tuần)"),
+    quarter_reminder_weeks = models.PositiveSmallIntegerField(
+        _("nhắc việc của quý khi quý còn (tuần)"),
         null=True,
         blank=True,
-        help_text=_("Chi bộ chưa sinh hoạt chuyên đề trong quý được nhắc khi quý còn bấy nhiêu tuần."),
+        help_text=_(
+            "Khi quý còn bấy nhiêu tuần: nhắc chi bộ chưa sinh hoạt chuyên đề, "
+            "cấp ủy viên chưa đủ định mức dự sinh hoạt."
+        ),
     )
 
     class Meta:

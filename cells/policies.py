@@ -54,7 +54,7 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "visit_report_days": (7, SYSTEM_DEFAULT),
     # Reminders (issue 13): no text sets when; a committee changes them on its policy.
     "plan_reminder_days": (5, SYSTEM_DEFAULT),
-    "thematic_reminder_weeks": (3, SYSTEM_DEFAULT),
+    "quarter_reminder_weeks": (3, SYSTEM_DEFAULT),
 }
 RULE_FIELDS = tuple(DEFAULTS)
 BUILT_IN = "built-in"
@@ -100,7 +100,7 @@ DEFAULT_KINDS: dict[str, str] = {
     "guests_may_vote": SourceKind.REGULATION,
     "visit_report_days": SourceKind.SYSTEM,
     "plan_reminder_days": SourceKind.SYSTEM,
-    "thematic_reminder_weeks": SourceKind.SYSTEM,
+    "quarter_reminder_weeks": SourceKind.SYSTEM,
 }
 
 
@@ -147,7 +147,7 @@ SPEC: dict[str, RuleSpec] = {
     "guests_may_vote": RuleSpec(),
     "visit_report_days": RuleSpec(DAYS, N_DAYS, 1, 90),
     "plan_reminder_days": RuleSpec(DAYS, N_DAYS, 1, 27),
-    "thematic_reminder_weeks": RuleSpec(gettext_lazy("tuần"), ngettext_lazy("%(n)s tuần", "%(n)s tuần", "n"), 1, 12),
+    "quarter_reminder_weeks": RuleSpec(gettext_lazy("tuần"), ngettext_lazy("%(n)s tuần", "%(n)s tuần", "n"), 1, 12),
 }
 
 

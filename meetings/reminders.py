@@ -543,9 +543,83 @@ class PlanDue(ReminderKind):
         )
 
 
+class QuotaBehind(ReminderKind):
+    """To a committee member, with ``quarter_reminder_weeks`` (their committee's policy) left in the quarter: the
+    quota lines of theirs that close by the quarter's end and are not met yet (``meetings.quotas``). Until the
+    quarter's end."""
+
+    kind = Kind.QUOTA_BEHIND
+
+    def due(self, now):
+        from meetings.quotas import Status as QuotaStatus
+        from meetings.quotas import describe, quota_progress
+        from members.models import CommitteeSeat
+
+        today = local_now(now).date()
+        start, last = quarter_start(today), quarter_end(today)
+        seats = list(
+            CommitteeSeat.objects.filter(valid_from__lte=today, member__isnull=False)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=today))
+            .exclude(member__email="")
+            .select_related("organization", "member")
+        )
+        if not seats:
+            return
+        policies = policies_for({seat.organization for seat in seats}, today)
+        seats = [
+            seat
+            for seat in seats
+            if at_local(add_days(last, 1 - 7 * policies[seat.organization_id].quarter_reminder_weeks)) <= now
+        ]
+        end = add_days(last, 1)
+        expires = at_local(end, datetime.time(0, 0))
+        for progress in quota_progress(seats, start, end, today=today):
+            lines = [line for line in progress.lines if line.status == QuotaStatus.OPEN and line.window.end <= end]
+            if not lines:
+                continue
+            seat = progress.seat
+            yield Due(
+                kind=self.kind,
+                member=seat.member,
+                email=seat.member.email.strip(),
+                organization=seat.organization,
+                about=f"seat:{seat.pk}",
+                period=start,
+                expires_at=expires,
+                context={
+                    "quarter": f"{(start.month - 1) // 3 + 1}/{start.year}",
+                    "last_day": last.strftime("%d/%m/%Y"),
+                    "lines": [
+                        {
+                            "window": line.window.label,
+                            "rule": describe(line.quota),
+                            "done": line.done,
+                            "required": line.required,
+                        }
+                        for line in lines
+                    ],
+                    "url": absolute(reverse("meetings:my_cells")),
+                },
+            )
+
+    def still_due(self, row, now):
+        from meetings.quotas import Status as QuotaStatus
+        from meetings.quotas import quota_progress
+        from members.models import CommitteeSeat
+
+        kind, _sep, pk = row.about.partition(":")
+        seat = CommitteeSeat.objects.select_related("organization").filter(pk=int(pk)).first() if pk.isdigit() else None
+        if kind != "seat" or seat is None:
+            return False
+        end = add_days(quarter_end(row.period), 1)
+        today = local_now(now).date()
+        [progress] = quota_progress([seat], row.period, end, today=today)
+        return any(line.status == QuotaStatus.OPEN and line.window.end <= end for line in progress.lines)
+
+
 class ThematicMissing(ReminderKind):
     """To the secretary, copied to the staff of the board above the cell: no thematic meeting (a combined session
-    included) held or planned in the quarter, with ``thematic_reminder_weeks`` (policy) left; cells whose policy asks
+    included) held or planned in the quarter, with ``quarter_reminder_weeks`` (policy) left; cells whose policy asks
     for none are left alone. Until the quarter's end."""
 
     kind = Kind.THEMATIC_MISSING
@@ -562,7 +636,7 @@ class ThematicMissing(ReminderKind):
             cell
             for cell in cells
             if policies[cell.pk].thematic_per_quarter
-            and at_local(add_days(last, 1 - 7 * policies[cell.pk].thematic_reminder_weeks)) <= now
+            and at_local(add_days(last, 1 - 7 * policies[cell.pk].quarter_reminder_weeks)) <= now
         ]
         if not due:
             return
@@ -619,5 +693,6 @@ for _kind in (
     VisitReportLate(),
     PlanDue(),
     ThematicMissing(),
+    QuotaBehind(),
 ):
     register(_kind)

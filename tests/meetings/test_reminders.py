@@ -299,3 +299,37 @@ def test_an_agenda_published_within_the_lead_time_is_not_sent_twice(
     with at(datetime.date(2026, 12, 5), 9):
         reminders.reminders_sweep()
     assert not rows(Kind.AGENDA_REMINDER).exists()
+
+
+def test_a_committee_member_short_of_the_quota_with_three_weeks_left_is_told_what_is_missing(world, enqueued):
+    from meetings.quotas import quota_progress
+
+    services.quota_set_from_preset(
+        organization=world.province, key="kon-tum-776-2023", valid_from=datetime.date(2023, 1, 1)
+    )
+    follower = make_member(world.cell_b, full_name="Lê Văn Cường", email="cuong.le@example.vn")
+    member_seat = seat(follower, world.commune)
+    Assignment.objects.create(seat=member_seat, organization=world.cell_a, valid_from=datetime.date(2025, 1, 1))
+    meeting = make_meeting(world.cell_a, planned_date=datetime.date(2026, 11, 4))
+    with at(datetime.date(2026, 11, 4), 15):
+        services.visit_record(meeting=meeting, seat=member_seat)
+    with at(datetime.date(2026, 12, 10), 23):
+        reminders.reminders_sweep()
+    assert not rows(Kind.QUOTA_BEHIND).exists()
+    with at(datetime.date(2026, 12, 11), 7):
+        reminders.reminders_sweep()
+    row = rows(Kind.QUOTA_BEHIND).get()
+    assert row.to_email == "cuong.le@example.vn" and row.about == f"seat:{member_seat.pk}"
+    assert "Năm 2026" in row.body_text and "đã dự 1/6" in row.body_text
+    assert "không tính chi bộ nơi mình sinh hoạt" in row.body_text
+    # Five more visits before the send: the quota is met, the reminder dropped.
+    for day in (5, 6, 7, 8, 9):
+        extra = make_meeting(world.cell_a, kind="extraordinary", planned_date=datetime.date(2026, 12, day))
+        with at(datetime.date(2026, 12, day), 15):
+            services.visit_record(meeting=extra, seat=member_seat)
+    [progress] = quota_progress(
+        [member_seat], datetime.date(2026, 1, 1), datetime.date(2027, 1, 1), today=datetime.date(2026, 12, 11)
+    )
+    assert [line.done for line in progress.lines] == [6]
+    with at(datetime.date(2026, 12, 11), 8):
+        assert outbox.outbox_send(message_id=row.pk) == "dropped"
