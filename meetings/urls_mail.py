@@ -9,4 +9,10 @@ urlpatterns = [
     path("sinh-hoat/<int:pk>/thu/<int:message_pk>/", mail_views.outbox_message, name="outbox_message"),
     path("sinh-hoat/<int:pk>/thu/<int:message_pk>/invite.ics", mail_views.outbox_ics, name="outbox_ics"),
     path("sinh-hoat/<int:pk>/lich.ics", mail_views.meeting_ics_download, name="ics"),
+    path("to-chuc/<int:pk>/thu-da-gui/", mail_views.organization_outbox, name="organization_outbox"),
+    path(
+        "to-chuc/<int:pk>/thu-da-gui/<int:message_pk>/",
+        mail_views.organization_outbox_message,
+        name="organization_outbox_message",
+    ),
 ]

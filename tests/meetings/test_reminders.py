@@ -333,3 +333,37 @@ def test_a_committee_member_short_of_the_quota_with_three_weeks_left_is_told_wha
     assert [line.done for line in progress.lines] == [6]
     with at(datetime.date(2026, 12, 11), 8):
         assert outbox.outbox_send(message_id=row.pk) == "dropped"
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_board_sees_what_was_sent_to_whom_and_what_was_not(client, cell, django_assert_max_num_queries):
+    with at(datetime.date(2026, 12, 9), 8):
+        reminders.reminders_sweep()
+        services.meeting_cancel(meeting=cell.meeting, reason="Trùng lịch", by=cell.secretary_user)
+    with at(datetime.date(2026, 12, 9), 8, 5):
+        send_all(Kind.MEETING_TOMORROW)
+    url = f"/to-chuc/{cell.commune.pk}/thu-da-gui/"
+    client = _login(client, cell.board_user)
+    with django_assert_max_num_queries(12):
+        body = client.get(url).content.decode()
+    assert "Nhắc họp ngày mai" in body and "Không gửi: hết lý do nhắc" in body and cell.follower.email in body
+    assert "Hủy buổi sinh hoạt" in body  # the meeting's own mail is there too
+    dropped = client.get(url, {"trang-thai": "dropped"}).content.decode()
+    assert dropped.count('data-testid="outbox-row"') == rows(Kind.MEETING_TOMORROW).count()
+    row = rows(Kind.MEETING_TOMORROW).first()
+    detail = client.get(f"{url}{row.pk}/").content.decode()
+    assert row.subject in detail and "Kính gửi đồng chí" in detail
+
+
+def test_the_outbox_of_an_organization_is_for_its_readers(client, cell):
+    url = f"/to-chuc/{cell.commune.pk}/thu-da-gui/"
+    assert _login(client, cell.outsider_user).get(url).status_code == 404
+    assert _login(client, cell.member_user).get(f"/to-chuc/{cell.cell_a.pk}/thu-da-gui/").status_code == 403
+    other = OutboxMessage.objects.filter(kind=Kind.AGENDA).first()
+    assert (
+        _login(client, cell.outsider_user).get(f"/to-chuc/{cell.cell_b.pk}/thu-da-gui/{other.pk}/").status_code == 404
+    )
