@@ -81,12 +81,15 @@ def queue_meeting_mail(meeting: Meeting, *, kind: str) -> list[Member]:
         method = ics_method(kind)
         stamp = timezone.now()
         rows = []
-        # Members have no language of their own yet: every copy is in the site's language (Vietnamese), whatever
-        # language the secretary who published is browsing in.
-        with translation.override(settings.LANGUAGE_CODE):
-            context = meeting_mail_context(meeting, kind=kind)
-            for key, recipient in missing.items():
-                subject, text, html = render_meeting_mail(context, recipient)
+        # Each copy in its recipient's language (``Member.language``), whatever language the secretary who
+        # published is browsing in; the shared part is rendered once per language.
+        contexts: dict[str, dict] = {}
+        for key, recipient in missing.items():
+            language = recipient.member.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                if language not in contexts:
+                    contexts[language] = meeting_mail_context(meeting, kind=kind)
+                subject, text, html = render_meeting_mail(contexts[language], recipient)
                 attendee = (recipient.member.full_name, recipient.email)
                 rows.append(
                     OutboxMessage(

@@ -132,7 +132,8 @@ def write_reminders(dues: Iterable[Due]) -> list[int]:
     for key, due in by_key.items():
         if key in existing:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
+        language = (due.member.language if due.member else "") or settings.LANGUAGE_CODE
+        with translation.override(language):
             text = REGISTRY[due.kind].render(due) if due.kind in REGISTRY else render(due)
         rows.append(
             OutboxMessage(
