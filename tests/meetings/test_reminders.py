@@ -367,3 +367,34 @@ def test_the_outbox_of_an_organization_is_for_its_readers(client, cell):
     assert (
         _login(client, cell.outsider_user).get(f"/to-chuc/{cell.cell_b.pk}/thu-da-gui/{other.pk}/").status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        # The last minute of the quarter in Hà Nội: Q4 has no thematic meeting, three weeks are long gone: due.
+        (datetime.datetime(2026, 12, 31, 23, 59, tzinfo=HANOI), 1),
+        # The first minute of Q1 (17:00 UTC on the 31st): thirteen weeks left, nothing due, Q4's is too late.
+        (datetime.datetime(2027, 1, 1, 0, 0, tzinfo=HANOI), 0),
+    ],
+)
+def test_the_quarter_turns_at_midnight_in_hanoi(world, enqueued, moment, expected):
+    with time_machine.travel(moment, tick=False):
+        reminders.reminders_sweep()
+    assert rows(Kind.THEMATIC_MISSING).filter(to_email=world.secretary.email).count() == expected
+
+
+def test_a_beat_down_for_a_day_sends_what_is_still_due_once_and_nothing_stale(cell):
+    """Beat (and the workers) stopped on 8/12 at 23:00 and came back on 10/12 at 15:00: the agenda reminder written
+    before the stop is missed, not sent; the day-before reminder of the meeting of 10/12 at 14:00 is stale (never
+    written); nothing is written twice."""
+    with at(datetime.date(2026, 12, 8), 23):
+        reminders.reminders_sweep()
+    assert rows(Kind.AGENDA_REMINDER).exists()
+    with at(datetime.date(2026, 12, 10), 15):
+        first = reminders.reminders_sweep()
+        second = reminders.reminders_sweep()
+    assert not rows(Kind.MEETING_TOMORROW).exists()
+    assert set(rows(Kind.AGENDA_REMINDER).values_list("status", flat=True)) == {Status.MISSED}
+    assert second == []
+    assert set(OutboxMessage.objects.filter(pk__in=first).values_list("kind", flat=True)) <= {Kind.THEMATIC_MISSING}
