@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,6 +20,7 @@ from meetings.models import Meeting, OutboxMessage
 from meetings.recipients import meeting_recipients
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
+from members.models import Member
 
 
 def error_hint(last_error: str) -> str:
@@ -154,11 +156,17 @@ def organization_outbox(request: HttpRequest, pk: int) -> HttpResponse:
     ).get_page(request.GET.get("trang"))
     for row in page:
         row.hint = error_hint(row.last_error)
+    without_email = []
+    if organization.is_cell:
+        without_email = list(
+            Member.objects.roster_of(organization, timezone.localdate()).filter(email="").order_by("sort_key", "pk")
+        )
     return render(
         request,
         "meetings/organization_outbox.html",
         {
             "organization": organization,
+            "without_email": without_email,
             "page": page,
             "status": status,
             "kind": kind,

@@ -398,3 +398,10 @@ def test_a_beat_down_for_a_day_sends_what_is_still_due_once_and_nothing_stale(ce
     assert set(rows(Kind.AGENDA_REMINDER).values_list("status", flat=True)) == {Status.MISSED}
     assert second == []
     assert set(OutboxMessage.objects.filter(pk__in=first).values_list("kind", flat=True)) <= {Kind.THEMATIC_MISSING}
+
+
+def test_the_cells_outbox_lists_its_members_without_an_address(client, world):
+    no_email = make_member(world.cell_a, full_name="Bùi Văn An", email="")
+    body = _login(client, world.secretary_user).get(f"/to-chuc/{world.cell_a.pk}/thu-da-gui/").content.decode()
+    listed = body.split('data-testid="without-email"')[1].split("</ul>")[0]
+    assert no_email.full_name in listed and world.member.full_name not in listed
