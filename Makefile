@@ -18,7 +18,7 @@ SYSTEM_PACKAGES := chromium poppler-utils gettext libharfbuzz-subset0 libpango-1
 help:
 	@echo "make run    install, migrate, load demo data and start web + Celery worker + beat"
 	@echo "make test   lint, Django checks, migrations check and the whole pytest suite (browser tests too)"
-	@echo "make bench  compliance dashboard benchmarks on PostgreSQL (500 and 5,000 cells): var/bench/compliance.json"
+	@echo "make bench  benchmarks on PostgreSQL: compliance dashboards (var/bench/compliance.json), mail (var/bench/reminders.json)"
 
 $(VENV)/bin/python:
 	@py=""; for c in $(PYTHON_CANDIDATES); do \
@@ -117,12 +117,14 @@ test: system-deps install-dev messages lint
 # 5,000 cells in the database of DATABASE_URL (created and migrated if missing), measures, prints a table and writes
 # var/bench/compliance.json. Takes about fifteen minutes. BENCH_ARGS="--sizes 50,500 --months 12" for a quick run.
 BENCH_ARGS ?= --sizes 500,5000 --members-per-cell 20 --months 24
+BENCH_MAIL_ARGS ?= --members 10000
 bench: export DEBUG = 0
 bench: export SECRET_KEY ?= make-bench-only-insecure-secret-key-0123456789-abcdefghijklmnop
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench?conn_max_age=60
 bench: install static
 	@mkdir -p var/bench
 	$(PY) manage.py bench_compliance --create-database $(BENCH_ARGS)
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} $(PY) manage.py bench_reminders $(BENCH_MAIL_ARGS)
 
 clean:
 	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache node_modules

@@ -222,6 +222,21 @@ class Policy(models.Model):
         blank=True,
         help_text=_("Cấp ủy viên dự sinh hoạt nộp báo cáo cho cấp ủy đã phân công trong bao nhiêu ngày sau buổi họp."),
     )
+    plan_reminder_days = models.PositiveSmallIntegerField(
+        _("nhắc bí thư lập kế hoạch trước ngày sinh hoạt (ngày)"),
+        null=True,
+        blank=True,
+        help_text=_("Bao nhiêu ngày trước ngày sinh hoạt định kỳ, nếu buổi họp tháng đó chưa có kế hoạch."),
+    )
+    quarter_reminder_weeks = models.PositiveSmallIntegerField(
+        _("nhắc việc của quý khi quý còn (tuần)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Khi quý còn bấy nhiêu tuần: nhắc chi bộ chưa sinh hoạt chuyên đề, "
+            "cấp ủy viên chưa đủ định mức dự sinh hoạt."
+        ),
+    )
 
     class Meta:
         verbose_name = _("quy định")

@@ -52,6 +52,9 @@ DEFAULTS: dict[str, tuple[object, str]] = {
     "guests_may_vote": (False, "Điều lệ Đảng, Điều 3"),
     # Seed 002 asks for a report after each visit; no text sets the days.
     "visit_report_days": (7, SYSTEM_DEFAULT),
+    # Reminders (issue 13): no text sets when; a committee changes them on its policy.
+    "plan_reminder_days": (5, SYSTEM_DEFAULT),
+    "quarter_reminder_weeks": (3, SYSTEM_DEFAULT),
 }
 RULE_FIELDS = tuple(DEFAULTS)
 BUILT_IN = "built-in"
@@ -96,6 +99,8 @@ DEFAULT_KINDS: dict[str, str] = {
     "confirm_over_minutes": SourceKind.SYSTEM,
     "guests_may_vote": SourceKind.REGULATION,
     "visit_report_days": SourceKind.SYSTEM,
+    "plan_reminder_days": SourceKind.SYSTEM,
+    "quarter_reminder_weeks": SourceKind.SYSTEM,
 }
 
 
@@ -141,6 +146,8 @@ SPEC: dict[str, RuleSpec] = {
     "confirm_over_minutes": RuleSpec(MINUTES, N_MINUTES, 60, 1440),
     "guests_may_vote": RuleSpec(),
     "visit_report_days": RuleSpec(DAYS, N_DAYS, 1, 90),
+    "plan_reminder_days": RuleSpec(DAYS, N_DAYS, 1, 27),
+    "quarter_reminder_weeks": RuleSpec(gettext_lazy("tuần"), ngettext_lazy("%(n)s tuần", "%(n)s tuần", "n"), 1, 12),
 }
 
 

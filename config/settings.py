@@ -255,6 +255,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE: dict = {
     "heartbeat": {"task": "config.heartbeat", "schedule": crontab(minute="*/15")},
     "sweep-outbox": {"task": "meetings.sweep_outbox", "schedule": crontab(minute="*")},
+    # Reminders (meetings/reminders.py): every kind finds what is due in the database, so a missed run catches up.
+    "sweep-reminders": {"task": "meetings.sweep_reminders", "schedule": crontab(minute="*/15")},
     # Compliance findings of the month that closed and of the current month, every night at 01:30 local time.
     "refresh-findings": {"task": "reports.refresh_closed_month", "schedule": crontab(hour=1, minute=30)},
     # Refresh requests whose own task was lost (the broker was down when a meeting or a policy changed).

@@ -174,11 +174,22 @@ class MeetingAdmin(SimpleHistoryAdmin):
 class OutboxMessageAdmin(admin.ModelAdmin):
     """What was sent (or is waiting to be), to whom, with the attempts and the last error: read-only."""
 
-    list_display = ["to_email", "kind", "meeting", "status", "attempts", "last_error", "created_at", "sent_at"]
+    list_display = [
+        "to_email",
+        "kind",
+        "meeting",
+        "organization",
+        "period",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status", "kind"]
-    search_fields = ["to_email", "subject", "meeting__organization__name"]
+    search_fields = ["to_email", "subject", "meeting__organization__name", "organization__name"]
     date_hierarchy = "created_at"
-    list_select_related = ["meeting__organization"]
+    list_select_related = ["meeting__organization", "organization"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
     def has_add_permission(self, request) -> bool:

@@ -19,13 +19,15 @@ from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, Timezone, vCalAddress
 
 from meetings.models import Meeting
 from meetings.rules import rules_for
-from meetings.wording import absolute, agenda_items, meeting_title, organization_name
+from meetings.wording import absolute, agenda_items, meeting_title, organization_name, prime_printed_names
 
 TZID = "Asia/Ho_Chi_Minh"
 METHODS = ("REQUEST", "CANCEL", "PUBLISH")
@@ -95,20 +97,18 @@ def _description(meeting: Meeting, *, cancelled: bool, link: str) -> str:
     return f"{text}\n\n{link}".strip()
 
 
-def meeting_ics(
+def _event(
     meeting: Meeting,
     *,
-    method: str,
-    attendee: tuple[str, str] | None = None,
-    now: datetime.datetime | None = None,
-) -> str:
-    """The meeting as an iCalendar object. ``method``: REQUEST (agenda, update), CANCEL, or PUBLISH (a plain file).
-    ``attendee``: (name, e-mail) of the recipient, for the copy sent to them."""
-    if method not in METHODS:
-        raise ValueError(f"unknown iTIP method {method!r}")
-    cancelled = method == "CANCEL" or meeting.status == meeting.Status.CANCELLED
+    cancelled: bool,
+    attendee: tuple[str, str] | None,
+    now: datetime.datetime | None,
+    minutes: int | None = None,
+    alarm_minutes: int | None = None,
+) -> tuple[Event, datetime.datetime, datetime.datetime]:
+    """The meeting's VEVENT (with its alarm unless cancelled), its start and its end."""
     start = datetime.datetime.combine(meeting.planned_date, meeting.planned_time, tzinfo=ZoneInfo(TZID))
-    end = start + datetime.timedelta(minutes=event_minutes(meeting))
+    end = start + datetime.timedelta(minutes=minutes if minutes is not None else event_minutes(meeting))
     link = absolute(reverse("meetings:detail", args=[meeting.pk]))
     summary = _text(("ĐÃ HỦY: " if cancelled else "") + meeting_summary(meeting))
     organizer_email = sender_address()
@@ -142,14 +142,113 @@ def meeting_ics(
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
-        alarm.add("trigger", -datetime.timedelta(minutes=reminder_minutes(meeting)))
+        before = alarm_minutes if alarm_minutes is not None else reminder_minutes(meeting)
+        alarm.add("trigger", -datetime.timedelta(minutes=before))
         event.add_component(alarm)
+    return event, start, end
+
+
+def _calendar(method: str | None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    if method:
+        calendar.add("method", method)
+    return calendar
+
+
+def meeting_ics(
+    meeting: Meeting,
+    *,
+    method: str,
+    attendee: tuple[str, str] | None = None,
+    now: datetime.datetime | None = None,
+) -> str:
+    """The meeting as an iCalendar object. ``method``: REQUEST (agenda, update), CANCEL, or PUBLISH (a plain file).
+    ``attendee``: (name, e-mail) of the recipient, for the copy sent to them."""
+    if method not in METHODS:
+        raise ValueError(f"unknown iTIP method {method!r}")
+    cancelled = method == "CANCEL" or meeting.status == meeting.Status.CANCELLED
+    event, start, end = _event(meeting, cancelled=cancelled, attendee=attendee, now=now)
+    calendar = _calendar(method)
     calendar.add_component(Timezone.from_ical(_vtimezone(start.date(), end.date() + datetime.timedelta(days=1))))
     calendar.add_component(event)
     # In the order written above (icalendar sorts properties and parameters by name otherwise).
     return calendar.to_ical(sorted=False).decode()
+
+
+# --- A member's private subscription (the meetings of their cells) ----------------------------------------------------
+
+FEED_SALT = "meetings.calendar-feed"
+# The feed holds the meetings of a year back and a year ahead.
+FEED_DAYS = 366
+
+
+def feed_token(member) -> str:
+    """The member's private calendar link's token: signed, with their ``calendar_version`` (a new version revokes
+    every earlier link)."""
+    return signing.dumps([member.pk, member.calendar_version], salt=FEED_SALT)
+
+
+def member_for_feed(token: str):
+    """The member a feed token is for, or ``None`` (forged, or revoked by a newer version)."""
+    from members.models import Member
+
+    try:
+        pk, version = signing.loads(token, salt=FEED_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return Member.objects.filter(pk=pk, calendar_version=version).first()
+
+
+def feed_ics(member, *, today: datetime.date, now: datetime.datetime | None = None) -> str:
+    """The meetings of the cells ``member`` belonged to on their days, a year back and a year ahead (cancelled ones
+    as cancelled), each with the UID of its mailed invites: a calendar that subscribes shows each meeting once.
+    A fixed number of queries: the rules of every meeting's day come from one policy index."""
+    from cells.policies import policy_index
+    from members.models import Membership
+
+    first, last = today - datetime.timedelta(days=FEED_DAYS), today + datetime.timedelta(days=FEED_DAYS)
+    memberships = list(
+        Membership.objects.filter(member=member, valid_from__lte=last)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=first))
+        .values_list("organization_id", "valid_from", "valid_to")
+    )
+    condition = Q(pk__in=[])
+    for organization_id, valid_from, valid_to in memberships:
+        spell = Q(organization_id=organization_id, planned_date__gte=max(valid_from, first), planned_date__lte=last)
+        if valid_to is not None:
+            spell &= Q(planned_date__lt=valid_to)
+        condition |= spell
+    meetings = list(
+        Meeting.objects.filter(condition)
+        .select_related("organization")
+        .prefetch_related("agenda")
+        .order_by("planned_date", "planned_time", "pk")
+    )
+    prime_printed_names(meetings)
+    index = policy_index({meeting.organization for meeting in meetings}, last)
+    calendar = _calendar("PUBLISH")
+    calendar.add("x-wr-calname", _text(f"Sinh hoạt chi bộ – {member.full_name}"))
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add_component(Timezone.from_ical(_vtimezone(first, last + datetime.timedelta(days=1))))
+    for meeting in meetings:
+        policy = index.resolve(meeting.organization, meeting.planned_date)
+        event, _start, _end = _event(
+            meeting,
+            cancelled=meeting.status == Meeting.Status.CANCELLED,
+            attendee=None,
+            now=now,
+            minutes=_feed_minutes(policy, meeting),
+            alarm_minutes=policy.reminder_minutes,
+        )
+        calendar.add_component(event)
+    return calendar.to_ical(sorted=False).decode()
+
+
+def _feed_minutes(policy, meeting: Meeting) -> int:
+    """``event_minutes`` from a resolved policy (no query)."""
+    from meetings.rules import min_minutes
+
+    return min_minutes(policy, meeting.kind) or min_minutes(policy, Meeting.Kind.REGULAR)

@@ -5,9 +5,12 @@ outbox pages. The .ics of the meeting is for anyone who may see the meeting.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +19,8 @@ from meetings.calendar import meeting_ics
 from meetings.models import Meeting, OutboxMessage
 from meetings.recipients import meeting_recipients
 from meetings.wording import meeting_title, vi_when
+from members.access import get_organization_for_user, scope_for
+from members.models import Member
 
 
 def error_hint(last_error: str) -> str:
@@ -106,3 +111,77 @@ def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
     importing it again after a change, or after the cancellation (STATUS:CANCELLED), updates the same event."""
     meeting = get_meeting_for_user(request, pk)
     return _calendar_response(meeting_ics(meeting, method="PUBLISH"), f"sinh-hoat-{meeting.pk}.ics")
+
+
+# --- An organization's outbox: every mail about its subtree (meetings' mail and reminders) --------------------------
+
+ORG_OUTBOX_PAGE = 50
+
+
+def _org_messages(organization):
+    """The outbox rows of the subtree: a meeting's mail by its meeting's organization, a reminder by its own."""
+    return OutboxMessage.objects.filter(
+        Q(organization__path__startswith=organization.path)
+        | Q(organization__isnull=True, meeting__organization__path__startswith=organization.path)
+    )
+
+
+def _read_organization(request: HttpRequest, pk: int):
+    """The organization of an outbox page: 404 outside the user's subtree, 403 for one who only sees it (a member
+    sees their cell, not the mail sent to others)."""
+    organization = get_organization_for_user(request, pk)
+    if not scope_for(request.user).can_read(organization):
+        raise PermissionDenied
+    return organization
+
+
+@login_required
+@require_GET
+def organization_outbox(request: HttpRequest, pk: int) -> HttpResponse:
+    """What was sent in the subtree, to whom, and what failed or was not sent (dropped, missed), newest first;
+    filtered by status and kind."""
+    organization = _read_organization(request, pk)
+    messages = _org_messages(organization)
+    counts = dict(messages.order_by().values_list("status").annotate(n=Count("pk")))
+    status = request.GET.get("trang-thai", "")
+    kind = request.GET.get("loai", "")
+    rows = messages
+    if status in OutboxMessage.Status.values:
+        rows = rows.filter(status=status)
+    if kind in OutboxMessage.Kind.values:
+        rows = rows.filter(kind=kind)
+    page = Paginator(
+        rows.select_related("member", "meeting__organization", "organization").order_by("-created_at", "-pk"),
+        ORG_OUTBOX_PAGE,
+    ).get_page(request.GET.get("trang"))
+    for row in page:
+        row.hint = error_hint(row.last_error)
+    without_email = []
+    if organization.is_cell:
+        without_email = list(
+            Member.objects.roster_of(organization, timezone.localdate()).filter(email="").order_by("sort_key", "pk")
+        )
+    return render(
+        request,
+        "meetings/organization_outbox.html",
+        {
+            "organization": organization,
+            "without_email": without_email,
+            "page": page,
+            "status": status,
+            "kind": kind,
+            "statuses": [(value, label, counts.get(value, 0)) for value, label in OutboxMessage.Status.choices],
+            "kinds": OutboxMessage.Kind.choices,
+        },
+    )
+
+
+@login_required
+@require_GET
+def organization_outbox_message(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    organization = _read_organization(request, pk)
+    message = _org_messages(organization).select_related("member", "meeting").filter(pk=message_pk).first()
+    if message is None:
+        raise Http404
+    message.hint = error_hint(message.last_error)
+    return render(request, "meetings/organization_outbox.html", {"organization": organization, "message": message})

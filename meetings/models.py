@@ -416,12 +416,27 @@ class OutboxMessage(models.Model):
         UPDATE = "update", _("Thay đổi lịch sinh hoạt")
         CANCEL = "cancel", _("Hủy buổi sinh hoạt")
         REMINDER = "reminder", _("Nhắc việc")
+        # Reminders (meetings.reminders): each found by a sweeper, keyed by (kind, recipient, subject, period).
+        PLAN_DUE = "plan_due", _("Nhắc lập kế hoạch sinh hoạt")
+        AGENDA_REMINDER = "agenda_reminder", _("Nhắc nội dung sinh hoạt")
+        MEETING_TOMORROW = "meeting_tomorrow", _("Nhắc họp ngày mai")
+        NOT_RECORDED = "not_recorded", _("Chưa ghi biên bản")
+        MINUTES_LATE = "minutes_late", _("Biên bản chưa duyệt")
+        VISIT_REPORT_LATE = "visit_report_late", _("Báo cáo dự sinh hoạt quá hạn")
+        THEMATIC_MISSING = "thematic_missing", _("Chưa sinh hoạt chuyên đề trong quý")
+        QUOTA_BEHIND = "quota_behind", _("Chưa đủ định mức dự sinh hoạt")
+        DIGEST = "digest", _("Tổng hợp tháng")
+        ABSENCES = "absences", _("Vắng không lý do nhiều lần")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Chờ gửi")
         SENDING = "sending", _("Đang gửi")
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi lỗi")
+        # A reminder whose reason was gone at send time (the meeting was planned, cancelled, moved): never sent.
+        DROPPED = "dropped", _("Không gửi: hết lý do nhắc")
+        # A reminder found after its lateness cutoff (a beat or worker down too long): never sent, marked.
+        MISSED = "missed", _("Không gửi: quá muộn")
 
     key = models.CharField(_("khóa"), max_length=200, unique=True)
     kind = models.CharField(_("loại thư"), max_length=20, choices=Kind.choices)
@@ -437,6 +452,19 @@ class OutboxMessage(models.Model):
     body_html = models.TextField(_("nội dung HTML"), blank=True)
     ics = models.TextField(_("lịch .ics"), blank=True)
     ics_method = models.CharField(_("METHOD của lịch"), max_length=20, blank=True)
+    # A reminder's organization (whose board may see it), what it is about ("meeting:12", "visitor:4", "member:7") and
+    # the period it is for; after ``expires_at`` it is too late to send.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tổ chức"),
+    )
+    about = models.CharField(_("về việc"), max_length=60, blank=True)
+    period = models.DateField(_("kỳ"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("quá hạn gửi lúc"), null=True, blank=True)
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("số lần thử"), default=0)
     last_error = models.CharField(_("lỗi gần nhất"), max_length=500, blank=True)

@@ -6,7 +6,7 @@ the reverse.
 
 from celery import shared_task
 
-from meetings import outbox
+from meetings import outbox, reminders
 
 
 @shared_task(name=outbox.SEND_TASK, ignore_result=True)
@@ -19,3 +19,10 @@ def send_outbox_message(message_id: int) -> str:
 def sweep_outbox() -> int:
     """Every minute (beat): enqueue the queued rows that are due and rescue rows stuck in "sending"."""
     return outbox.outbox_sweep()
+
+
+@shared_task(name="meetings.sweep_reminders", ignore_result=True)
+def sweep_reminders() -> int:
+    """Every 15 minutes (beat): write the reminders due now as outbox rows and hand them to the senders. A beat that
+    was down catches up on its next run; two beats write each reminder once (its key is unique)."""
+    return outbox.enqueue_sends(reminders.reminders_sweep())

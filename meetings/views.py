@@ -22,6 +22,7 @@ from meetings.access import get_meeting_for_user
 from meetings.forms import MATERIAL_TYPES, AbsenceForm, CancelForm, MaterialForm, MeetingPlanForm, MonthForm
 from meetings.minutes import minutes_context
 from meetings.models import AbsenceNotice, Attendance, Meeting, Speech
+from meetings.preference_views import own_member, preferences_context
 from meetings.rules import for_kind, length_check, min_minutes, speaker_counts, speakers_check
 from meetings.visit_views import visits_panel
 from meetings.wording import meeting_title, vi_when
@@ -481,4 +482,8 @@ def my_meetings(request: HttpRequest) -> HttpResponse:
             .select_related("meeting", "meeting__organization")
             .order_by("-meeting__planned_date")[:24]
         )
-    return render(request, "meetings/my_meetings.html", {"upcoming": upcoming, "history": history})
+    return render(
+        request,
+        "meetings/my_meetings.html",
+        {"upcoming": upcoming, "history": history, **preferences_context(own_member(request))},
+    )

@@ -54,6 +54,26 @@ def organization_name(meeting: Meeting) -> str:
     return cached[1]
 
 
+def prime_printed_names(meetings: list[Meeting]) -> None:
+    """Set ``organization_name``'s cache for many meetings with one query (a calendar feed, a list)."""
+    from cells.models import OrganizationName
+
+    names: dict[int, list] = {}
+    rows = OrganizationName.objects.filter(organization_id__in={m.organization_id for m in meetings}).order_by(
+        "-valid_from"
+    )
+    for row in rows:
+        names.setdefault(row.organization_id, []).append(row)
+    for meeting in meetings:
+        printed = next(
+            (row for row in names.get(meeting.organization_id, []) if row.valid_from <= meeting.planned_date), None
+        )
+        meeting._chibo_printed_name = (
+            (meeting.organization_id, meeting.planned_date),
+            printed.name if printed else meeting.organization.name,
+        )
+
+
 def meeting_title(meeting: Meeting) -> str:
     """ "Sinh hoạt định kỳ tháng 11/2026", "Sinh hoạt chuyên đề “…”", …"""
     month = meeting.planned_date.strftime("%m/%Y")

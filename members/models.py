@@ -27,6 +27,10 @@ class Member(models.Model):
         MALE = "male", _("Nam")
         FEMALE = "female", _("Nữ")
 
+    class Language(models.TextChoices):
+        VI = "vi", "Tiếng Việt"
+        EN = "en", "English"
+
     full_name = models.CharField(_("họ và tên"), max_length=120)
     sort_key = models.CharField(_("khóa sắp xếp"), max_length=400, editable=False, db_index=True)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
@@ -46,6 +50,10 @@ class Member(models.Model):
         related_name="member",
         verbose_name=_("tài khoản"),
     )
+    # The member's own preferences: the language of their mail, and the version of their private calendar link
+    # (a new version revokes the old link).
+    language = models.CharField(_("ngôn ngữ thư"), max_length=5, choices=Language.choices, default=Language.VI)
+    calendar_version = models.PositiveIntegerField(_("phiên bản liên kết lịch"), default=1, editable=False)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
 

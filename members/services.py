@@ -8,7 +8,7 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -320,3 +320,23 @@ def position_end(*, position: Position, on: datetime.date, by=None) -> Position:
     position.valid_to = on
     position.save(update_fields=["valid_to"])
     return position
+
+
+@records_actor
+@transaction.atomic
+def member_preferences_set(*, member: Member, language: str, by=None) -> Member:
+    """A member's own preferences: the language of the mail they receive."""
+    if language not in Member.Language.values:
+        raise ValidationError({"language": _("Chọn Tiếng Việt hoặc English.")})
+    member.language = language
+    member.save(update_fields=["language", "updated_at"])
+    return member
+
+
+@records_actor
+@transaction.atomic
+def calendar_link_renew(*, member: Member, by=None) -> Member:
+    """A new private calendar link for ``member``: every earlier one stops working (a link shared by mistake)."""
+    Member.objects.filter(pk=member.pk).update(calendar_version=models.F("calendar_version") + 1)
+    member.refresh_from_db(fields=["calendar_version"])
+    return member

@@ -13,6 +13,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from cells.models import Organization, Policy
         from cells.signals import organization_moved
+        from reports import reminders  # noqa: F401  (registers the absences and digest reminders)
 
         organization_moved.connect(_follow_move, dispatch_uid="reports.follow_move")
         post_delete.connect(_forget_deleted, sender=Organization, dispatch_uid="reports.forget_deleted")

@@ -103,7 +103,7 @@ def test_the_page_shows_every_rule_with_its_value_and_where_it_comes_from(client
     assert "60 phút" in reminder and "Mặc định của hệ thống" in reminder
     report_days = rule_row(body, "visit_report_days")
     assert "7 ngày" in report_days and "Mặc định của hệ thống" in report_days
-    assert body.count('<tr data-testid="rule-') == 14
+    assert body.count('<tr data-testid="rule-') == 16
     assert "Áp dụng cho Chi bộ cơ quan UBND xã ngày 22/11/2026" in body
 
 
