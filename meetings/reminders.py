@@ -30,7 +30,7 @@ from cells.models import Organization, parent_path
 from cells.periods import month_end, month_start, next_month, quarter_end, quarter_start
 from cells.policies import policies_for
 from meetings.models import Meeting, OutboxMessage, Visitor
-from meetings.rules import rules_for
+from meetings.rules import rules_for, visit_report_due
 from meetings.wording import absolute, meeting_title, organization_name, vi_when
 from members.models import AccessGrant, Member, Position
 
@@ -426,8 +426,6 @@ class VisitReportLate(ReminderKind):
     CUTOFF_DAYS = 60
 
     def due(self, now):
-        from meetings.services import visit_report_due
-
         today = local_now(now).date()
         visitors = (
             Visitor.objects.filter(
@@ -451,7 +449,11 @@ class VisitReportLate(ReminderKind):
                 about=f"visitor:{visitor.pk}",
                 period=due_on,
                 expires_at=at_local(add_days(visitor.meeting.planned_date, self.CUTOFF_DAYS)),
-                context={**_meeting_context(visitor.meeting), "due": due_on.strftime("%d/%m/%Y")},
+                context={
+                    **_meeting_context(visitor.meeting),
+                    "due": due_on.strftime("%d/%m/%Y"),
+                    "url": absolute(reverse("meetings:visit_report", kwargs={"visitor_pk": visitor.pk})),
+                },
             )
 
     def still_due(self, row, now):

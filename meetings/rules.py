@@ -516,3 +516,13 @@ def record_refusal(meeting: Meeting, today: datetime.date, *, correcting: bool =
             "danh sách đại biểu."
         ).format(day=day)
     return ""
+
+
+def visit_report_due(visitor, rules=None) -> datetime.date | None:
+    """The last day to file the report of a visit: ``visit_report_days`` (the policy of the visitor's committee on
+    the meeting's day) after the meeting. ``None`` for a visitor with no seat, who files none."""
+    if visitor.seat_id is None:
+        return None
+    if rules is None:
+        rules = policy_for(visitor.seat.organization, visitor.meeting.planned_date)
+    return visitor.meeting.planned_date + datetime.timedelta(days=rules.visit_report_days)

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
-from cells.policies import policy_for
 from cells.services import refresh_request
 from cells.text import format_number, vi_date
 from meetings import outbox
@@ -963,16 +962,6 @@ def visit_record(*, meeting: Meeting, seat: CommitteeSeat, correction_reason: st
     if refusal:
         raise ValidationError(refusal)
     return visitor_add(meeting=meeting, seat=seat, correction_reason=correction_reason, by=by)
-
-
-def visit_report_due(visitor: Visitor, rules=None) -> datetime.date | None:
-    """The last day to file the report of a visit: ``visit_report_days`` (the policy of the visitor's committee on
-    the meeting's day) after the meeting. ``None`` for a visitor with no seat, who files none."""
-    if visitor.seat_id is None:
-        return None
-    if rules is None:
-        rules = policy_for(visitor.seat.organization, visitor.meeting.planned_date)
-    return visitor.meeting.planned_date + datetime.timedelta(days=rules.visit_report_days)
 
 
 REPORT_FIELDS = (

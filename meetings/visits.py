@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from cells.models import Organization
 from cells.policies import policy_index
 from cells.text import vi_date
-from meetings import services
+from meetings import rules, services
 from meetings.models import Meeting, OutboxMessage, Visitor, VisitReport
 from meetings.quotas import SeatProgress, Status, describe, quota_progress
 from members.models import Assignment, CommitteeSeat
@@ -86,7 +86,7 @@ def _report_of(visitor: Visitor) -> VisitReport | None:
 
 def visit_rows(visitors: list[Visitor], today: datetime.date) -> list[VisitRow]:
     """Each visit (``seat__organization``, ``meeting`` and ``report`` loaded) with its report's state and due date
-    (``services.visit_report_due`` by the policy of the visitor's committee): one query for the policies."""
+    (``rules.visit_report_due`` by the policy of the visitor's committee): one query for the policies."""
     seated = [v for v in visitors if v.seat_id]
     index = None
     if seated:
@@ -97,7 +97,7 @@ def visit_rows(visitors: list[Visitor], today: datetime.date) -> list[VisitRow]:
         if not visitor.seat_id:
             rows.append(VisitRow(visitor, None, None, ReportState.NONE, False))
             continue
-        due = services.visit_report_due(visitor, index.resolve(visitor.seat.organization, visitor.meeting.planned_date))
+        due = rules.visit_report_due(visitor, index.resolve(visitor.seat.organization, visitor.meeting.planned_date))
         if report is not None and report.is_submitted:
             state = ReportState.SUBMITTED
         elif report is not None:

@@ -29,7 +29,7 @@ from cells.periods import add_months, month_end
 from cells.policies import policy_index
 from meetings.models import Meeting, Visitor, VisitQuotaSet, VisitReport
 from meetings.quotas import LineProgress, QuotaIndex, SeatProgress, Status, quota_progress
-from meetings.services import visit_report_due
+from meetings.rules import visit_report_due
 from members.models import CommitteeSeat
 from reports.periods import Period
 

@@ -34,6 +34,7 @@ from cells.periods import add_months, quarter_start
 from cells.policies import policy_for
 from meetings import services
 from meetings.models import Meeting, OutboxMessage, Visitor, VisitReport
+from meetings.rules import visit_report_due
 from members.models import Assignment, CommitteeSeat, Member
 from reports.compliance import compute_month
 from tooling.demo_meetings import THEMATIC_TOPICS, DemoMeetings
@@ -195,10 +196,12 @@ class DemoVisits:
         status = meeting.status
         if status == Meeting.Status.APPROVED:
             Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+            meeting.status = Meeting.Status.HELD
         by = self.user if seat.member_id is not None and seat.member_id == self.login_member_id else None
         visitor = services.visit_record(meeting=meeting, seat=seat, by=by)
         if status == Meeting.Status.APPROVED:
             Meeting.objects.filter(pk=meeting.pk).update(status=status)
+            meeting.status = status
         return visitor
 
     def _login_due(self, seat: CommitteeSeat) -> None:
@@ -262,7 +265,7 @@ class DemoVisits:
             if key not in rules:
                 rules[key] = policy_for(seat.organization, meeting.planned_date)
             days = rules[key].visit_report_days
-            due = services.visit_report_due(visitor, rules=rules[key])
+            due = visit_report_due(visitor, rules=rules[key])
             is_login = login_seat is not None and seat.pk == login_seat.pk
             if is_login and self.login_due is not None and visitor.pk == self.login_due.pk:
                 continue

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 
 from config.celery import app
-from meetings import outbox, reminders, services
+from meetings import outbox, reminders, rules, services
 from meetings.models import Meeting, OutboxMessage
 from meetings.tasks import send_outbox_message, sweep_reminders
 from members.models import Assignment
@@ -188,7 +188,7 @@ def test_the_reminder_task_hands_the_new_rows_to_the_senders(cell, enqueued):
 def test_a_visit_report_not_filed_by_its_due_date_reminds_the_visitor_until_it_is_filed(cell):
     with at(datetime.date(2026, 12, 10), 15):
         visitor = services.visit_record(meeting=cell.meeting, seat=cell.seat)
-    due = services.visit_report_due(visitor)
+    due = rules.visit_report_due(visitor)
     assert due == datetime.date(2026, 12, 17)  # the system default: 7 days
     with at(due, 20):
         reminders.reminders_sweep()
@@ -405,3 +405,11 @@ def test_the_cells_outbox_lists_its_members_without_an_address(client, world):
     body = _login(client, world.secretary_user).get(f"/to-chuc/{world.cell_a.pk}/thu-da-gui/").content.decode()
     listed = body.split('data-testid="without-email"')[1].split("</ul>")[0]
     assert no_email.full_name in listed and world.member.full_name not in listed
+
+
+def test_the_overdue_report_reminder_links_to_the_report(cell):
+    with at(datetime.date(2026, 12, 10), 15):
+        visitor = services.visit_record(meeting=cell.meeting, seat=cell.seat)
+    with at(datetime.date(2026, 12, 18), 8):
+        reminders.reminders_sweep()
+    assert f"/du-sinh-hoat/{visitor.pk}/bao-cao/" in rows(Kind.VISIT_REPORT_LATE).get().body_text

@@ -80,8 +80,8 @@ def test_an_overdue_report_is_listed_and_a_submitted_one_is_received_but_a_draft
     assert [r.visitor.pk for r in data.received] == [on_time.pk]
     html = response.content.decode()
     assert "Đang viết dở" in html and "Chưa viết" in html
-    assert reverse("meetings:detail", args=[on_time.meeting_id]) in html
     received = html.split('data-testid="received"')[1]
+    assert reverse("meetings:visit_report", kwargs={"visitor_pk": on_time.pk}) in received
     assert "Trung bình" in received  # the visitor's grade
     assert "Chi bộ thôn 2, 08/09/2026" not in received  # the draft stays the visitor's
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from cells.models import Organization, OrganizationName, Policy
 from cells.periods import add_months, quarter_start
 from cells.policies import policy_for
-from meetings import services
+from meetings import rules
 from meetings.models import Meeting, Visitor, VisitQuotaSet
 from meetings.quotas import Status, quota_progress
 from members.access import scope_for
@@ -358,7 +358,7 @@ def test_the_commune_committee_member_has_visits_this_quarter_and_exactly_one_re
     start, end = _quarter(today)
     visits = list(Visitor.objects.filter(seat=seat).select_related("meeting", "seat__organization", "report"))
     unreported = [v for v in visits if not (hasattr(v, "report") and v.report.is_submitted)]
-    due = [v for v in unreported if services.visit_report_due(v) >= today]
+    due = [v for v in unreported if rules.visit_report_due(v) >= today]
 
     assert len([v for v in visits if start <= v.meeting.planned_date < end]) >= 2
     assert len(due) == 1 and len(unreported) == 1  # one due, none overdue

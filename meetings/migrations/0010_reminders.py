@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cells', '0009_reminder_rules'),
-        ('meetings', '0008_visits_reports_quotas'),
+        ('meetings', '0009_visitreport_score'),
     ]
 
     operations = [
