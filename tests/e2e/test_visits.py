@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from meetings import services
 from meetings.models import VisitReport
 from members.models import Assignment
-from tests.e2e.conftest import assert_accessible, login, screenshot
+from tests.e2e.conftest import assert_accessible, freeze_browser_clock, login, screenshot
 from tests.factories import UserFactory, make_held_meeting, make_member, seat
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -100,3 +100,42 @@ def test_a_committee_member_records_a_visit_and_files_the_report(
     expect(visits.get_by_test_id("visit-report-link")).to_contain_text("Đã nộp báo cáo ngày 04/12/2026")
     expect(page.get_by_test_id("visit-record")).to_have_count(0)
     screenshot(page, f"visits-meeting-{size}")
+
+
+def _board_line(board: Page, live_server, world) -> None:
+    board.goto(f"{live_server.url}/to-chuc/{world.commune.pk}/du-sinh-hoat/")
+    expect(board.get_by_test_id("visits-period")).to_have_text("Quý IV năm 2026")
+
+
+def test_the_board_sees_the_quota_progress_change_and_the_report(live_server, page: Page, new_context, world, follower):
+    """The issue's journey end to end: the commune board sees the member's quarter at 0 of 2; the member records
+    their visit and files the report; the board sees 1 of 2 and the report received, and opens it."""
+    board = freeze_browser_clock(new_context(viewport={"width": 1280, "height": 900})).new_page()
+    login(board, live_server, "bantochuc.xa")
+    _board_line(board, live_server, world)
+    seat_row = board.get_by_test_id("seat").filter(has_text="Lê Văn Cấp")
+    expect(seat_row.get_by_test_id("line")).to_contain_text("0/2")
+    expect(board.get_by_test_id("received-report")).to_have_count(0)
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    login(page, live_server, "capuy.a")
+    page.goto(f"{live_server.url}/sinh-hoat/{world.held.pk}/")
+    page.get_by_test_id("visit-record").click()
+    page.get_by_label("Đúng hướng dẫn của cấp trên").check()
+    page.get_by_label("Ý kiến của đồng chí tại buổi họp").fill("Đề nghị chi bộ bám sát nghị quyết của Đảng ủy xã.")
+    page.get_by_label("Kiến nghị, đề xuất của đảng viên và nhân dân").fill("Sửa đường liên ấp trước mùa mưa.")
+    page.get_by_label("Điểm đánh giá (0–100)").fill("92")
+    page.get_by_role("button", name="Nộp báo cáo").click()
+    expect(page.get_by_role("alert")).to_contain_text("Báo cáo đã khóa.")
+
+    _board_line(board, live_server, world)
+    expect(seat_row.get_by_test_id("line")).to_contain_text("1/2")
+    received = board.get_by_test_id("received-report").filter(has_text="Lê Văn Cấp")
+    expect(received).to_contain_text("Tốt (92 điểm)")
+    expect(received).to_contain_text(f"{world.cell_a.name}, 04/12/2026")
+    assert_accessible(board, "the board's visits page after the report")
+    screenshot(board, "visits-board-after-report")
+    received.get_by_test_id("received-link").click()
+    expect(board.get_by_test_id("report-status")).to_contain_text("Đã nộp báo cáo ngày 04/12/2026")
+    expect(board.get_by_text("Sửa đường liên ấp trước mùa mưa.")).to_be_visible()
+    expect(board.get_by_test_id("report-form")).to_have_count(0)
