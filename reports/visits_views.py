@@ -33,8 +33,11 @@ STATUS_CLASSES = {
 def _selection(request: HttpRequest, *, notify: bool) -> tuple[VisitsFilterForm, Period, int]:
     """The period (the running quarter when missing: most quotas count by the quarter or the month) and the months."""
     today = timezone.localdate()
-    form = VisitsFilterForm(request.GET, today=today)
-    period, months, errors = form.visits_selection(Period("quarter", today.year, (today.month - 1) // 3 + 1))
+    default = Period("quarter", today.year, (today.month - 1) // 3 + 1)
+    data = request.GET.copy()
+    data.setdefault("ky", default.slug)  # the select shows the quarter the page shows, not the dashboard's year
+    form = VisitsFilterForm(data, today=today)
+    period, months, errors = form.visits_selection(default)
     if notify:
         for error in errors:
             messages.warning(request, error)

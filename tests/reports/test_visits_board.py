@@ -334,3 +334,10 @@ def test_visit_reports_are_read_only_in_the_admin_with_their_history(admin_clien
     assert admin_client.get(f"/admin/meetings/visitreport/{filed.pk}/delete/").status_code == 403
     assert admin_client.get(f"/admin/meetings/visitreport/{filed.pk}/history/").status_code == 200
     assert "Hoàng Văn Chậm" in admin_client.get("/admin/meetings/visitreport/").content.decode()
+
+
+def test_without_a_period_the_select_shows_the_running_quarter(client, tree):
+    client.force_login(tree["board"])
+    html = client.get(reverse("reports:visits", args=[tree["district"].pk])).content.decode()
+    selected = html.split('name="ky"')[1].split("</select>")[0]
+    assert '<option value="quy-2026-4" selected>' in selected
