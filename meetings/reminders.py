@@ -16,6 +16,7 @@ imports no app above ``meetings``. Wording lives in ``templates/emails/reminder-
 
 import datetime
 import hashlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -71,17 +72,17 @@ class Due:
     name: str = ""  # a recipient who is not a member (a board's staff)
 
 
-class ReminderKind:
+class ReminderKind(ABC):
     """A kind of reminder: ``due`` finds what is due at ``now``; ``still_due`` says at send time whether the row's
     reason still holds. Both read the database only."""
 
     kind: str = ""
 
-    def due(self, now: datetime.datetime) -> Iterable[Due]:
-        raise NotImplementedError
+    @abstractmethod
+    def due(self, now: datetime.datetime) -> Iterable[Due]: ...
 
-    def still_due(self, row: OutboxMessage, now: datetime.datetime) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def still_due(self, row: OutboxMessage, now: datetime.datetime) -> bool: ...
 
     def render(self, due: Due) -> dict:
         return render(due)
