@@ -337,6 +337,26 @@ class AgendaReminder(ReminderKind):
         return bool(meeting and meeting.status == Meeting.Status.PUBLISHED and meeting.planned_date == row.period)
 
 
+def _to_secretaries(kind: str, meetings: list[Meeting], today: datetime.date, cutoff_days: int, path_name: str):
+    """A reminder about each meeting to its cell's secretary of ``today`` (one without an address gets none: the
+    cell's outbox page lists them), dated by the meeting's planned day and missed ``cutoff_days`` after it."""
+    chiefs = secretaries({meeting.organization_id for meeting in meetings}, today)
+    for meeting in meetings:
+        secretary = chiefs.get(meeting.organization_id)
+        if secretary is None or not secretary.email.strip():
+            continue
+        yield Due(
+            kind=kind,
+            member=secretary,
+            email=secretary.email.strip(),
+            organization=meeting.organization,
+            about=f"meeting:{meeting.pk}",
+            period=meeting.planned_date,
+            expires_at=at_local(add_days(meeting.planned_date, cutoff_days)),
+            context=_meeting_context(meeting, path_name),
+        )
+
+
 class NotRecorded(ReminderKind):
     """To the secretary, when no meeting was recorded two days after its planned date; not past a month."""
 
@@ -353,21 +373,7 @@ class NotRecorded(ReminderKind):
                 planned_date__gt=add_days(today, -self.CUTOFF_DAYS),
             ).select_related("organization")
         )
-        chiefs = secretaries({meeting.organization_id for meeting in meetings}, today)
-        for meeting in meetings:
-            secretary = chiefs.get(meeting.organization_id)
-            if secretary is None or not secretary.email.strip():
-                continue
-            yield Due(
-                kind=self.kind,
-                member=secretary,
-                email=secretary.email.strip(),
-                organization=meeting.organization,
-                about=f"meeting:{meeting.pk}",
-                period=meeting.planned_date,
-                expires_at=at_local(add_days(meeting.planned_date, self.CUTOFF_DAYS)),
-                context=_meeting_context(meeting, "meetings:record"),
-            )
+        yield from _to_secretaries(self.kind, meetings, today, self.CUTOFF_DAYS, "meetings:record")
 
     def still_due(self, row, now):
         meeting = _about_meeting(row)
@@ -399,21 +405,7 @@ class MinutesLate(ReminderKind):
             )
             < today
         ]
-        chiefs = secretaries({meeting.organization_id for meeting in late}, today)
-        for meeting in late:
-            secretary = chiefs.get(meeting.organization_id)
-            if secretary is None or not secretary.email.strip():
-                continue
-            yield Due(
-                kind=self.kind,
-                member=secretary,
-                email=secretary.email.strip(),
-                organization=meeting.organization,
-                about=f"meeting:{meeting.pk}",
-                period=meeting.planned_date,
-                expires_at=at_local(add_days(meeting.planned_date, self.CUTOFF_DAYS)),
-                context=_meeting_context(meeting),
-            )
+        yield from _to_secretaries(self.kind, late, today, self.CUTOFF_DAYS, "meetings:detail")
 
     def still_due(self, row, now):
         meeting = _about_meeting(row)
