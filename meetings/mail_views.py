@@ -7,7 +7,7 @@ outbox pages. The .ics of the meeting is for anyone who may see the meeting.
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from meetings.access import get_meeting_for_user
 from meetings.calendar import meeting_ics
 from meetings.models import Meeting, OutboxMessage
+from meetings.outbox import messages_within
 from meetings.recipients import meeting_recipients
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
@@ -118,14 +119,6 @@ def meeting_ics_download(request: HttpRequest, pk: int) -> HttpResponse:
 ORG_OUTBOX_PAGE = 50
 
 
-def _org_messages(organization):
-    """The outbox rows of the subtree: a meeting's mail by its meeting's organization, a reminder by its own."""
-    return OutboxMessage.objects.filter(
-        Q(organization__path__startswith=organization.path)
-        | Q(organization__isnull=True, meeting__organization__path__startswith=organization.path)
-    )
-
-
 def _read_organization(request: HttpRequest, pk: int):
     """The organization of an outbox page: 404 outside the user's subtree, 403 for one who only sees it (a member
     sees their cell, not the mail sent to others)."""
@@ -141,7 +134,7 @@ def organization_outbox(request: HttpRequest, pk: int) -> HttpResponse:
     """What was sent in the subtree, to whom, and what failed or was not sent (dropped, missed), newest first;
     filtered by status and kind."""
     organization = _read_organization(request, pk)
-    messages = _org_messages(organization)
+    messages = messages_within(organization)
     counts = dict(messages.order_by().values_list("status").annotate(n=Count("pk")))
     status = request.GET.get("trang-thai", "")
     kind = request.GET.get("loai", "")
@@ -180,7 +173,7 @@ def organization_outbox(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def organization_outbox_message(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     organization = _read_organization(request, pk)
-    message = _org_messages(organization).select_related("member", "meeting").filter(pk=message_pk).first()
+    message = messages_within(organization).select_related("member", "meeting").filter(pk=message_pk).first()
     if message is None:
         raise Http404
     message.hint = error_hint(message.last_error)

@@ -27,7 +27,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
-from django.db.models import F, Q, prefetch_related_objects
+from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
 
 from meetings.calendar import ics_method, meeting_ics, sender
@@ -55,6 +55,15 @@ SEND_TASK = "meetings.send_outbox_message"
 
 
 # --- Writing the rows -------------------------------------------------------------------------------------------------
+
+
+def messages_within(organization) -> "QuerySet[OutboxMessage]":
+    """The outbox rows of ``organization``'s subtree: a meeting's mail by its meeting's organization, a reminder by
+    its own."""
+    return OutboxMessage.objects.filter(
+        Q(organization__path__startswith=organization.path)
+        | Q(organization__isnull=True, meeting__organization__path__startswith=organization.path)
+    )
 
 
 def outbox_key(kind: str, meeting: Meeting, email: str) -> str:

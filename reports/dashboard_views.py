@@ -5,6 +5,7 @@ Every organization comes through ``members.access``: outside the user's subtree 
 ``reports.dashboard``; the views only choose the period and the cell type, and add links.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.models import Organization
+from cells.periods import add_months
 from cells.text import format_number
+from meetings.models import OutboxMessage
+from meetings.outbox import messages_within
+from meetings.reminders import at_local
 from members.access import get_organization_for_user, scope_for
 from reports import exports
 from reports.absences import member_absences
@@ -244,8 +249,21 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
         "visits_received": received,
         "visits_query": urlencode({"ky": period.slug}),
+        "failed_mail": _failed_mail(organization, period),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+def _failed_mail(organization: Organization, period: Period) -> int:
+    """The e-mails of the subtree written in the period that could not be delivered (one query): the dashboard says
+    how many and links to them, so that a board knows whom the notices and reminders did not reach."""
+    first = at_local(period.first_month, datetime.time.min)
+    end = at_local(add_months(period.last_month, 1), datetime.time.min)
+    return (
+        messages_within(organization)
+        .filter(status=OutboxMessage.Status.FAILED, created_at__gte=first, created_at__lt=end)
+        .count()
+    )
 
 
 def _file_name(organization: Organization, period: Period, cell_type: str, extension: str) -> str:

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import zoneinfo
 
 import pytest
 import time_machine
@@ -10,6 +11,7 @@ from django.db import connection
 from django.urls import reverse
 
 from meetings import services
+from meetings.models import OutboxMessage
 from reports import rollups
 from reports.charts import nice_ceiling, trend_svg
 from reports.dashboard import dashboard, median_of_counts
@@ -670,8 +672,9 @@ def grow(parents, cells: int, month_count: int):
 #   13    the stored rows (≤ 60 cells: their cell-months; above: the failing ones of the worst cells);
 #   14    one page of the cells ranked by months passed (not on a cell's dashboard);
 #   15    the ancestors, for the breadcrumb (none above a root);
-#   16    the superior-committee visits received, per child or per month (reports.visits.visits_received).
-DASHBOARD_QUERIES = 16
+#   16    the superior-committee visits received, per child or per month (reports.visits.visits_received);
+#   17    the e-mails of the subtree that failed in the period (the callout's count).
+DASHBOARD_QUERIES = 17
 
 
 @pytest.mark.parametrize(("cells", "month_count"), [(3, 3), (40, 12)])
@@ -899,3 +902,43 @@ def test_a_later_page_of_either_list_costs_no_more_queries(client, world, django
         response = client.get(url(world.commune, ky="nam-2026", trang=3, hang=4))
 
     assert response.context["data"].ranking and response.context["data"].shortfalls
+
+
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _mail(organization, key, *, status, on):
+    """An outbox row of ``organization`` written on the day ``on`` (Hà Nội)."""
+    row = OutboxMessage.objects.create(
+        key=key,
+        kind=OutboxMessage.Kind.PLAN_DUE,
+        organization=organization,
+        to_email=f"{key}@example.vn",
+        subject="Nhắc lập kế hoạch sinh hoạt",
+        body_text="…",
+        status=status,
+        last_error="550 5.1.1 mailbox unavailable" if status == OutboxMessage.Status.FAILED else "",
+    )
+    OutboxMessage.objects.filter(pk=row.pk).update(
+        created_at=datetime.datetime.combine(on, datetime.time(7), tzinfo=HANOI)
+    )
+
+
+def test_the_dashboard_says_how_many_mails_of_the_period_failed_and_links_to_them(client, world):
+    failed = OutboxMessage.Status.FAILED
+    _mail(world.cell_a, "a1", status=failed, on=datetime.date(2026, 11, 5))
+    _mail(world.commune, "c1", status=failed, on=datetime.date(2026, 11, 30))  # a digest to the commune's board
+    _mail(world.cell_a, "a2", status=OutboxMessage.Status.SENT, on=datetime.date(2026, 11, 6))
+    _mail(world.cell_a, "a3", status=failed, on=datetime.date(2026, 10, 31))  # the month before
+    _mail(world.cell_b, "b1", status=failed, on=datetime.date(2026, 11, 5))  # another commune's cell
+    client.force_login(world.board_user)
+
+    november = client.get(url(world.commune, ky="thang-2026-11")).content.decode()
+    december = client.get(url(world.commune, ky="thang-2026-12")).content.decode()
+
+    callout = re.search(r'data-testid="failed-mail">(.*?)</div>', november, re.S).group(1)
+    assert "2 thư điện tử trong kỳ không gửi được" in callout
+    outbox = reverse("meetings:organization_outbox", args=[world.commune.pk])
+    assert f'href="{outbox}?trang-thai=failed"' in callout
+    assert 'data-testid="failed-mail"' not in december
+    assert f'href="{outbox}"' in december  # the outbox is always one link away
