@@ -28,7 +28,8 @@ def sent(world):
     services.meeting_publish(meeting=meeting, by=world.secretary_user)
     rows = OutboxMessage.objects.filter(meeting=meeting)
     rows.update(status=OutboxMessage.Status.SENT, sent_at=F("created_at"), attempts=1)
-    rows.filter(to_email="hai.do@xuanhiep.vn").update(status=OutboxMessage.Status.FAILED, sent_at=None, last_error=BOUNCE)
+    bounced = rows.filter(to_email="hai.do@xuanhiep.vn")
+    bounced.update(status=OutboxMessage.Status.FAILED, sent_at=None, last_error=BOUNCE)
     return world
 
 
