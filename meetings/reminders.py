@@ -159,15 +159,19 @@ def write_reminders(dues: Iterable[Due]) -> list[int]:
     )
 
 
-def reminders_sweep(*, now: datetime.datetime | None = None) -> list[int]:
-    """Write the reminders due at ``now`` (every kind), mark the queued ones past their cutoff missed; returns the ids
-    of the rows written. The outbox's sweeper sends them (or ``enqueue_sends`` at once, from the task)."""
+def reminders_sweep(*, now: datetime.datetime | None = None, kinds: Iterable[str] | None = None) -> list[int]:
+    """Write the reminders due at ``now`` (every kind, or only ``kinds``), mark the queued ones past their cutoff
+    missed; returns the ids of the rows written. The outbox's sweeper sends them (or ``enqueue_sends`` at once, from the
+    task). Beat asks every kind; the demo replays past mornings one kind at a time (``tooling.demo_reminders``)."""
     now = now or timezone.now()
     OutboxMessage.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
         status=Status.MISSED, next_attempt_at=None
     )
+    asked = None if kinds is None else set(kinds)
     written: list[int] = []
     for kind in REGISTRY.values():
+        if asked is not None and kind.kind not in asked:
+            continue
         written += write_reminders(due for due in kind.due(now) if due.expires_at > now)
     return written
 
