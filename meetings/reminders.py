@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from cells.models import Organization, parent_path
 from cells.periods import month_end, month_start, next_month, quarter_end, quarter_start
 from cells.policies import policies_for
+from cells.templatetags.chibo import vi_name
 from meetings.models import Meeting, OutboxMessage, Visitor
 from meetings.rules import rules_for, visit_report_due
 from meetings.wording import absolute, meeting_title, organization_name, vi_when
@@ -669,7 +670,7 @@ class ThematicMissing(ReminderKind):
             for user in staff.get(parent_path(cell.path), []):
                 yield Due(
                     member=None,
-                    name=user.get_full_name() or user.username,
+                    name=vi_name(user),
                     email=user.email,
                     expires_at=expires,
                     context={**context, "copy": True},
