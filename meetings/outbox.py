@@ -26,6 +26,7 @@ from functools import partial
 from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone, translation
@@ -236,10 +237,16 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
 
 
-def outbox_send(*, message_id: int) -> str:
+def outbox_send(
+    *, message_id: int, now: datetime.datetime | None = None, connection: BaseEmailBackend | None = None
+) -> str:
     """Send one outbox row if this call wins the claim. Returns "sent", "retry", "failed", "skipped", or for a reminder
-    whose reason is gone or whose cutoff has passed "dropped" or "missed"."""
-    now = timezone.now()
+    whose reason is gone or whose cutoff has passed "dropped" or "missed".
+
+    The task passes neither ``now`` nor ``connection`` (the clock, ``mailers.default``); the demo replays past mornings
+    with them (``tooling.demo_reminders``), through this same code."""
+    at = now  # a replay's instant; without one, each stamp reads the clock
+    now = at or timezone.now()
     claimed = (
         OutboxMessage.objects.filter(pk=message_id, status=Status.QUEUED)
         .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
@@ -256,13 +263,13 @@ def outbox_send(*, message_id: int) -> str:
         logger.info("outbox message %s: %s, not sent", message.pk, verdict)
         return str(verdict)
     try:
-        mailers.default.send_messages([build_email(message)])
+        (connection or mailers.default).send_messages([build_email(message)])
     except Exception as error:
         transient, description = describe_error(error)
         if transient and message.attempts < MAX_ATTEMPTS:
             delay = _backoff(message.attempts)
             mine.filter(status=Status.SENDING).update(
-                status=Status.QUEUED, next_attempt_at=timezone.now() + delay, last_error=description[:500]
+                status=Status.QUEUED, next_attempt_at=(at or timezone.now()) + delay, last_error=description[:500]
             )
             logger.warning(
                 "outbox message %s: %s on attempt %s of %s; retry in %s min",
@@ -278,7 +285,7 @@ def outbox_send(*, message_id: int) -> str:
         return "failed"
     # Also when the sweeper thought this sender dead meanwhile (status back to queued): it was sent, say so.
     mine.filter(status__in=[Status.SENDING, Status.QUEUED]).update(
-        status=Status.SENT, sent_at=timezone.now(), next_attempt_at=None
+        status=Status.SENT, sent_at=at or timezone.now(), next_attempt_at=None
     )
     return "sent"
 

@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 from cells.models import Organization, parent_path
 from cells.periods import month_end, month_start, next_month, quarter_end, quarter_start
 from cells.policies import policies_for
+from cells.templatetags.chibo import vi_name
 from meetings.models import Meeting, OutboxMessage, Visitor
 from meetings.rules import rules_for, visit_report_due
 from meetings.wording import absolute, meeting_title, organization_name, vi_when
@@ -159,15 +160,19 @@ def write_reminders(dues: Iterable[Due]) -> list[int]:
     )
 
 
-def reminders_sweep(*, now: datetime.datetime | None = None) -> list[int]:
-    """Write the reminders due at ``now`` (every kind), mark the queued ones past their cutoff missed; returns the ids
-    of the rows written. The outbox's sweeper sends them (or ``enqueue_sends`` at once, from the task)."""
+def reminders_sweep(*, now: datetime.datetime | None = None, kinds: Iterable[str] | None = None) -> list[int]:
+    """Write the reminders due at ``now`` (every kind, or only ``kinds``), mark the queued ones past their cutoff
+    missed; returns the ids of the rows written. The outbox's sweeper sends them (or ``enqueue_sends`` at once, from the
+    task). Beat asks every kind; the demo replays past mornings one kind at a time (``tooling.demo_reminders``)."""
     now = now or timezone.now()
     OutboxMessage.objects.filter(status=Status.QUEUED, expires_at__lte=now).update(
         status=Status.MISSED, next_attempt_at=None
     )
+    asked = None if kinds is None else set(kinds)
     written: list[int] = []
     for kind in REGISTRY.values():
+        if asked is not None and kind.kind not in asked:
+            continue
         written += write_reminders(due for due in kind.due(now) if due.expires_at > now)
     return written
 
@@ -657,7 +662,7 @@ class ThematicMissing(ReminderKind):
             for user in staff.get(parent_path(cell.path), []):
                 yield Due(
                     member=None,
-                    name=user.get_full_name() or user.username,
+                    name=vi_name(user),
                     email=user.email,
                     expires_at=expires,
                     context={**context, "copy": True},

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from cells.models import Organization
 from cells.periods import previous_month
+from cells.templatetags.chibo import vi_name
 from meetings.reminders import (
     MORNING,
     Due,
@@ -119,7 +120,7 @@ class Digest(ReminderKind):
             yield Due(
                 kind=self.kind,
                 member=None,
-                name=user.get_full_name() or user.username,
+                name=vi_name(user),
                 email=user.email,
                 organization=board,
                 about=f"org:{board.pk}",

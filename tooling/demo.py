@@ -15,6 +15,8 @@ are counted back from the day of loading.
 Meetings cover the last 12 complete months and the current one (``tooling.demo_meetings``), then the compliance
 findings of every month are computed. Then the committee members visit the cells they follow, under the visit quotas
 the province adopted (``tooling.demo_visits``); a demo loaded before the visits existed gets them on its next load.
+Last, the reminders' sweeper is replayed over the past months and its mail sent (``tooling.demo_reminders``), so that
+the outbox pages and ``var/mail/`` show every kind of reminder, sent, failed, dropped and missed.
 
 A second run finds the province by its code and the agency cell's meetings, builds nothing, and only makes sure that
 the demo logins exist.
@@ -48,6 +50,7 @@ from members.services import (
     position_end,
 )
 from tooling.demo_meetings import DemoMeetings
+from tooling.demo_reminders import DemoReminders
 from tooling.demo_visits import DemoVisits
 
 DEMO_PASSWORD = "chibo-demo-2026"
@@ -1098,4 +1101,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[DemoLogin]:
         # The visits of the committee members and the province's visit quotas (added to a demo loaded before them).
         if not VisitQuotaSet.objects.filter(organization__code=PROVINCE_CODE).exists():
             DemoVisits(today, province_code=PROVINCE_CODE, login=CAPUY_LOGIN, seed=SEED + 2).build()
+        # A year's reminders, replayed at their instants and sent into the mailer (added to a demo loaded before them).
+        if not DemoReminders.done():
+            DemoReminders(today, province_code=PROVINCE_CODE, agency_code=AGENCY_CELL).build()
         return logins

@@ -1,6 +1,7 @@
 """`manage.py load_demo`: a believable province, loaded once, safe to load again, every demo login works."""
 
 import datetime
+import email
 import io
 import re
 import zoneinfo
@@ -21,7 +22,7 @@ from cells.models import Organization, OrganizationName, Policy
 from cells.periods import add_months, quarter_start
 from cells.policies import policy_for
 from meetings import rules
-from meetings.models import Meeting, Visitor, VisitQuotaSet
+from meetings.models import Meeting, OutboxMessage, Visitor, VisitQuotaSet
 from meetings.quotas import Status, quota_progress
 from members.access import scope_for
 from members.models import Assignment, CommitteeSeat, Member, Membership, Position, StatusChange
@@ -38,13 +39,20 @@ NOW = datetime.datetime(2026, 11, 25, 14, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Ho_C
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def mail_folder(tmp_path_factory):
+    """Where the demo's mail goes while it loads: a file mailer, as under ``make run`` (``var/mail/``)."""
+    return tmp_path_factory.mktemp("mail")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, mail_folder):
     """One load for the whole module (it takes seconds), in a transaction rolled back after the last test; the time
     stands still at ``NOW`` for the module."""
+    file_mailer = {"BACKEND": "django.core.mail.backends.filebased.EmailBackend", "OPTIONS": {"file_path": mail_folder}}
     with (
         time_machine.travel(NOW, tick=False),
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHING),
+        override_settings(PASSWORD_HASHERS=FAST_HASHING, MAILERS={"default": file_mailer}),
         transaction.atomic(),
     ):
         logins = load_demo()
@@ -405,3 +413,118 @@ def test_the_board_sees_seats_on_track_and_seats_behind(demo, today):
     assert reports.filter(report__isnull=True).exists()
     # The demo holds no commune committee meeting: every visit is to a cell's.
     assert not Visitor.objects.exclude(meeting__organization__kind__in=Organization.CELL_KINDS).exists()
+
+
+# --- Reminders --------------------------------------------------------------------------------------------------------
+
+Outbox = OutboxMessage.Status
+MEETING_MAIL = {OutboxMessage.Kind.AGENDA, OutboxMessage.Kind.UPDATE, OutboxMessage.Kind.CANCEL}
+REMINDER_KINDS = set(OutboxMessage.Kind.values) - MEETING_MAIL - {OutboxMessage.Kind.REMINDER}
+HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _reminders():
+    province = _org(PROVINCE_CODE)
+    return OutboxMessage.objects.filter(kind__in=REMINDER_KINDS, organization__path__startswith=province.path)
+
+
+def test_every_kind_of_reminder_went_out_in_the_demo_province_at_its_time(demo):
+    reminders = _reminders()
+    sent = list(reminders.filter(status=Outbox.SENT))
+
+    assert len(REMINDER_KINDS) == 10
+    assert {row.kind for row in sent} == REMINDER_KINDS
+    assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.AGENDA, status=Outbox.SENT).exists()
+    # Sent by the sweeper's run that wrote them, a morning of the past (07:00), not at the load.
+    assert all(row.sent_at == row.created_at < timezone.now() for row in sent)
+    assert all(row.sent_at.astimezone(HCM).time() == datetime.time(7) for row in sent)
+    # Every reminder is settled: the worker of `make run` sends only what falls due from then on.
+    assert not reminders.filter(status__in=[Outbox.QUEUED, Outbox.SENDING]).exists()
+    assert reminders.count() == OutboxMessage.objects.filter(kind__in=REMINDER_KINDS).count()
+
+
+def test_the_agency_cell_got_its_last_meetings_agenda_again_and_the_day_before_reminder(demo, today):
+    meeting = (
+        Meeting.objects.filter(organization__code=AGENCY_CELL, kind=Meeting.Kind.REGULAR)
+        .filter(status=Meeting.Status.APPROVED)
+        .select_related("organization")
+        .latest("planned_date")
+    )
+    rows = meeting.outbox.filter(status=Outbox.SENT)
+    agenda = set(rows.filter(kind=OutboxMessage.Kind.AGENDA).values_list("to_email", flat=True))
+    again = rows.filter(kind=OutboxMessage.Kind.AGENDA_REMINDER)
+    tomorrow = rows.filter(kind=OutboxMessage.Kind.MEETING_TOMORROW)
+    sent_on = {kind: {row.sent_at.astimezone(HCM).date() for row in rows.filter(kind=kind)} for kind in REMINDER_KINDS}
+
+    assert meeting.planned_date < today
+    assert meeting.published_at.astimezone(HCM).date() == meeting.planned_date - datetime.timedelta(days=7)
+    assert sent_on[OutboxMessage.Kind.AGENDA_REMINDER] == {meeting.planned_date - datetime.timedelta(days=3)}
+    assert sent_on[OutboxMessage.Kind.MEETING_TOMORROW] == {meeting.planned_date - datetime.timedelta(days=1)}
+    assert len(agenda) >= 19  # the roster, and the committee member following the cell
+    assert set(again.values_list("to_email", flat=True)) == agenda == set(tomorrow.values_list("to_email", flat=True))
+    uids = {re.search(r"^UID:(.+)$", row.ics, re.M).group(1).strip() for row in rows.exclude(kind="meeting_tomorrow")}
+    assert len(uids) == 1  # the agenda again carries the same invite
+
+
+def test_a_reminder_to_a_closed_mailbox_failed_and_a_worker_down_for_a_day_left_some_unsent(demo):
+    reminders = _reminders().select_related("organization", "member")
+    failed = list(reminders.filter(status=Outbox.FAILED))
+    missed = list(reminders.filter(status=Outbox.MISSED))
+    dropped = list(reminders.filter(status=Outbox.DROPPED))
+
+    # The secretary of khu phố 2: the mail server refused their address (550 5.1.1), once, and it was not retried.
+    assert {row.kind for row in failed} >= {OutboxMessage.Kind.NOT_RECORDED}
+    assert {(row.organization.name, row.to_email, row.member.full_name) for row in failed} == {
+        (failed[0].organization.name, failed[0].to_email, failed[0].member.full_name)
+    }
+    assert failed[0].organization.name == "Chi bộ khu phố 2"
+    assert all((r.last_error, r.attempts, r.sent_at) == ("SMTPRecipientsRefused 550", 1, None) for r in failed)
+    # The day the worker was down: the health station's day-before reminders came too late, and the reminder of a
+    # meeting not recorded had lost its reason (recorded meanwhile).
+    assert missed and {(row.kind, row.organization.code) for row in missed} == {("meeting_tomorrow", "DN-TH-YT")}
+    assert all(row.expires_at <= row.created_at + datetime.timedelta(days=2) and row.sent_at is None for row in missed)
+    assert [row.kind for row in dropped] == [OutboxMessage.Kind.NOT_RECORDED]
+    assert Meeting.objects.get(pk=dropped[0].meeting_id).status in (Meeting.Status.HELD, Meeting.Status.APPROVED)
+    # The meetings put back as they were at their reminders' instant are as they were built.
+    assert not Meeting.objects.filter(status=Meeting.Status.PUBLISHED).exclude(organization__code=AGENCY_CELL).exists()
+
+
+def test_what_was_sent_is_in_the_mail_folder_once_and_nothing_else(demo, mail_folder):
+    messages = []
+    for path in mail_folder.iterdir():
+        text = path.read_bytes()
+        messages += [email.message_from_bytes(part) for part in text.split(b"\n" + b"-" * 79 + b"\n") if part.strip()]
+    delivered = [int(message["X-Chibo-Outbox"]) for message in messages]
+    sent = set(_reminders().filter(status=Outbox.SENT).values_list("pk", flat=True))
+
+    assert sent <= set(delivered)
+    assert len(delivered) == len(set(delivered))
+    assert not set(delivered) & set(_reminders().exclude(status=Outbox.SENT).values_list("pk", flat=True))
+    digest = OutboxMessage.objects.filter(kind=OutboxMessage.Kind.DIGEST, status=Outbox.SENT).first()
+    (message,) = [m for m in messages if m["X-Chibo-Outbox"] == str(digest.pk)]
+    assert message["To"] == digest.to_email
+
+
+def test_the_board_sees_what_was_sent_to_whom_and_what_failed(demo, client):
+    ward = _org(WARD)
+    url = reverse("meetings:organization_outbox", args=[ward.pk])
+    failed = OutboxMessage.objects.select_related("member").get(status=Outbox.FAILED, kind="not_recorded")
+    client.force_login(get_user_model().objects.get(username="bantochuc.phuong"))
+
+    page = client.get(url).content.decode()
+    only_failed = client.get(url, {"trang-thai": "failed"}).content.decode()
+    message = client.get(reverse("meetings:organization_outbox_message", args=[ward.pk, failed.pk])).content.decode()
+
+    assert "Đã gửi: <strong>" in page and "Gửi lỗi: <strong>" in page and "Không gửi: quá muộn: <strong>" in page
+    in_ward = OutboxMessage.objects.filter(organization__path__startswith=ward.path).count()
+    assert page.count('data-testid="outbox-row"') == min(50, in_ward) > 10
+    assert failed.member.full_name in only_failed and failed.to_email in only_failed
+    assert "Máy chủ thư từ chối địa chỉ người nhận" in only_failed and "SMTPRecipientsRefused 550" in only_failed
+    assert failed.subject in message and "Chi bộ khu phố 2" in message
+    # The province's board finds every kind of reminder by the page's filter, with whom it went to.
+    client.force_login(get_user_model().objects.get(username="bantochuc.tinh"))
+    province = reverse("meetings:organization_outbox", args=[_org(PROVINCE_CODE).pk])
+    for kind in sorted(REMINDER_KINDS):
+        row = _reminders().filter(kind=kind, status=Outbox.SENT).order_by("-created_at", "-pk").first()
+        html = client.get(province, {"loai": kind, "trang-thai": "sent"}).content.decode()
+        assert row.subject in html and row.to_email in html, kind
