@@ -92,4 +92,6 @@ def resolution_context(meeting: Meeting) -> dict:
         ).first()
         or meeting.chair
     )
-    return {**context, "signer": signer}
+    # Each line of the text its own paragraph, indented as the articles of a resolution are.
+    lines = [line.strip() for line in meeting.resolution_text.splitlines() if line.strip()]
+    return {**context, "signer": signer, "resolution_lines": lines}
