@@ -9,7 +9,7 @@ first download if the task has not run, or in the nightly sweep. A stored row ne
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
@@ -88,8 +88,11 @@ def issued(meeting: Meeting, kind: str) -> OfficialDocument | None:
         return None
     document = OfficialDocument.objects.filter(meeting=meeting, kind=kind).order_by("-version").first()
     if document is None:
-        with transaction.atomic():
-            services.documents_issue(meeting=meeting, reason="")
+        try:
+            with transaction.atomic():
+                services.documents_issue(meeting=meeting, reason="")
+        except IntegrityError:  # another first download wrote it at the same moment
+            pass
         document = OfficialDocument.objects.filter(meeting=meeting, kind=kind).order_by("-version").first()
     if document is not None and not document.is_stored:
         document = store(document.pk)

@@ -176,6 +176,18 @@ def test_a_download_before_the_task_ran_stores_the_file_then(client, world):
     assert first == second and hashlib.sha256(first).hexdigest() == stored.sha256
 
 
+def test_minutes_approved_before_documents_were_stored_get_their_first_version_at_the_first_download(client, world):
+    meeting = approve(world, hold(world))
+    OfficialDocument.objects.filter(meeting=meeting).delete()  # as minutes approved before this release
+    client.force_login(world.board_user)
+
+    served = client.get(reverse("reports:minutes_pdf", args=[meeting.pk])).content
+
+    stored = OfficialDocument.objects.get(meeting=meeting, kind=MINUTES)
+    assert stored.version == 1 and hashlib.sha256(served).hexdigest() == stored.sha256
+    assert client.get(reverse("reports:minutes_pdf", args=[meeting.pk])).content == served
+
+
 def test_a_correction_makes_a_new_version_and_keeps_the_old(client, world, tmp_path):
     meeting = approve(world, hold(world, speakers=[world.member]))
     old = OfficialDocument.objects.get(meeting=meeting, kind=MINUTES, version=1)
