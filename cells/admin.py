@@ -5,12 +5,19 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from cells.models import Organization, OrganizationName, Policy
+from cells.models import Organization, OrganizationName, Policy, Term
 from cells.policies import RULE_FIELDS, check_values
 
 
 class OrganizationNameInline(admin.TabularInline):
     model = OrganizationName
+    extra = 0
+
+
+class TermInline(admin.TabularInline):
+    """The committee's terms (nhiệm kỳ): its documents are numbered from 01 in each."""
+
+    model = Term
     extra = 0
 
 
@@ -21,7 +28,7 @@ class OrganizationAdmin(TreeAdmin):
     list_filter = ["kind", "cell_type"]
     search_fields = ["name", "code"]
     filter_horizontal = ["formed_from"]
-    inlines = [OrganizationNameInline]
+    inlines = [OrganizationNameInline, TermInline]
 
 
 @admin.register(OrganizationName)

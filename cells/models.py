@@ -78,6 +78,15 @@ class Organization(MP_Node):
     )
     meeting_time = models.TimeField(_("giờ sinh hoạt"), null=True, blank=True)
     venue = models.CharField(_("địa điểm sinh hoạt"), max_length=200, blank=True)
+    document_numbering = models.CharField(
+        _("đánh số văn bản"),
+        max_length=10,
+        choices=[("term", _("Từ 01 trong mỗi nhiệm kỳ")), ("year", _("Từ 01 trong mỗi năm"))],
+        blank=True,
+        help_text=_(
+            "Để trống: theo tổ chức cấp trên; không tổ chức nào đặt thì đánh số trong nhiệm kỳ (Hướng dẫn 36-HD/VPTW)."
+        ),
+    )
 
     # No node_order_by: a sorted insert renumbers the later siblings' paths, and stored paths (findings, caches)
     # would then point into another subtree. New nodes go last; pages sort by name.
@@ -161,6 +170,31 @@ class OrganizationName(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%d/%m/%Y})"
+
+
+class Term(models.Model):
+    """A term (nhiệm kỳ) of an organization's committee, from the congress (đại hội) that elected it to the next
+    term's start. Party documents are numbered from 01 within a term (Hướng dẫn 36-HD/VPTW); an organization that
+    records no term has the Party's five-year terms (``cells.numbering``)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="terms", verbose_name=_("tổ chức")
+    )
+    name = models.CharField(_("nhiệm kỳ"), max_length=40, help_text=_("Ví dụ: 2025–2030."))
+    starts_on = models.DateField(_("từ ngày (ngày đại hội)"))
+
+    class Meta:
+        verbose_name = _("nhiệm kỳ")
+        verbose_name_plural = _("nhiệm kỳ")
+        ordering = ["organization", "starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "starts_on"], name="%(app_label)s_%(class)s_one_term_per_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.name}"
 
 
 class Policy(models.Model):

@@ -21,6 +21,7 @@ from meetings.models import (
     Attendance,
     Material,
     Meeting,
+    OfficialDocument,
     OutboxMessage,
     Speech,
     Visitor,
@@ -191,6 +192,27 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["meeting__organization", "organization"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(OfficialDocument)
+class OfficialDocumentAdmin(admin.ModelAdmin):
+    """The documents issued (approved minutes, adopted resolutions), each version with its file and SHA-256:
+    read-only, as they were stored."""
+
+    list_display = ["meeting", "kind", "version", "reason", "sha256", "stored_at"]
+    list_filter = ["kind"]
+    search_fields = ["meeting__organization__name", "meeting__organization__code", "sha256"]
+    list_select_related = ["meeting__organization"]
+    readonly_fields = [field.name for field in OfficialDocument._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -8,6 +8,7 @@ from cells.services import name_on
 from meetings import services
 from meetings.models import Attendance, Meeting, Speech
 from meetings.wording import visitor_line
+from members.models import Member, Position
 
 
 def minutes_context(meeting: Meeting) -> dict:
@@ -52,7 +53,15 @@ def minutes_context(meeting: Meeting) -> dict:
         "vote_difference": figures["tally"].difference() if figures else "",
         "quarter": ROMAN_QUARTERS[quarter_of(meeting.planned_date)],
         "number_suffix": minutes_number_suffix(meeting.organization),
+        "minutes_number": document_number(meeting.number),
+        "resolution_suffix": resolution_number_suffix(meeting.organization),
+        "resolution_number": document_number(meeting.resolution_number),
     }
+
+
+def document_number(number: int | None) -> str:
+    """A document's number as printed: two digits at least ("01", "12", "105"); empty before it is given."""
+    return f"{number:02d}" if number is not None else ""
 
 
 def minutes_number_suffix(organization: Organization) -> str:
@@ -63,3 +72,26 @@ def minutes_number_suffix(organization: Organization) -> str:
     if organization.kind == Organization.Kind.PARTY_GROUP:
         return "BB/TĐ"
     return "BB/ĐU"
+
+
+def resolution_number_suffix(organization: Organization) -> str:
+    """What follows a resolution's number: "NQ/CB" for a cell's, "NQ/ĐU" for a committee's, "NQ/TĐ" for a party
+    group's (the same endings as the minutes', ``minutes_number_suffix``)."""
+    return "NQ/" + minutes_number_suffix(organization).split("/", 1)[1]
+
+
+def resolution_context(meeting: Meeting) -> dict:
+    """What the resolution prints: the minutes' reading (header, vote) and who signs it "T/M CHI BỘ / BÍ THƯ" (a
+    cell has no seal): the secretary on the meeting's day, else the chair."""
+    context = minutes_context(meeting)
+    signer = (
+        Member.objects.filter(
+            positions__in=Position.objects.active_on(meeting.planned_date).filter(
+                organization=meeting.organization, role=Position.Role.SECRETARY
+            )
+        ).first()
+        or meeting.chair
+    )
+    # Each line of the text its own paragraph, indented as the articles of a resolution are.
+    lines = [line.strip() for line in meeting.resolution_text.splitlines() if line.strip()]
+    return {**context, "signer": signer, "resolution_lines": lines}

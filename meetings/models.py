@@ -92,7 +92,11 @@ class Meeting(models.Model):
     quality_score = models.PositiveSmallIntegerField(_("điểm tự đánh giá"), null=True, blank=True)
     quality_grade = models.CharField(_("xếp loại"), max_length=20, choices=Grade.choices, blank=True)
 
+    # Numbered at approval from 01 in the organization's numbering period (``cells.numbering``: the committee's term
+    # by default), minutes and resolutions each in their own sequence; ``numbered_from`` is that period's first day.
     number = models.PositiveIntegerField(_("số biên bản"), null=True, blank=True)
+    resolution_number = models.PositiveIntegerField(_("số nghị quyết"), null=True, blank=True)
+    numbered_from = models.DateField(_("đánh số từ ngày"), null=True, blank=True, editable=False)
     published_at = models.DateTimeField(_("gửi thông báo lúc"), null=True, blank=True)
     approved_at = models.DateTimeField(_("duyệt lúc"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -148,6 +152,18 @@ class Meeting(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="conference") | ~Q(topic=""), name="%(app_label)s_%(class)s_conference_has_topic"
+            ),
+            # Two approvals at once never print one number twice (``services._assign_numbers`` locks the
+            # organization; these catch any other writer).
+            models.UniqueConstraint(
+                fields=["organization", "numbered_from", "number"],
+                condition=Q(number__isnull=False),
+                name="%(app_label)s_%(class)s_one_minutes_number",
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "numbered_from", "resolution_number"],
+                condition=Q(resolution_number__isnull=False),
+                name="%(app_label)s_%(class)s_one_resolution_number",
             ),
         ]
         indexes = [
@@ -405,6 +421,57 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def document_path(instance: "OfficialDocument", filename: str) -> str:
+    return f"documents/{instance.meeting_id}/{filename}"
+
+
+class OfficialDocument(models.Model):
+    """A document of a meeting as issued, stored once: the approved minutes, the resolution adopted. Version 1 is
+    written at the approval, one more at each correction; none is ever changed or deleted, and the file stored is
+    what every later download serves (its SHA-256 shown beside it). A row is written by ``meetings.services`` in the
+    transaction of the approval or correction, its file right after by ``reports.documents`` (until then the row is
+    pending: ``file`` empty)."""
+
+    class Kind(models.TextChoices):
+        MINUTES = "minutes", _("Biên bản")
+        RESOLUTION = "resolution", _("Nghị quyết")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="documents", verbose_name=_("buổi họp"))
+    kind = models.CharField(_("loại văn bản"), max_length=20, choices=Kind.choices)
+    version = models.PositiveSmallIntegerField(_("bản số"))
+    reason = models.CharField(_("lý do"), max_length=400, blank=True)
+    file = models.FileField(_("tệp"), upload_to=document_path, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("dung lượng (byte)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    stored_at = models.DateTimeField(_("lưu tệp lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản đã ban hành")
+        verbose_name_plural = _("văn bản đã ban hành")
+        ordering = ["meeting", "kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "version"], name="%(app_label)s_%(class)s_one_row_per_version"
+            ),
+            models.CheckConstraint(
+                condition=Q(file="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                name="%(app_label)s_%(class)s_stored_with_hash",
+            ),
+        ]
+        indexes = [
+            # The sweep: rows whose file is not stored yet.
+            models.Index(fields=["stored_at"], condition=Q(stored_at__isnull=True), name="meetings_doc_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.meeting} (bản {self.version})"
+
+    @property
+    def is_stored(self) -> bool:
+        return bool(self.file)
 
 
 class OutboxMessage(models.Model):

@@ -7,16 +7,19 @@ when it refuses. Mail is queued as outbox rows in the same transaction and sent 
 import contextlib
 import contextvars
 import datetime
+import logging
 from dataclasses import dataclass
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.history import records_actor
 from cells.models import Organization, PendingRefresh
+from cells.numbering import numbering_period
 from cells.periods import add_months, local_date, local_today, month_start, quarter_start
 from cells.services import refresh_request
 from cells.text import format_number, vi_date
@@ -28,6 +31,7 @@ from meetings.models import (
     Attendance,
     Material,
     Meeting,
+    OfficialDocument,
     Speech,
     Visitor,
     VisitQuota,
@@ -50,6 +54,9 @@ from meetings.rules import (
 from members.models import CommitteeSeat, Member
 
 Status = Meeting.Status
+logger = logging.getLogger(__name__)
+# The task of ``reports`` that renders and stores the documents issued (named, never imported: reports sits above).
+DOCUMENTS_TASK = "reports.store_documents"
 
 # How many days a recorded start may lie from the planned date. A monthly meeting is moved by a few days for a
 # holiday, a storm or the secretary's absence, within the week; a start further off is nearly always a slip of the
@@ -467,7 +474,8 @@ def _after_change(meeting: Meeting, correction_reason: str | None, by) -> None:
     if meeting.status == Status.APPROVED:
         meeting.correction_count += 1
         meeting._change_reason = _("Đính chính: {reason}").format(reason=correction_reason.strip())
-        _bump(meeting, ["correction_count"])
+        _bump(meeting, ["correction_count", *_assign_numbers(meeting)])
+        documents_issue(meeting=meeting, reason=meeting._change_reason)
 
 
 def _check_attendance(meeting: Meeting, row: Attendance | None, status: str, reason: str, spoke: set[int]) -> None:
@@ -767,7 +775,8 @@ def meeting_record(
     if mark_held and meeting.status in (Status.PLANNED, Status.PUBLISHED):
         meeting.status = Status.HELD
         fields.append("status")
-    if meeting.status == Status.APPROVED:
+    correcting = meeting.status == Status.APPROVED
+    if correcting:
         meeting.correction_count += 1
         meeting._change_reason = _("Đính chính: {reason}").format(reason=correction_reason.strip())
         fields.append("correction_count")
@@ -776,6 +785,11 @@ def meeting_record(
         if conclusions is not None and item.pk in conclusions and conclusions[item.pk].strip() != item.conclusion:
             item.conclusion = conclusions[item.pk].strip()
             item.save(update_fields=["conclusion"])
+    if correcting:  # a resolution adopted by the correction gets its number; both documents a new version
+        numbered = _assign_numbers(meeting)
+        if numbered:
+            meeting.save(update_fields=numbered)
+        documents_issue(meeting=meeting, reason=meeting._change_reason)
     return meeting
 
 
@@ -907,20 +921,89 @@ def minutes_approve(*, meeting: Meeting, by) -> Meeting:
     meeting.status = Status.APPROVED
     meeting.approved_at = timezone.now()
     meeting.approved_by = by
-    if meeting.number is None:
-        year_start = meeting.planned_date.replace(month=1, day=1)
-        last = (
-            Meeting.objects.filter(
-                organization=meeting.organization, planned_date__gte=year_start, number__isnull=False
-            )
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        meeting.number = (last or 0) + 1
     meeting._change_reason = _("Chủ trì duyệt biên bản")
-    _bump(meeting, ["status", "approved_at", "approved_by", "number"])
+    _bump(meeting, ["status", "approved_at", "approved_by", *_assign_numbers(meeting)])
+    documents_issue(meeting=meeting, reason=meeting._change_reason)
     return meeting
+
+
+def resolution_adopted(meeting: Meeting) -> bool:
+    """The meeting adopted a resolution: it has one (a title or a text) and the vote passed it (the Statute's rule,
+    ``meetings.rules.resolution_check``)."""
+    if not (meeting.resolution_title or meeting.resolution_text) or meeting.votes_for is None:
+        return False
+    rules = rules_for(meeting.organization, meeting.planned_date)
+    basis = vote_basis(vote_rows(meeting), guests_may_vote=rules.guests_may_vote)
+    tally = vote_tally(basis, meeting.votes_for, meeting.votes_against, meeting.votes_abstain)
+    return resolution_check(basis, meeting.votes_for, tally).ok
+
+
+def _next_number(meeting: Meeting, field: str, start: datetime.date, end: datetime.date | None) -> int:
+    """The next number of ``field`` in the organization's period: numbered in it (``numbered_from``), or dated in it
+    (numbers given under an earlier choice of period count too: one number is never printed twice in a period)."""
+    dated = Q(planned_date__gte=start) & (Q(planned_date__lt=end) if end else Q())
+    last = Meeting.objects.filter(Q(numbered_from=start) | dated, organization_id=meeting.organization_id).aggregate(
+        last=Max(field)
+    )["last"]
+    return (last or 0) + 1
+
+
+def _assign_numbers(meeting: Meeting) -> list[str]:
+    """Give the approved minutes their number, and an adopted resolution its own, from 01 in the organization's
+    numbering period (``cells.numbering``: the committee's term unless it chose the year), each kept once given.
+    The organization's row is locked first: two approvals in one cell at once take their numbers one after the other
+    (the unique constraints on Meeting catch any other writer). Returns the fields changed, not saved."""
+    adopted = meeting.resolution_number is None and resolution_adopted(meeting)
+    if meeting.number is not None and not adopted:
+        return []
+    Organization.objects.select_for_update().filter(pk=meeting.organization_id).values_list("pk").first()
+    period = numbering_period(meeting.organization, meeting.planned_date)
+    start = meeting.numbered_from or period.start
+    end = period.end if start == period.start else None
+    fields = []
+    if meeting.numbered_from is None:
+        meeting.numbered_from = start
+        fields.append("numbered_from")
+    if meeting.number is None:
+        meeting.number = _next_number(meeting, "number", start, end)
+        fields.append("number")
+    if adopted:
+        meeting.resolution_number = _next_number(meeting, "resolution_number", start, end)
+        fields.append("resolution_number")
+    return fields
+
+
+def documents_issue(*, meeting: Meeting, reason: str) -> list[OfficialDocument]:
+    """The approved minutes (and the resolution adopted, once numbered) issued as they stand now: a new version of
+    each, in the caller's transaction, whose file ``reports`` renders and stores right after the commit (the task
+    ``DOCUMENTS_TASK``; a download or the nightly sweep stores one still pending). A version still pending is not
+    doubled: it is rendered from the meeting as it stands then, with this reason. Earlier versions are kept."""
+    kinds = [OfficialDocument.Kind.MINUTES]
+    if meeting.resolution_number is not None:
+        kinds.append(OfficialDocument.Kind.RESOLUTION)
+    issued = []
+    for kind in kinds:
+        last = OfficialDocument.objects.filter(meeting=meeting, kind=kind).order_by("-version").first()
+        if last is not None and not last.is_stored:
+            last.reason = reason[:400]
+            last.save(update_fields=["reason"])
+            issued.append(last)
+            continue
+        issued.append(
+            OfficialDocument.objects.create(
+                meeting=meeting, kind=kind, version=(last.version + 1) if last else 1, reason=reason[:400]
+            )
+        )
+    ids = [document.pk for document in issued]
+
+    def enqueue() -> None:
+        try:
+            current_app.send_task(DOCUMENTS_TASK, args=[ids])
+        except Exception:  # the broker is down: a download or the nightly sweep stores them
+            logger.warning("could not enqueue %s for documents %s", DOCUMENTS_TASK, ids)
+
+    transaction.on_commit(enqueue)
+    return issued
 
 
 @records_actor

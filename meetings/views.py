@@ -276,6 +276,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             **minutes,
             "materials": list(meeting.materials.all()),
+            # The documents issued (stored at the approval and each correction), the newest first.
+            "documents": list(meeting.documents.order_by("kind", "-version"))
+            if meeting.status == Meeting.Status.APPROVED
+            else [],
             "can_write": can_write,
             "can_approve": meeting.status == Meeting.Status.HELD
             and can_write

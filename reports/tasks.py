@@ -5,7 +5,7 @@ import datetime
 
 from celery import shared_task
 
-from reports import refresh
+from reports import documents, refresh
 
 
 @shared_task(name="reports.refresh_closed_month", ignore_result=True)
@@ -15,6 +15,7 @@ def refresh_closed_month() -> dict[str, int]:
     task never ran: the broker was down)."""
     written = refresh.refresh_recent_months()
     written["requests"] = refresh.refresh_pending()
+    written["documents"] = documents.store_pending()  # documents whose task never ran (the broker was down)
     return written
 
 
@@ -31,3 +32,11 @@ def refresh_findings(organization_id: int, month_iso: str) -> int:
     in the broker, or sent by a web process not restarted yet, are done as a meeting's request would be. Kept for one
     release after the requests became rows (cells.PendingRefresh)."""
     return refresh.refresh_after_change(organization_id, datetime.date.fromisoformat(month_iso))
+
+
+@shared_task(name="reports.store_documents", ignore_result=True)
+def store_documents(ids: list[int] | None = None) -> int:
+    """Render and store the documents ``ids`` just issued (``meetings.services.documents_issue``: an approval or a
+    correction); every one still pending when called without ids. Safe to run twice: a stored file is never
+    written again."""
+    return documents.store_pending(ids)

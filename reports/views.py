@@ -1,45 +1,117 @@
-"""Reports of one meeting: the official minutes as a PDF, and the month's findings judged on it."""
+"""Reports of one meeting: the official minutes and resolution as PDF, the cell's resolution book, and the month's
+findings judged on the meeting."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from cells.periods import month_end
 from meetings.access import get_meeting_for_user
-from meetings.minutes import minutes_context
-from meetings.models import Meeting
+from meetings.minutes import resolution_number_suffix
+from meetings.models import Meeting, OfficialDocument
+from members.access import get_organization_for_user
+from reports import documents
 from reports.findings import finding_rows
 from reports.models import CellMonth
-from reports.pdf import render_pdf
 from reports.visits import visits_received
+
+
+def _pdf_response(pdf: bytes, filename: str, sha256: str = "") -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    if sha256:  # the stored file's hash, as the meeting page shows it
+        response["X-Content-SHA256"] = sha256
+    return response
+
+
+def _serve(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Approved: the stored file of the latest version, never rendered again. Otherwise the draft, rendered now and
+    marked "DỰ THẢO"."""
+    meeting = get_meeting_for_user(request, pk)
+    if meeting.status == Meeting.Status.APPROVED:
+        document = documents.issued(meeting, kind)
+        if document is None:
+            raise Http404
+        return _pdf_response(
+            documents.read_stored(document),
+            documents.document_filename(meeting, kind, document.version),
+            document.sha256,
+        )
+    if kind == OfficialDocument.Kind.RESOLUTION and not (meeting.resolution_title or meeting.resolution_text):
+        raise Http404
+    return _pdf_response(documents.render_document(meeting, kind), documents.document_filename(meeting, kind))
 
 
 @login_required
 @require_GET
 def minutes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The biên bản in the Party's layout (Hướng dẫn 36-HD/VPTW); marked "DỰ THẢO" until the chair approves it."""
+    """The biên bản in the Party's layout (Hướng dẫn 36-HD/VPTW): marked "DỰ THẢO" until the chair approves it, then
+    the file stored at the approval (or at the latest correction)."""
+    return _serve(request, pk, OfficialDocument.Kind.MINUTES)
+
+
+@login_required
+@require_GET
+def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nghị quyết the meeting adopted, its own document: a draft while the minutes are not approved, then the
+    stored file. 404 when the meeting has none (or, approved, did not adopt it)."""
+    return _serve(request, pk, OfficialDocument.Kind.RESOLUTION)
+
+
+@login_required
+@require_GET
+def document_version(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+    """One stored version of a meeting's document (the meeting page lists them all, corrections keep the old)."""
     meeting = get_meeting_for_user(request, pk)
-    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
-        pdf = render_pdf("pdf/minutes.html", minutes_context(meeting))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(False, minutes_filename(meeting))
-    return response
+    document = OfficialDocument.objects.filter(pk=document_pk, meeting=meeting).first()
+    if document is None:
+        raise Http404
+    if not document.is_stored:
+        document = documents.store(document.pk)
+    return _pdf_response(
+        documents.read_stored(document),
+        documents.document_filename(meeting, document.kind, document.version),
+        document.sha256,
+    )
 
 
-def minutes_filename(meeting: Meeting) -> str:
-    """One name per meeting, readable in a downloads folder: the organization, the day, the time and the kind in
-    Vietnamese without accents, then the meeting's number in the app, so that two meetings of one cell on one day
-    (a regular and an extraordinary one, even at the same hour) never share a name:
-    ``bien-ban-A-20261104-1400-sinh-hoat-dinh-ky-57.pdf``."""
-    with translation.override("vi"):
-        kind = slugify(str(meeting.get_kind_display()).replace("đ", "d").replace("Đ", "D"))
-    return (
-        f"bien-ban-{meeting.organization.code}-{meeting.planned_date:%Y%m%d}-{meeting.planned_time:%H%M}-{kind}"
-        f"-{meeting.pk}.pdf"
+@login_required
+@require_GET
+def resolution_book(request: HttpRequest, org_pk: int, year: int) -> HttpResponse:
+    """The cell's resolution book (sổ nghị quyết) of one year: each resolution adopted, by number, with its date, its
+    title and its stored file. For those who see the organization."""
+    organization = get_organization_for_user(request, org_pk)
+    if not 1900 <= year <= 9999:
+        raise Http404
+    meetings = list(
+        Meeting.objects.filter(
+            organization=organization,
+            status=Meeting.Status.APPROVED,
+            resolution_number__isnull=False,
+            planned_date__year=year,
+        ).order_by("planned_date", "resolution_number")
+    )
+    years = sorted(
+        {
+            day.year
+            for day in Meeting.objects.filter(organization=organization, resolution_number__isnull=False).values_list(
+                "planned_date", flat=True
+            )
+        }
+        | {year}
+    )
+    return render(
+        request,
+        "reports/resolution_book.html",
+        {
+            "organization": organization,
+            "year": year,
+            "years": years,
+            "meetings": meetings,
+            "suffix": resolution_number_suffix(organization),
+        },
     )
 
 

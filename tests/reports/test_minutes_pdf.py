@@ -111,7 +111,7 @@ def test_the_approved_minutes_carry_their_number_and_no_draft_mark(client, world
 
     text = _text(client.get(reverse("reports:minutes_pdf", args=[held_meeting.pk])).content, tmp_path)
 
-    assert "Số: 1-BB/CB" in text
+    assert "Số: 01-BB/CB" in text
     assert "dự thảo" not in text
 
 
