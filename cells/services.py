@@ -43,7 +43,7 @@ def refresh_request(
 
     def enqueue() -> None:
         try:
-            current_app.send_task(REFRESH_TASK, args=[[request.pk]])
+            current_app.send_task(REFRESH_TASK, args=[[request.pk]], ignore_result=True, retry=False)
         except Exception:  # the broker is down: the sweep does the request
             logger.warning("could not enqueue %s for refresh request %s", REFRESH_TASK, request.pk)
 

@@ -998,7 +998,7 @@ def documents_issue(*, meeting: Meeting, reason: str) -> list[OfficialDocument]:
 
     def enqueue() -> None:
         try:
-            current_app.send_task(DOCUMENTS_TASK, args=[ids])
+            current_app.send_task(DOCUMENTS_TASK, args=[ids], ignore_result=True, retry=False)
         except Exception:  # the broker is down: a download or the nightly sweep stores them
             logger.warning("could not enqueue %s for documents %s", DOCUMENTS_TASK, ids)
 
