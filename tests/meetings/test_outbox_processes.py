@@ -51,8 +51,9 @@ def queue(monkeypatch):
 
 
 def queue_size(name: str) -> int:
+    """How many messages wait in the queue (declared if need be: Redis knows a queue only once it is declared)."""
     with app.connection_for_read() as connection:
-        return connection.default_channel.queue_declare(name, passive=True).message_count
+        return connection.default_channel.queue_declare(name).message_count
 
 
 @pytest.mark.parametrize(
