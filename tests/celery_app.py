@@ -8,14 +8,25 @@ the process, through its environment:
 - ``CHIBO_QUEUE``: the queue the process sends its tasks to and its worker reads: the test's own, so that no other
   test's leftovers (or a worker of another test) get in the way.
 - ``CHIBO_BEAT_SECONDS``: beat runs ``meetings.sweep_reminders`` every that many seconds, and nothing else.
+- ``CHIBO_PARENT_PID``: the test's process. The test kills what it started, even when it fails; should the test's
+  process itself die first (killed, crashed), Linux kills this one too (``PR_SET_PDEATHSIG``).
 """
 
+import ctypes
 import datetime
 import os
+import signal
+import sys
 
 import time_machine
 
 from config.celery import app
+
+PR_SET_PDEATHSIG = 1
+if sys.platform == "linux":
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != int(os.environ["CHIBO_PARENT_PID"]):  # the test's process died before the line above
+        os._exit(1)
 
 time_machine.travel(datetime.datetime.fromisoformat(os.environ["CHIBO_CLOCK"]), tick=True).start()
 

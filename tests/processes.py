@@ -27,6 +27,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 CELERY = Path(sys.executable).with_name("celery")
+# How long a process may take to start (Django, the tasks, the broker), apart from the time its work is given.
+STARTUP_TIMEOUT = 60
 
 
 def database_url() -> str:
@@ -66,6 +68,7 @@ def celery_process(
         "DATABASE_URL": database_url(),
         "CHIBO_CLOCK": clock.isoformat(),
         "CHIBO_QUEUE": queue,
+        "CHIBO_PARENT_PID": str(os.getpid()),
         **(env or {}),
     }
     with open(log, "wb") as output:
@@ -95,6 +98,11 @@ def worker_command(name: str) -> list[str]:
         "-n",
         f"{name}@%h",
     ]
+
+
+def wait_ready(log: Path) -> None:
+    """Wait for a worker's "ready" line (celery's INFO log)."""
+    wait_for(lambda: " ready." in log.read_text(errors="replace"), timeout=STARTUP_TIMEOUT, what="ready", logs=[log])
 
 
 def wait_for(condition: Callable[[], bool], *, timeout: float, what: str, logs: list[Path] = ()) -> None:

@@ -25,7 +25,7 @@ from config.celery import app
 from meetings import outbox, services
 from meetings.models import OutboxMessage
 from tests.factories import make_meeting
-from tests.processes import SmtpSink, celery_process, kill, stop, wait_for, worker_command
+from tests.processes import SmtpSink, celery_process, kill, stop, wait_for, wait_ready, worker_command
 
 pytestmark = [pytest.mark.processes, pytest.mark.django_db(transaction=True)]
 
@@ -74,9 +74,8 @@ def test_a_worker_killed_while_sending_leaves_the_row_to_the_sweeper_and_a_fresh
         with celery_process(
             worker_command("first"), clock=timezone.now(), queue=queue, log=first_log, env=smtp.env()
         ) as first:
-            wait_for(
-                smtp.held.is_set, timeout=25, what=f"the first worker waiting for {hold}'s reply", logs=[first_log]
-            )
+            wait_ready(first_log)
+            wait_for(smtp.held.is_set, timeout=20, what=f"the first worker waiting at {hold}", logs=[first_log])
             [row] = rows.filter(status=Status.SENDING)  # the row the worker claimed
             kill(first)
         assert first.returncode == -signal.SIGKILL
@@ -107,6 +106,7 @@ def test_a_worker_killed_while_sending_leaves_the_row_to_the_sweeper_and_a_fresh
             log=second_log,
             env=smtp.env(),
         ) as second:
+            wait_ready(second_log)
             app.send_task("meetings.sweep_outbox")
             wait_for(
                 lambda: not rows.exclude(status=Status.SENT).exists(),
@@ -150,6 +150,8 @@ def test_two_beats_and_two_workers_write_and_send_each_reminder_once(world, queu
             )
             for log in workers
         ]
+        for log in workers:
+            wait_ready(log)
         for log in beats:  # each with a schedule file of its own, as two hosts each running beat would have
             processes.enter_context(
                 celery_process(
@@ -162,7 +164,7 @@ def test_two_beats_and_two_workers_write_and_send_each_reminder_once(world, queu
             )
         wait_for(
             lambda: tomorrow.count() == len(recipients) and not unsent.exists(),
-            timeout=25,
+            timeout=20,
             what="the reminders written and every row sent",
             logs=workers + beats,
         )
