@@ -649,6 +649,24 @@ def test_the_secretary_reads_the_outbox_and_the_paper_list(client, published, dj
     assert "Bùi Văn An" in page and "Phạm Thị Lan" in page
 
 
+def test_a_message_sent_after_its_sender_timed_out_is_shown_as_perhaps_received_twice(client, published):
+    """The one duplicate the outbox cannot exclude (a worker killed after the mail server accepted the message) is
+    not hidden: a row sent again after a timeout says the recipient may have it twice; one still waiting says it will
+    be sent again."""
+    w = published
+    again = OutboxMessage.objects.exclude(pk=w.row.pk).first()
+    OutboxMessage.objects.filter(pk=w.row.pk).update(status=Status.SENT, attempts=2, last_error="Timeout")
+    OutboxMessage.objects.filter(pk=again.pk).update(status=Status.QUEUED, attempts=1, last_error="Timeout")
+    login(client, w.secretary_user)
+
+    page = client.get(reverse("meetings:outbox", args=[w.meeting.pk])).content.decode()
+    message = client.get(reverse("meetings:outbox_message", args=[w.meeting.pk, w.row.pk])).content.decode()
+
+    assert page.count("người nhận có thể đã nhận thư này hai lần") == 1
+    assert page.count("Quá thời gian gửi, sẽ gửi lại") == 1
+    assert "người nhận có thể đã nhận thư này hai lần" in message
+
+
 def test_the_outbox_page_makes_the_same_queries_whatever_the_number_of_rows(
     client, published, django_assert_num_queries
 ):
