@@ -17,19 +17,25 @@ from django.views.decorators.http import require_GET
 from meetings.access import get_meeting_for_user
 from meetings.calendar import meeting_ics
 from meetings.models import Meeting, OutboxMessage
-from meetings.outbox import messages_within
+from meetings.outbox import LEASE_EXPIRED, messages_within
 from meetings.recipients import meeting_recipients
 from meetings.wording import meeting_title, vi_when
 from members.access import get_organization_for_user, scope_for
 from members.models import Member
 
 
-def error_hint(last_error: str) -> str:
-    """What a technical last error ("SMTPResponseException 451") means, for the secretary."""
-    if not last_error:
+def error_hint(message: OutboxMessage) -> str:
+    """What a message's technical last error ("SMTPResponseException 451") means, for the secretary."""
+    if not message.last_error:
         return ""
-    name, _sep, code = last_error.partition(" ")
-    if name == "Timeout":
+    name, _sep, code = message.last_error.partition(" ")
+    if name == LEASE_EXPIRED:
+        # The sender's lease ran out (a worker died while sending): whether the mail server had the message by then
+        # cannot be known, so a message sent after that may have arrived twice (README, "Mail").
+        if message.status == OutboxMessage.Status.SENT:
+            return _("Đã gửi lại sau khi quá thời gian gửi: người nhận có thể đã nhận thư này hai lần")
+        if message.status == OutboxMessage.Status.FAILED:
+            return _("Quá thời gian gửi ở lần thử cuối, không gửi lại")
         return _("Quá thời gian gửi, sẽ gửi lại")
     if name == "SMTPRecipientsRefused":
         return _("Máy chủ thư từ chối địa chỉ người nhận")
@@ -55,7 +61,7 @@ def outbox(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk, write=True)
     rows = list(meeting.outbox.select_related("member").order_by("created_at", "member__sort_key", "pk"))
     for row in rows:
-        row.hint = error_hint(row.last_error)
+        row.hint = error_hint(row)
     counts = dict(meeting.outbox.order_by().values_list("status").annotate(n=Count("pk")))
     recipients = meeting_recipients(meeting)
     return render(
@@ -87,7 +93,7 @@ def _message_for(request: HttpRequest, pk: int, message_pk: int) -> tuple[Meetin
 def outbox_message(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
     """One message as it was (or will be) sent: subject, text, and a link to its invite."""
     meeting, message = _message_for(request, pk, message_pk)
-    message.hint = error_hint(message.last_error)
+    message.hint = error_hint(message)
     return render(
         request,
         "meetings/outbox.html",
@@ -148,7 +154,7 @@ def organization_outbox(request: HttpRequest, pk: int) -> HttpResponse:
         ORG_OUTBOX_PAGE,
     ).get_page(request.GET.get("trang"))
     for row in page:
-        row.hint = error_hint(row.last_error)
+        row.hint = error_hint(row)
     without_email = []
     if organization.is_cell:
         without_email = list(
@@ -176,5 +182,5 @@ def organization_outbox_message(request: HttpRequest, pk: int, message_pk: int) 
     message = messages_within(organization).select_related("member", "meeting").filter(pk=message_pk).first()
     if message is None:
         raise Http404
-    message.hint = error_hint(message.last_error)
+    message.hint = error_hint(message)
     return render(request, "meetings/organization_outbox.html", {"organization": organization, "message": message})

@@ -48,6 +48,8 @@ MAX_ATTEMPTS = 6
 BACKOFF_MINUTES = (1, 5, 30, 120, 360)
 # A sender that has held a row this long has died: the sweeper gives the row back to the queue.
 SENDING_LEASE = datetime.timedelta(minutes=15)
+# The last error of a row whose sender's lease ran out (the sweeper put it back in the queue, or failed it).
+LEASE_EXPIRED = "Timeout"
 # A new row's send is enqueued when its transaction commits; the sweeper leaves it that long before stepping in.
 FRESH_GRACE = datetime.timedelta(minutes=1)
 SWEEP_BATCH = 500
@@ -283,10 +285,11 @@ def outbox_send(
         mine.filter(status=Status.SENDING).update(status=Status.FAILED, next_attempt_at=None, last_error=description)
         logger.error("outbox message %s: %s on attempt %s; not retried", message.pk, description, message.attempts)
         return "failed"
-    # Also when the sweeper thought this sender dead meanwhile (status back to queued): it was sent, say so.
-    mine.filter(status__in=[Status.SENDING, Status.QUEUED]).update(
-        status=Status.SENT, sent_at=at or timezone.now(), next_attempt_at=None
-    )
+    # Also when the sweeper thought this sender dead meanwhile (its lease ran out): the row back in the queue, or failed
+    # if this was its last attempt. It was sent: say so.
+    mine.filter(
+        Q(status__in=[Status.SENDING, Status.QUEUED]) | Q(status=Status.FAILED, last_error=LEASE_EXPIRED)
+    ).update(status=Status.SENT, sent_at=at or timezone.now(), next_attempt_at=None)
     return "sent"
 
 
@@ -295,8 +298,10 @@ def outbox_sweep(*, now: datetime.datetime | None = None) -> int:
     has come, and new rows whose enqueue on commit was lost). Returns the number enqueued."""
     now = now or timezone.now()
     stuck = OutboxMessage.objects.filter(status=Status.SENDING, next_attempt_at__lte=now)
-    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.FAILED, next_attempt_at=None, last_error="Timeout")
-    rescued = stuck.update(status=Status.QUEUED, next_attempt_at=now, last_error="Timeout")
+    stuck.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, next_attempt_at=None, last_error=LEASE_EXPIRED
+    )
+    rescued = stuck.update(status=Status.QUEUED, next_attempt_at=now, last_error=LEASE_EXPIRED)
     if rescued:
         logger.warning("outbox: %s message(s) stuck in sending put back in the queue", rescued)
     due = list(

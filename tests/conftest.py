@@ -54,6 +54,20 @@ def _frozen_clock():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, tmp_path_factory, django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file (in pytest's temporary folder), not Django's in-memory default: the
+    Celery workers and beats that the reliability tests start (tests/processes.py) open it as the test does. (As fast
+    here: the tests write little. The xdist suffix is added here, as pytest-django leaves in-memory names alone.)"""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        suffix = getattr(request.config, "workerinput", {}).get("workerid", "")
+        path = tmp_path_factory.mktemp("db") / f"test{'_' + suffix if suffix else ''}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2's full strength costs ~0.3 s per user; tests need no strength."""

@@ -444,6 +444,57 @@ def test_a_stuck_row_past_its_last_attempt_fails(cell, enqueued, django_capture_
     assert row.status == Status.FAILED
 
 
+def _slow_send(monkeypatch, sweep_at):
+    """The mail server takes longer than the sender's lease: while the message is on its way, the sweeper (on another
+    host, at ``sweep_at``) finds the row "sending" past its lease. Returns the sweeper's hand-overs."""
+    deliver = EmailBackend.send_messages
+
+    def slow(self, messages):
+        outbox.outbox_sweep(now=sweep_at)
+        return deliver(self, messages)
+
+    monkeypatch.setattr(EmailBackend, "send_messages", slow)
+
+
+def test_a_send_slower_than_its_lease_is_marked_sent_and_its_requeued_copy_not_sent_again(
+    cell, enqueued, django_capture_on_commit_callbacks, monkeypatch, time_machine
+):
+    w = cell
+    publish(w, django_capture_on_commit_callbacks)
+    row = OutboxMessage.objects.get(to_email=w.member.email)
+    later = timezone.now() + outbox.SENDING_LEASE + datetime.timedelta(minutes=1)
+    _slow_send(monkeypatch, later)
+    enqueued.clear()
+
+    assert _send(row.pk) == "sent"
+
+    assert row.pk in enqueued  # the sweeper put it back in the queue meanwhile
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 1)
+    time_machine.move_to(later)
+    assert _send(row.pk) == "skipped"
+    assert len(mail.outbox) == 1
+
+
+def test_a_send_on_its_last_attempt_slower_than_its_lease_is_marked_sent_not_failed(
+    cell, enqueued, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The sweeper fails a row stuck in "sending" on its last attempt; if that sender was alive after all and the mail
+    went out, the row says "sent" (it said "failed": the board was told a member got nothing)."""
+    w = cell
+    publish(w, django_capture_on_commit_callbacks)
+    row = OutboxMessage.objects.get(to_email=w.member.email)
+    OutboxMessage.objects.filter(pk=row.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
+    _slow_send(monkeypatch, timezone.now() + outbox.SENDING_LEASE + datetime.timedelta(minutes=1))
+
+    assert _send(row.pk) == "sent"
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, outbox.MAX_ATTEMPTS)
+    assert row.sent_at is not None
+    assert len(mail.outbox) == 1
+
+
 def test_a_broker_outage_loses_nothing(cell, monkeypatch, django_capture_on_commit_callbacks, caplog, time_machine):
     w = cell
     time_machine.move_to(timezone.now(), tick=False)
@@ -596,6 +647,24 @@ def test_the_secretary_reads_the_outbox_and_the_paper_list(client, published, dj
     assert "SMTPResponseException 451" in page and "Máy chủ thư tạm thời chưa nhận" in page
     assert "Cần báo trên giấy" in page
     assert "Bùi Văn An" in page and "Phạm Thị Lan" in page
+
+
+def test_a_message_sent_after_its_sender_timed_out_is_shown_as_perhaps_received_twice(client, published):
+    """The one duplicate the outbox cannot exclude (a worker killed after the mail server accepted the message) is
+    not hidden: a row sent again after a timeout says the recipient may have it twice; one still waiting says it will
+    be sent again."""
+    w = published
+    again = OutboxMessage.objects.exclude(pk=w.row.pk).first()
+    OutboxMessage.objects.filter(pk=w.row.pk).update(status=Status.SENT, attempts=2, last_error="Timeout")
+    OutboxMessage.objects.filter(pk=again.pk).update(status=Status.QUEUED, attempts=1, last_error="Timeout")
+    login(client, w.secretary_user)
+
+    page = client.get(reverse("meetings:outbox", args=[w.meeting.pk])).content.decode()
+    message = client.get(reverse("meetings:outbox_message", args=[w.meeting.pk, w.row.pk])).content.decode()
+
+    assert page.count("người nhận có thể đã nhận thư này hai lần") == 1
+    assert page.count("Quá thời gian gửi, sẽ gửi lại") == 1
+    assert "người nhận có thể đã nhận thư này hai lần" in message
 
 
 def test_the_outbox_page_makes_the_same_queries_whatever_the_number_of_rows(
