@@ -22,7 +22,7 @@ from cells.text import format_number
 from members.access import get_organization_for_user, scope_for
 from reports import exports
 from reports.absences import member_absences
-from reports.charts import children_body, heatmap_body, percent, trend_svg
+from reports.charts import children_body, heatmap_body, percent, trend_chart
 from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
@@ -168,30 +168,6 @@ def _rule_rows(data: Dashboard) -> list[dict]:
     return rows
 
 
-def _trend_chart(data: Dashboard):
-    points = data.trend
-    first, last = points[0].month, points[-1].month
-    title = _("Sinh hoạt định kỳ và tỷ lệ dự họp, {start} đến {end}").format(
-        start=month_label(first), end=month_label(last)
-    )
-    described = [
-        _("{month}: {held}/{due} buổi, dự họp {rate}").format(
-            month=month_label(p.month), held=p.held, due=p.due, rate=percent(p.attendance_rate)
-        )
-        for p in points
-        if p.due or p.held
-    ]
-    description = "; ".join(described) or _("Chưa có số liệu trong 12 tháng này.")
-    return trend_svg(
-        [p.month for p in points],
-        [p.held for p in points],
-        [p.due for p in points],
-        [p.attendance_rate for p in points],
-        title=title,
-        description=description,
-    )
-
-
 @login_required
 @require_GET
 def dashboard_home(request: HttpRequest) -> HttpResponse:
@@ -238,7 +214,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "short_pager": _pager(query, data.short_page, data.short_pages, "trang", {"hang": data.rank_page}, "short"),
         "rank_pager": _pager(query, data.rank_page, data.rank_pages, "hang", {"trang": data.short_page}, "ranking"),
         "rule_rows": _rule_rows(data),
-        "chart": _trend_chart(data),
+        "chart": trend_chart(data.trend),
         "heatmap_body": heatmap_body(data.heatmap.rows),
         "children_body": children_body(data.children, no_data=_("chưa có số liệu")),
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
