@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -24,8 +24,11 @@ from reports import exports
 from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_chart
 from reports.dashboard import Dashboard, Figures, dashboard
+from reports.documents import compliance_report_context
+from reports.documents_views import pdf_response
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
+from reports.pdf import render_pdf
 from reports.periods import Period, month_label
 from reports.visits import visits_received
 
@@ -242,6 +245,19 @@ def dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def dashboard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The compliance report (báo cáo tình hình sinh hoạt chi bộ) of the organization over the period, as a Party
+    document: the dashboard's figures (``reports.documents.compliance_report_context``), in a constant number of
+    queries whatever the number of cells."""
+    organization = _readable_organization(request, pk)
+    _form, period, cell_type = _selection(request, notify=False)
+    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
+        pdf = render_pdf("pdf/compliance_report.html", compliance_report_context(organization, period, cell_type))
+    return pdf_response(pdf, _file_name(organization, period, cell_type, "pdf"))
 
 
 @login_required
