@@ -37,21 +37,21 @@ class Header:
 
     parent: str
     issuer: str
-    number_suffix: str  # "BC/ĐU": printed "Số:    -BC/ĐU", the number left blank to be filled by hand
+    number_suffix: str  # "BC/ĐU": printed "Số:    -BC/ĐU", the number left blank to be filled by hand; "": no number
     place: str
     day: datetime.date
 
 
 def _header(organization: Organization, day: datetime.date, kind: str) -> Header:
-    """The header of a document of ``kind`` ("BC", "DS"…) issued by ``organization`` on ``day``: its name, place and
-    parent as they were that day (one query)."""
+    """The header of a document of ``kind`` ("BC" a report; "" a document with no number) issued by
+    ``organization`` on ``day``: its name, place and parent as they were that day (one query)."""
     printed = name_on(organization, day)
     # The part after the type follows the minutes' rule: "CB" for a cell, "ĐU" for a committee, "TĐ" for a group.
     suffix = minutes_number_suffix(organization).split("/", 1)[1]
     return Header(
         parent=printed.parent_name if printed else "",
         issuer=printed.name if printed else organization.name,
-        number_suffix=f"{kind}/{suffix}",
+        number_suffix=f"{kind}/{suffix}" if kind else "",
         place=(printed.place_name if printed else "") or organization.place_name,
         day=day,
     )
@@ -96,7 +96,7 @@ def attendance_sheet_context(meeting: Meeting) -> dict:
     ]
     return {
         "meeting": meeting,
-        "header": _header(meeting.organization, day, "DS"),  # query
+        "header": _header(meeting.organization, day, ""),  # query; a list, not numbered
         "subtitle": meeting_title(meeting),
         "when": vi_when(day, meeting.planned_time),
         "lines": lines,
