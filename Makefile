@@ -18,7 +18,8 @@ SYSTEM_PACKAGES := chromium poppler-utils gettext libharfbuzz-subset0 libpango-1
 help:
 	@echo "make run    install, migrate, load demo data and start web + Celery worker + beat"
 	@echo "make test   lint, Django checks, migrations check and the whole pytest suite (browser tests too)"
-	@echo "make bench  benchmarks on PostgreSQL: compliance dashboards (var/bench/compliance.json), mail (var/bench/reminders.json)"
+	@echo "make bench  benchmarks on PostgreSQL: compliance dashboards (var/bench/compliance.json), mail (var/bench/reminders.json),"
+	@echo "            documents: minutes and compliance report PDFs (var/bench/documents.json)"
 
 $(VENV)/bin/python:
 	@py=""; for c in $(PYTHON_CANDIDATES); do \
@@ -118,6 +119,8 @@ test: system-deps install-dev messages lint
 # var/bench/compliance.json. Takes about fifteen minutes. BENCH_ARGS="--sizes 50,500 --months 12" for a quick run.
 BENCH_ARGS ?= --sizes 500,5000 --members-per-cell 20 --months 24
 BENCH_MAIL_ARGS ?= --members 10000
+# The report's province is the one bench_compliance leaves (its large size); generated again if of another size.
+BENCH_DOC_ARGS ?= --report-cells 5000
 bench: export DEBUG = 0
 bench: export SECRET_KEY ?= make-bench-only-insecure-secret-key-0123456789-abcdefghijklmnop
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench?conn_max_age=60
@@ -125,6 +128,7 @@ bench: install static
 	@mkdir -p var/bench
 	$(PY) manage.py bench_compliance --create-database $(BENCH_ARGS)
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} $(PY) manage.py bench_reminders $(BENCH_MAIL_ARGS)
+	$(PY) manage.py bench_documents $(BENCH_DOC_ARGS)
 
 clean:
 	rm -rf var/staticfiles var/broker var/celery-results .pytest_cache node_modules

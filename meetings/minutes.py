@@ -25,7 +25,6 @@ def minutes_context(meeting: Meeting) -> dict:
     printed = name_on(meeting.organization, meeting.planned_date)
     held = meeting.status in (Meeting.Status.HELD, Meeting.Status.APPROVED)
     figures = services.figures(meeting) if held else None
-    home = [a for a in attendances if not a.is_guest]
     visitors = list(meeting.visitors.select_related("seat__organization").order_by("id"))
     return {
         "meeting": meeting,
@@ -35,13 +34,7 @@ def minutes_context(meeting: Meeting) -> dict:
         "excused": [a for a in attendances if a.status == Attendance.Status.EXCUSED],
         "absent": [a for a in attendances if a.status == Attendance.Status.ABSENT],
         "away": sum(1 for a in attendances if a.status in (Attendance.Status.EXCUSED, Attendance.Status.ABSENT)),
-        "counts": {
-            "total": len(home),
-            "official": sum(1 for a in home if a.member_status != "probationary"),
-            "probationary": sum(1 for a in home if a.member_status == "probationary"),
-            "exempted": sum(1 for a in home if a.member_status == "exempted"),
-            "attached_elsewhere": sum(1 for a in home if a.member_status == "attached_elsewhere"),
-        },
+        "counts": headcount(attendances),
         "agenda": agenda,
         "general_speeches": general_speeches,
         "visitors": visitors,
@@ -62,6 +55,21 @@ def minutes_context(meeting: Meeting) -> dict:
 def document_number(number: int | None) -> str:
     """A document's number as printed: two digits at least ("01", "12", "105"); empty before it is given."""
     return f"{number:02d}" if number is not None else ""
+
+
+def headcount(attendances: list[Attendance]) -> dict[str, int]:
+    """The cell's own members on the roll call by their status that day, as the minutes and the attendance sheet
+    print them (guests attached here apart): total, official (every status but probationary), probationary, exempted,
+    attached elsewhere; ``guests`` those attached here."""
+    home = [a for a in attendances if not a.is_guest]
+    return {
+        "total": len(home),
+        "official": sum(1 for a in home if a.member_status != "probationary"),
+        "probationary": sum(1 for a in home if a.member_status == "probationary"),
+        "exempted": sum(1 for a in home if a.member_status == "exempted"),
+        "attached_elsewhere": sum(1 for a in home if a.member_status == "attached_elsewhere"),
+        "guests": len(attendances) - len(home),
+    }
 
 
 def minutes_number_suffix(organization: Organization) -> str:

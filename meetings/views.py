@@ -281,6 +281,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if meeting.status == Meeting.Status.APPROVED
             else [],
             "can_write": can_write,
+            # The attendance sheet prints the roster: for those who read it, not for a plain member.
+            "can_read_roster": scope.can_read(meeting.organization),
             "can_approve": meeting.status == Meeting.Status.HELD
             and can_write
             and (chair_user_id in (None, request.user.pk) or request.user.is_superuser),

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cells.text import format_number
+from reports.periods import month_label
 
 WIDTH, HEIGHT = 600, 270
 LEFT, RIGHT, TOP, BOTTOM = 50, 54, 14, 44
@@ -152,6 +153,33 @@ def trend_svg(
     parts.extend(dots)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text above is escaped
+
+
+def trend_chart(points, *, id_prefix: str = "trend") -> SafeString:
+    """The dashboard's trend (``reports.dashboard.TrendPoint``, the 12 months ending with the period's last): regular
+    meetings held and due, and the attendance rate, titled and described for screen readers. The page and the
+    compliance report's PDF draw the same chart."""
+    first, last = points[0].month, points[-1].month
+    title = _("Sinh hoạt định kỳ và tỷ lệ dự họp, {start} đến {end}").format(
+        start=month_label(first), end=month_label(last)
+    )
+    described = [
+        _("{month}: {held}/{due} buổi, dự họp {rate}").format(
+            month=month_label(p.month), held=p.held, due=p.due, rate=percent(p.attendance_rate)
+        )
+        for p in points
+        if p.due or p.held
+    ]
+    description = "; ".join(described) or _("Chưa có số liệu trong 12 tháng này.")
+    return trend_svg(
+        [p.month for p in points],
+        [p.held for p in points],
+        [p.due for p in points],
+        [p.attendance_rate for p in points],
+        title=title,
+        description=description,
+        id_prefix=id_prefix,
+    )
 
 
 def heatmap_body(rows) -> SafeString:

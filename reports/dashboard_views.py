@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -27,11 +27,14 @@ from meetings.reminders import at_local
 from members.access import get_organization_for_user, scope_for
 from reports import exports
 from reports.absences import member_absences
-from reports.charts import children_body, heatmap_body, percent, trend_svg
+from reports.charts import children_body, heatmap_body, percent, trend_chart
 from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.models import Result
+from reports.pdf import render_pdf
 from reports.periods import Period, month_label
+from reports.printouts import compliance_report_context
+from reports.printouts_views import pdf_response
 from reports.visits import visits_received
 
 
@@ -173,30 +176,6 @@ def _rule_rows(data: Dashboard) -> list[dict]:
     return rows
 
 
-def _trend_chart(data: Dashboard):
-    points = data.trend
-    first, last = points[0].month, points[-1].month
-    title = _("Sinh hoạt định kỳ và tỷ lệ dự họp, {start} đến {end}").format(
-        start=month_label(first), end=month_label(last)
-    )
-    described = [
-        _("{month}: {held}/{due} buổi, dự họp {rate}").format(
-            month=month_label(p.month), held=p.held, due=p.due, rate=percent(p.attendance_rate)
-        )
-        for p in points
-        if p.due or p.held
-    ]
-    description = "; ".join(described) or _("Chưa có số liệu trong 12 tháng này.")
-    return trend_svg(
-        [p.month for p in points],
-        [p.held for p in points],
-        [p.due for p in points],
-        [p.attendance_rate for p in points],
-        title=title,
-        description=description,
-    )
-
-
 @login_required
 @require_GET
 def dashboard_home(request: HttpRequest) -> HttpResponse:
@@ -243,7 +222,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "short_pager": _pager(query, data.short_page, data.short_pages, "trang", {"hang": data.rank_page}, "short"),
         "rank_pager": _pager(query, data.rank_page, data.rank_pages, "hang", {"trang": data.short_page}, "ranking"),
         "rule_rows": _rule_rows(data),
-        "chart": _trend_chart(data),
+        "chart": trend_chart(data.trend),
         "heatmap_body": heatmap_body(data.heatmap.rows),
         "children_body": children_body(data.children, no_data=_("chưa có số liệu")),
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
@@ -284,6 +263,19 @@ def dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def dashboard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The compliance report (báo cáo tình hình sinh hoạt chi bộ) of the organization over the period, as a Party
+    document: the dashboard's figures (``reports.printouts.compliance_report_context``), in a constant number of
+    queries whatever the number of cells."""
+    organization = _readable_organization(request, pk)
+    _form, period, cell_type = _selection(request, notify=False)
+    with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
+        pdf = render_pdf("pdf/compliance_report.html", compliance_report_context(organization, period, cell_type))
+    return pdf_response(pdf, _file_name(organization, period, cell_type, "pdf"))
 
 
 @login_required

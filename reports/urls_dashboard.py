@@ -8,6 +8,7 @@ urlpatterns = [
     path("bao-cao/", dashboard_views.dashboard_home, name="dashboard_home"),
     path("to-chuc/<int:pk>/bao-cao/", dashboard_views.dashboard_view, name="dashboard"),
     path("to-chuc/<int:pk>/bao-cao.xlsx", dashboard_views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("to-chuc/<int:pk>/bao-cao.pdf", dashboard_views.dashboard_pdf, name="dashboard_pdf"),
     path("to-chuc/<int:pk>/bao-cao.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
     path("to-chuc/<int:pk>/bao-cao/vang-khong-ly-do/", dashboard_views.dashboard_absences, name="dashboard_absences"),
     path(
