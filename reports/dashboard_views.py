@@ -25,6 +25,7 @@ from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_svg
 from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
+from reports.forms_documents import MonthMinutesForm
 from reports.models import Result
 from reports.periods import Period, month_label
 from reports.visits import visits_received
@@ -244,6 +245,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "failing_months": sum(1 for row in data.months if row.status == Result.FAIL),
         "visits_received": received,
         "visits_query": urlencode({"ky": period.slug}),
+        "print_form": MonthMinutesForm(today=timezone.localdate()),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -5,7 +5,7 @@ import datetime
 
 from celery import shared_task
 
-from reports import refresh
+from reports import documents, refresh
 
 
 @shared_task(name="reports.refresh_closed_month", ignore_result=True)
@@ -31,3 +31,16 @@ def refresh_findings(organization_id: int, month_iso: str) -> int:
     in the broker, or sent by a web process not restarted yet, are done as a meeting's request would be. Kept for one
     release after the requests became rows (cells.PendingRefresh)."""
     return refresh.refresh_after_change(organization_id, datetime.date.fromisoformat(month_iso))
+
+
+@shared_task(name=documents.RUN_TASK, ignore_result=True)
+def run_document_job(job_id: int) -> str:
+    """Make one requested document (``reports.documents``), if this delivery wins the claim: a task delivered twice
+    makes it once."""
+    return documents.document_job_run(job_id=job_id)
+
+
+@shared_task(name="reports.sweep_document_jobs", ignore_result=True)
+def sweep_document_jobs() -> int:
+    """Every few minutes (beat): requeue the jobs whose worker died, hand over those whose hand-over was lost."""
+    return documents.document_jobs_sweep()

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("reports.urls_dashboard")),
     path("", include("reports.urls_policy")),
     path("", include("reports.urls_visits")),
+    path("", include("reports.urls_documents")),
 ]
