@@ -261,6 +261,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-findings": {"task": "reports.refresh_closed_month", "schedule": crontab(hour=1, minute=30)},
     # Refresh requests whose own task was lost (the broker was down when a meeting or a policy changed).
     "sweep-refresh-requests": {"task": "reports.refresh_pending", "schedule": crontab(minute="*/10")},
+    # Long documents (reports/jobs.py): jobs whose worker died go back to the queue, lost hand-overs are redone.
+    # Its own entry: the outbox's sweeper lives in meetings, which may not import reports.
+    "sweep-document-jobs": {"task": "reports.sweep_document_jobs", "schedule": crontab(minute="*/2")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

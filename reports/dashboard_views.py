@@ -30,6 +30,7 @@ from reports.absences import member_absences
 from reports.charts import children_body, heatmap_body, percent, trend_chart
 from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
+from reports.forms_documents import MonthMinutesForm
 from reports.models import Result
 from reports.pdf import render_pdf
 from reports.periods import Period, month_label
@@ -229,6 +230,7 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "visits_received": received,
         "visits_query": urlencode({"ky": period.slug}),
         "failed_mail": _failed_mail(organization, period),
+        "print_form": MonthMinutesForm(today=timezone.localdate()),
     }
     return render(request, "reports/dashboard.html", context)
 

@@ -1,6 +1,8 @@
 """Stored compliance findings: one row per cell and month, so a province dashboard reads thousands of rows."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
@@ -202,3 +204,71 @@ class Rollup(models.Model):
         "thematic_decided",
     )
     HISTOGRAMS = ("lengths", "speakers")
+
+
+class DocumentJob(models.Model):
+    """A long document asked for by a user and made by a worker (``reports.jobs``): every minutes of a month in
+    an organization's subtree as one PDF, for instance. The row is written first; the worker claims it, counts its
+    progress here (the page reads it) and stores the file, which only readers of the organization may download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang in")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Không in được")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("người yêu cầu")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("tổ chức đảng")
+    )
+    kind = models.CharField(_("loại tài liệu"), max_length=40)
+    params = models.JSONField(_("tham số"), default=dict)
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("đã in"), default=0)
+    total = models.PositiveIntegerField(_("tổng số"), null=True, blank=True)
+    # Each claim by a worker adds one; a worker's writes carry its number, so a worker the sweeper thought dead (its
+    # job handed to another) writes nothing once it wakes up.
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    # When the job was last given to the broker (on its request's commit, then by the sweeper): a queued job not
+    # claimed long after is handed over again (a hand-over lost with the broker down).
+    handed_over_at = models.DateTimeField(_("chuyển cho máy in lúc"), null=True, blank=True)
+    file = models.FileField(_("tệp"), upload_to="documents/%Y/%m/", blank=True)
+    file_name = models.CharField(_("tên tệp khi tải về"), max_length=200, blank=True)
+    error = models.CharField(_("lỗi"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("báo tiến độ lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu in tài liệu")
+        verbose_name_plural = _("yêu cầu in tài liệu")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="%(app_label)s_%(class)s_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(total__isnull=True) | Q(done__lte=models.F("total")),
+                name="%(app_label)s_%(class)s_done_within_total",
+            ),
+        ]
+        indexes = [
+            # The sweeper: jobs queued (lost hand-overs) or running (stuck workers), few among many done ones.
+            models.Index(
+                fields=["status", "created_at"],
+                name="reports_docjob_pending_idx",
+                condition=Q(status__in=["queued", "running"]),
+            ),
+            # A user's recent jobs.
+            models.Index(fields=["requested_by", "-created_at"], name="reports_docjob_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.organization_id} {self.params} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

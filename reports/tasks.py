@@ -5,7 +5,7 @@ import datetime
 
 from celery import shared_task
 
-from reports import documents, refresh
+from reports import documents, jobs, refresh
 
 
 @shared_task(name="reports.refresh_closed_month", ignore_result=True)
@@ -40,3 +40,16 @@ def store_documents(ids: list[int] | None = None) -> int:
     correction); every one still pending when called without ids. Safe to run twice: a stored file is never
     written again."""
     return documents.store_pending(ids)
+
+
+@shared_task(name=jobs.RUN_TASK, ignore_result=True)
+def run_document_job(job_id: int) -> str:
+    """Make one requested document (``reports.jobs``), if this delivery wins the claim: a task delivered twice
+    makes it once."""
+    return jobs.document_job_run(job_id=job_id)
+
+
+@shared_task(name="reports.sweep_document_jobs", ignore_result=True)
+def sweep_document_jobs() -> int:
+    """Every few minutes (beat): requeue the jobs whose worker died, hand over those whose hand-over was lost."""
+    return jobs.document_jobs_sweep()

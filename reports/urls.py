@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("reports.urls_policy")),
     path("", include("reports.urls_visits")),
     path("", include("reports.urls_printouts")),
+    path("", include("reports.urls_jobs")),
 ]
