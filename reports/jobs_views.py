@@ -77,11 +77,11 @@ def document_job_file(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def document_jobs(request: HttpRequest) -> HttpResponse:
     """The user's recent jobs, newest first. Queries: the jobs with their organizations, one."""
-    jobs = list(
+    recent = list(
         DocumentJob.objects.filter(requested_by=request.user)
         .select_related("organization")
         .order_by("-created_at", "-pk")[:RECENT_JOBS]
     )
-    for job in jobs:
+    for job in recent:
         jobs.describe(job)
-    return render(request, "reports/document_jobs.html", {"jobs": jobs})
+    return render(request, "reports/document_jobs.html", {"jobs": recent})
