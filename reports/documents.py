@@ -55,7 +55,7 @@ def store(document_id: int) -> OfficialDocument | None:
         meeting_id = OfficialDocument.objects.filter(pk=document_id).values_list("meeting_id", flat=True).first()
         if meeting_id is None:
             return None
-        meeting = Meeting.objects.select_for_update().select_related("organization", "chair", "recorder")
+        meeting = Meeting.objects.select_for_update(of=("self",)).select_related("organization", "chair", "recorder")
         meeting = meeting.get(pk=meeting_id)
         document = OfficialDocument.objects.select_for_update().get(pk=document_id)
         if document.is_stored:
