@@ -31,10 +31,11 @@ from reports.charts import children_body, heatmap_body, percent, trend_chart
 from reports.dashboard import Dashboard, Figures, dashboard
 from reports.forms_dashboard import AbsencesFilterForm, DashboardFilterForm
 from reports.forms_documents import MonthMinutesForm
+from reports.jobs import ComplianceReport
 from reports.models import Result
 from reports.pdf import render_pdf
 from reports.periods import Period, month_label
-from reports.printouts import compliance_report_context
+from reports.printouts import compliance_report_context, report_file_name
 from reports.printouts_views import pdf_response
 from reports.visits import visits_received
 
@@ -231,6 +232,8 @@ def dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
         "visits_query": urlencode({"ky": period.slug}),
         "failed_mail": _failed_mail(organization, period),
         "print_form": MonthMinutesForm(today=timezone.localdate()),
+        # A large subtree's report is laid out by a worker (a button that queues it); a small one is a plain link.
+        "report_by_job": data.headline.cells > ComplianceReport.INLINE_CELLS,
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -247,12 +250,6 @@ def _failed_mail(organization: Organization, period: Period) -> int:
     )
 
 
-def _file_name(organization: Organization, period: Period, cell_type: str, extension: str) -> str:
-    code = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in organization.code)
-    suffix = f"-{cell_type}" if cell_type else ""
-    return f"bao-cao-{code}-{period.slug}{suffix}.{extension}"
-
-
 @login_required
 @require_GET
 def dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
@@ -261,7 +258,7 @@ def dashboard_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     content = exports.dashboard_xlsx(organization, period, cell_type)
     response = HttpResponse(content, content_type=exports.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_file_name(organization, period, cell_type, "xlsx")
+        as_attachment=True, filename=report_file_name(organization, period, cell_type, "xlsx")
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -277,7 +274,7 @@ def dashboard_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     _form, period, cell_type = _selection(request, notify=False)
     with translation.override("vi"):  # an official document: Vietnamese whatever the reader's language
         pdf = render_pdf("pdf/compliance_report.html", compliance_report_context(organization, period, cell_type))
-    return pdf_response(pdf, _file_name(organization, period, cell_type, "pdf"))
+    return pdf_response(pdf, report_file_name(organization, period, cell_type, "pdf"))
 
 
 @login_required
@@ -289,7 +286,7 @@ def dashboard_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
         exports.dashboard_csv(organization, period, cell_type), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=_file_name(organization, period, cell_type, "csv")
+        as_attachment=True, filename=report_file_name(organization, period, cell_type, "csv")
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -335,7 +332,8 @@ def dashboard_absences(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _absences_file_name(organization: Organization, year: int, cell_type: str, extension: str) -> str:
-    return _file_name(organization, Period("year", year), cell_type, extension).replace("bao-cao-", "vang-khong-ly-do-")
+    name = report_file_name(organization, Period("year", year), cell_type, extension)
+    return name.replace("bao-cao-", "vang-khong-ly-do-")
 
 
 @login_required

@@ -38,8 +38,9 @@ from cells.models import Organization
 from meetings.minutes import minutes_context
 from meetings.models import Meeting
 from reports.models import DocumentJob
-from reports.pdf import PDF_BASE_URL, StaticOnlyFetcher
-from reports.periods import month_label
+from reports.pdf import PDF_BASE_URL, StaticOnlyFetcher, render_pdf
+from reports.periods import Period, month_label
+from reports.printouts import ascii_code, compliance_report_context, report_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +101,6 @@ def combine(documents: list[Document]) -> bytes:
     """One PDF of every page of ``documents``, in order (WeasyPrint's own way of joining documents)."""
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()
-
-
-def ascii_code(organization: Organization) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in organization.code)
 
 
 class MonthMinutes(DocumentKind):
@@ -211,6 +208,52 @@ class MonthMinutes(DocumentKind):
 
 
 register(MonthMinutes())
+
+
+class ComplianceReport(DocumentKind):
+    """The compliance report of an organization over a period (``reports.printouts``), made by a worker: a province's
+    takes seconds to lay out, longer than a page should wait. One part: its progress is "being made", then done.
+    The dashboard asks for it this way above ``INLINE_CELLS`` cells and links the PDF directly below."""
+
+    code = "compliance_report"
+    label = gettext_lazy("Báo cáo tình hình sinh hoạt chi bộ")
+    # Up to this many cells with findings in the period, the report is laid out in about a second: downloaded at once.
+    INLINE_CELLS = 200
+
+    def check(self, organization: Organization, params: dict) -> dict:
+        period = Period.parse(str(params.get("period", "")))
+        if period is None:
+            raise ValidationError({"period": _("Kỳ báo cáo không hợp lệ.")})
+        cell_type = str(params.get("cell_type", ""))
+        if cell_type and cell_type not in Organization.CellType.values:
+            raise ValidationError({"period": _("Loại hình chi bộ không hợp lệ.")})
+        return {"period": period.slug, "cell_type": cell_type}
+
+    def describe(self, job: DocumentJob) -> str:
+        period = Period.parse(job.params["period"])
+        text = _("Báo cáo tình hình sinh hoạt chi bộ {period}, {organization}").format(
+            period=period.label[:1].lower() + period.label[1:] if period else job.params["period"],
+            organization=job.organization.name,
+        )
+        if job.params.get("cell_type"):
+            text += f" ({Organization.CellType(job.params['cell_type']).label})"
+        return text
+
+    def progress_text(self, done: int, total: int) -> str:
+        return _("Đã xong") if done >= total else _("Đang tổng hợp số liệu và dàn trang")
+
+    def make(self, job: DocumentJob, progress: Progress) -> tuple[bytes, str]:
+        period = Period.parse(job.params["period"])
+        cell_type = job.params.get("cell_type", "")
+        progress(0, 1)
+        with translation.override("vi"):  # an official document: Vietnamese whatever the requester's language
+            context = compliance_report_context(job.organization, period, cell_type)
+            pdf = render_pdf("pdf/compliance_report.html", context)
+        progress(1, 1)
+        return pdf, report_file_name(job.organization, period, cell_type, "pdf")
+
+
+register(ComplianceReport())
 
 
 # --- Requests ---------------------------------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ A job is read by whoever reads its organization (``members.access``, as the dash
 404 to anyone else, the requester included once they no longer read it. Asking for a print is a read: a read-only
 board user may."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from members.access import scope_for
 from reports import jobs
@@ -47,6 +48,24 @@ def month_minutes_request(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("reports:document_job", job.pk)
     return render(request, "reports/document_request.html", {"organization": organization, "form": form})
+
+
+@login_required
+@require_POST
+def compliance_report_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """The compliance report of a large organization (the dashboard's button, with its period and cell type), made by
+    a worker: the job's page follows it. A bad period is said on the dashboard, and nothing is written."""
+    organization = readable_organization(request, pk)
+    params = {"period": request.POST.get("ky", ""), "cell_type": request.POST.get("loai", "")}
+    try:
+        job = jobs.document_job_request(
+            user=request.user, organization=organization, kind=jobs.ComplianceReport.code, params=params
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("reports:dashboard", organization.pk)
+    return redirect("reports:document_job", job.pk)
 
 
 @login_required

@@ -164,6 +164,17 @@ def _month_rows(data: Dashboard, visits: dict) -> list[ReportRow]:
     return rows
 
 
+def ascii_code(organization: Organization) -> str:
+    """The organization's code as it may stand in a file name (letters, digits, "-" and "_")."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_") else "-" for ch in organization.code)
+
+
+def report_file_name(organization: Organization, period: Period, cell_type: str, extension: str) -> str:
+    """``bao-cao-XA-nam-2026.pdf``: the name of a report of the organization over the period, in every format."""
+    suffix = f"-{cell_type}" if cell_type else ""
+    return f"bao-cao-{ascii_code(organization)}-{period.slug}{suffix}.{extension}"
+
+
 def compliance_report_context(organization: Organization, period: Period, cell_type: str = "") -> dict:
     """The report of ``organization`` over ``period``: the dashboard's figures (``reports.dashboard.dashboard``, five
     queries), the visits received (one query), the organization's name that day (one query). Seven queries whatever

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET
 from cells.models import Organization
 from meetings.quotas import Status
 from reports import exports_visits
-from reports.dashboard_views import _file_name, _readable_organization
+from reports.dashboard_views import _readable_organization
 from reports.forms_dashboard import VisitsFilterForm
 from reports.periods import Period
+from reports.printouts import report_file_name
 from reports.visits import DEFAULT_MONTHS, BoardVisits, board_visits, line_text, status_label
 
 STATUS_CLASSES = {
@@ -89,7 +90,7 @@ def visits_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     _form, period, months = _selection(request, notify=False)
     data = board_visits(organization, period, months=months, today=timezone.localdate(), unvisited_limit=None)
     response = HttpResponse(exports_visits.visits_xlsx(data), content_type=exports_visits.XLSX_CONTENT_TYPE)
-    name = _file_name(organization, period, "", "xlsx").replace("bao-cao-", "du-sinh-hoat-")
+    name = report_file_name(organization, period, "", "xlsx").replace("bao-cao-", "du-sinh-hoat-")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
     response["Cache-Control"] = "private, no-store"
     return response

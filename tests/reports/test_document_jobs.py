@@ -546,3 +546,67 @@ def test_the_tasks_queries_grow_by_a_small_budget_per_minutes(world, enqueued):
     per_minutes = (six - two) / 4
     assert per_minutes == int(per_minutes) and per_minutes <= PER_MINUTES, (two, six)
     assert two - 2 * per_minutes <= TASK_CONSTANT, (two, six)
+
+
+# --- The compliance report as a job ------------------------------------------------------------------------------------
+
+
+def test_a_large_organizations_report_is_a_button_that_queues_it_and_a_small_ones_a_link(client, month, monkeypatch):
+    client.force_login(month.board_user)
+    url = reverse("reports:dashboard", args=[month.commune.pk])
+
+    small = client.get(url, {"ky": "nam-2026"}).content.decode()
+    monkeypatch.setattr(jobs.ComplianceReport, "INLINE_CELLS", -1)  # any organization is "large", even without findings
+    large = client.get(url, {"ky": "nam-2026"}).content.decode()
+
+    pdf_link = reverse("reports:dashboard_pdf", args=[month.commune.pk])
+    request_url = reverse("reports:compliance_report_request", args=[month.commune.pk])
+    assert pdf_link in small and request_url not in small
+    assert request_url in large and pdf_link not in large
+    assert '<input type="hidden" name="ky" value="nam-2026">' in large
+
+
+def test_the_report_job_makes_the_same_report_as_the_link(client, month, enqueued, tmp_path):
+    w = month
+    client.force_login(w.board_user)
+
+    response = client.post(reverse("reports:compliance_report_request", args=[w.commune.pk]), {"ky": "quy-2026-4"})
+
+    job = DocumentJob.objects.get()
+    assert response.url == reverse("reports:document_job", args=[job.pk])
+    assert (job.kind, job.params, job.requested_by) == (
+        "compliance_report",
+        {"period": "quy-2026-4", "cell_type": ""},
+        w.board_user,
+    )
+    assert run_document_job.apply(args=[job.pk]).get() == "done"
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total, job.file_name) == (Status.DONE, 1, 1, "bao-cao-C01-quy-2026-4.pdf")
+    text = " ".join(pdf_pages(job.file.read(), tmp_path))
+    assert "BÁO CÁO" in text and "QUÝ IV NĂM 2026" in text and w.commune.name.upper() in text
+    page = client.get(reverse("reports:document_job", args=[job.pk])).content.decode()
+    assert "Báo cáo tình hình sinh hoạt chi bộ quý IV năm 2026, Đảng bộ xã Xuân Hiệp" in page
+    assert reverse("reports:document_job_file", args=[job.pk]) in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({"ky": "quy-2026-9"}, "Kỳ báo cáo không hợp lệ."), ({"ky": "nam-2026", "loai": "x"}, "Loại hình chi bộ")],
+)
+def test_a_bad_report_request_says_why_on_the_dashboard_and_writes_nothing(client, month, enqueued, data, message):
+    client.force_login(month.board_user)
+
+    response = client.post(reverse("reports:compliance_report_request", args=[month.commune.pk]), data, follow=True)
+
+    assert message in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("reports:dashboard", args=[month.commune.pk])
+    assert not DocumentJob.objects.exists() and enqueued == []
+
+
+def test_a_report_of_an_organization_not_read_is_a_404_and_writes_nothing(client, month, enqueued):
+    client.force_login(month.outsider_user)
+
+    response = client.post(reverse("reports:compliance_report_request", args=[month.commune.pk]), {"ky": "nam-2026"})
+
+    assert response.status_code == 404
+    assert not DocumentJob.objects.exists()
