@@ -240,7 +240,7 @@ class ComplianceReport(DocumentKind):
         return text
 
     def progress_text(self, done: int, total: int) -> str:
-        return _("Đã xong") if done >= total else _("Đang tổng hợp số liệu và dàn trang")
+        return "" if done >= total else _("Đang tổng hợp số liệu và dàn trang")
 
     def make(self, job: DocumentJob, progress: Progress) -> tuple[bytes, str]:
         period = Period.parse(job.params["period"])
