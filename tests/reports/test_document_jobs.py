@@ -548,7 +548,7 @@ def test_the_tasks_queries_grow_by_a_small_budget_per_minutes(world, enqueued):
     assert two - 2 * per_minutes <= TASK_CONSTANT, (two, six)
 
 
-# --- The compliance report as a job ------------------------------------------------------------------------------------
+# --- The compliance report as a job -----------------------------------------------------------------------------------
 
 
 def test_a_large_organizations_report_is_a_button_that_queues_it_and_a_small_ones_a_link(client, month, monkeypatch):

@@ -6,8 +6,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.core.management.base import CommandError
+from django.db import connections
 
 from tooling.bench_documents import REQUIRED_KEYS
 
