@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "members",
     "meetings",
     "reports",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our static files
+    "api",  # the JSON API: above the domain apps, which never import it
     "tooling",  # demo data and benchmarks: above the domain, which never imports it
 ]
 
@@ -266,6 +270,28 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-document-jobs": {"task": "reports.sweep_document_jobs", "schedule": crontab(minute="*/2")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# --- API (api/, issue 15) --------------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    # The browser's session (with CSRF on writes). Per-user tokens come with the profile page.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Chi bộ API",
+    "DESCRIPTION": "Organizations, members, meetings, visits, policies and compliance findings, read through the same "
+    "access rules as the pages (outside the user's subtree: 404).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # from our static files, never a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Logging: no personal data; one line per record to the console -------------------------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

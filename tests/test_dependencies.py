@@ -1,4 +1,4 @@
-"""Dependencies point one way: tooling → reports → meetings → members → cells. An app never imports one above it:
+"""Dependencies point one way: tooling → api → reports → meetings → members → cells. An app never imports one above it:
 the domain never imports ``tooling`` (demo data and benchmarks), and no module of cells, members or meetings imports
 ``reports``.
 
@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # The apps, lowest first: each may import those before it, never those after it.
-LAYERS = ("cells", "members", "meetings", "reports", "tooling")
+LAYERS = ("cells", "members", "meetings", "reports", "api", "tooling")
 DOMAIN = LAYERS[:-1]
 
 

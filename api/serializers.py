@@ -1,0 +1,18 @@
+"""What the API says of each resource. Field names are English, values as stored; names are the organizations'."""
+
+from rest_framework import serializers
+
+from cells.models import Organization
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    parent = serializers.SerializerMethodField(help_text="The organization directly above, or null for a root.")
+    is_cell = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "code", "name", "kind", "cell_type", "place_name", "parent", "is_cell", "depth"]
+        read_only_fields = fields
+
+    def get_parent(self, organization: Organization) -> int | None:
+        return self.context["parents"].get(organization.pk)
