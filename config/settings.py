@@ -274,8 +274,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- API (api/, issue 15) --------------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    # The browser's session (with CSRF on writes). Per-user tokens come with the profile page.
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A user's token (``Authorization: Token <key>``, made on /api/khoa/), or the browser's session (CSRF on writes).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,

@@ -15,8 +15,8 @@ URL = "/api/v1/organizations/"
 def test_it_requires_login(client, world):
     response = client.get(URL)
 
-    assert response.status_code == 403
-    assert "credentials were not provided" in response.json()["detail"]
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_a_board_reads_its_subtree_in_the_trees_order_with_each_parent(client, world):
