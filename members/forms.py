@@ -46,6 +46,9 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["full_name"].error_messages["required"] = _("Nhập họ và tên đảng viên.")
         self.fields["admission_date"].error_messages["required"] = _("Nhập ngày vào Đảng.")
+        # Our own wording: Django's catalogue says "Nhập địa chỉ email hợp lệ.", Django REST framework's (installed
+        # for the API, whose catalogue takes precedence over Django's) "Nhập một địa chỉ …".
+        self.fields["email"].error_messages["invalid"] = _("Nhập địa chỉ email hợp lệ, ví dụ: ten@example.vn.")
         if editing:
             # Once recorded, the official date changes through a status change (it is dated history).
             self.fields["official_date"].disabled = True
