@@ -6,13 +6,12 @@ from cells.models import Organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SerializerMethodField(help_text="The organization directly above, or null for a root.")
+    parent = serializers.IntegerField(
+        source="parent_id", read_only=True, allow_null=True, help_text="The organization directly above; null: a root."
+    )
     is_cell = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Organization
         fields = ["id", "code", "name", "kind", "cell_type", "place_name", "parent", "is_cell", "depth"]
         read_only_fields = fields
-
-    def get_parent(self, organization: Organization) -> int | None:
-        return self.context["parents"].get(organization.pk)

@@ -1,14 +1,23 @@
 """The API's resources. Each reads through the pages' access gate (``members.access``): an organization outside the
 user's subtree is a 404, as on the pages."""
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 
 from api.serializers import OrganizationSerializer
-from cells.models import Organization, parent_path
+from cells.models import Organization
 from members.access import visible_organizations
+
+# The parent's id, read in the page's own query: the node whose path is this one's less its last step.
+PARENT_ID = Subquery(
+    Organization.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+    ).values("pk")[:1]
+)
 
 
 @extend_schema(
@@ -19,13 +28,13 @@ from members.access import visible_organizations
     ]
 )
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """The organizations the user reads, in the tree's order (a parent before its children). Two queries a page: the
-    page, and its parents' ids."""
+    """The organizations the user reads, in the tree's order (a parent before its children), each with its parent's
+    id. One query a page, and the count."""
 
     serializer_class = OrganizationSerializer
 
     def get_queryset(self):
-        organizations = visible_organizations(self.request.user).order_by("path")
+        organizations = visible_organizations(self.request.user).order_by("path").annotate(parent_id=PARENT_ID)
         within = self.request.query_params.get("within", "")
         if within:
             if not within.isdigit():
@@ -33,19 +42,3 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
             top = get_object_or_404(visible_organizations(self.request.user), pk=int(within))
             organizations = organizations.filter(path__startswith=top.path)
         return organizations
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["parents"] = {}
-        return context
-
-    def get_serializer(self, *args, **kwargs):
-        serializer = super().get_serializer(*args, **kwargs)
-        if args:
-            rows = args[0] if isinstance(args[0], list | tuple) else [args[0]]
-            paths = {parent_path(o.path) for o in rows if isinstance(o, Organization)} - {""}
-            by_path = dict(Organization.objects.filter(path__in=paths).values_list("path", "pk")) if paths else {}
-            serializer.context["parents"].update(
-                {o.pk: by_path.get(parent_path(o.path)) for o in rows if isinstance(o, Organization)}
-            )
-        return serializer
