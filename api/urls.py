@@ -11,8 +11,15 @@ app_name = "api"
 
 router = DefaultRouter()
 router.register("organizations", views.OrganizationViewSet, basename="organization")
+router.register("cells", views.CellViewSet, basename="cell")
+router.register("members", views.MemberViewSet, basename="member")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("visits", views.VisitViewSet, basename="visit")
+router.register("findings", views.FindingViewSet, basename="finding")
 
 urlpatterns = [
+    path("v1/policies/in-force/", views.PolicyInForceView.as_view(), name="policy_in_force"),
+    path("v1/compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("khoa/", token_views.tokens, name="tokens"),

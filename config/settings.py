@@ -102,6 +102,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The dashboards' covering index (reports.CellMonth) has non-key columns for PostgreSQL; SQLite ignores them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# The API's rate limit counts in its own cache, in the process's memory (``api.throttling``).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
+}
+
 # --- Authentication -------------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -280,8 +286,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Calls made with a token, per token (a script gone wild is slowed, not the people on the pages): see
+    # ``api.throttling``. Its own cache, in each process's memory: a rate limit must not fail when Redis is down.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env_str("API_TOKEN_RATE", "600/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
@@ -294,6 +305,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # from our static files, never a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for each choice set, whichever field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "cells.models.Organization.Kind",
+        "MeetingKindEnum": "meetings.models.Meeting.Kind",
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "GradeEnum": "meetings.models.Meeting.Grade",
+        "AttendanceStatusEnum": "meetings.models.Attendance.Status",
+        "MemberStatusEnum": "members.models.StatusChange.Status",
+        "MembershipKindEnum": "members.models.Membership.Kind",
+    },
 }
 
 # --- Logging: no personal data; one line per record to the console -------------------------------------------------

@@ -4,6 +4,7 @@ report with its author and the board of the visitor's committee."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from cells.models import Organization
 from meetings.models import Meeting, Visitor, VisitReport
 from members.access import Scope, scope_for
 
@@ -61,3 +62,17 @@ def get_visit_for_user(request: HttpRequest, visitor_pk: int, *, write: bool = F
         raise PermissionDenied
     visitor.report_or_none = report
     return visitor
+
+
+def visible_meetings(user):
+    """The meetings whose organization the user sees (``get_meeting_for_user``'s rule as a queryset)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Meeting.objects.all()
+    return Meeting.objects.filter(organization__in=Organization.objects.within(scope.visible_paths))
+
+
+def visible_visits(user):
+    """Superior-committee visits (visitors holding a seat) of the meetings the user sees. Their reports are read
+    through ``may_read_visit_report``."""
+    return Visitor.objects.filter(seat__isnull=False, meeting__in=visible_meetings(user))

@@ -454,6 +454,17 @@ def _check_day(meeting: Meeting) -> None:
         )
 
 
+def check_recordable(meeting: Meeting, correction_reason: str | None = None) -> None:
+    """Raise why nothing of the meeting's record can be written now (see ``_check_not_locked``): for a caller that
+    writes several parts of the record in one go, before the first."""
+    _check_not_locked(meeting, correction_reason)
+
+
+def check_agenda_item(meeting: Meeting, agenda_item: AgendaItem | None) -> None:
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": _("Mục chương trình không thuộc buổi này.")})
+
+
 def _check_not_locked(meeting: Meeting, correction_reason: str | None) -> None:
     """Why nothing of the record can be written now: a cancelled meeting, a meeting whose day has not come, approved
     minutes without a reason for the correction."""
@@ -884,8 +895,7 @@ def speech_add(
         raise ValidationError({"speaker": _("Người phát biểu phải có mặt (điểm danh “Có mặt”).")})
     if visitor is not None and visitor.meeting_id != meeting.pk:
         raise ValidationError({"speaker": _("Đại biểu không dự buổi này.")})
-    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        raise ValidationError({"agenda_item": _("Mục chương trình không thuộc buổi này.")})
+    check_agenda_item(meeting, agenda_item)
     if not summary.strip():
         raise ValidationError({"summary": _("Ghi tóm tắt ý kiến phát biểu.")})
     check_lengths(Speech, {"summary": summary.strip()})

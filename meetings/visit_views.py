@@ -26,6 +26,7 @@ from meetings.visits import (
     committee_overview,
     meeting_visit_rows,
     report_prefill,
+    seat_refusal,
     seats_that_may_visit,
     visit_rows,
 )
@@ -86,14 +87,11 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request, pk)
     seats = seats_that_may_visit(meeting, user=request.user)
     if not seats:
-        messages.error(
-            request,
-            _("Ngày họp đồng chí không giữ chức vụ nào trong cấp ủy cấp trên của tổ chức này: không ghi nhận dự được."),
-        )
+        messages.error(request, seat_refusal(several=False))
         return redirect("meetings:detail", pk=meeting.pk)
     chosen = _chosen_seat(request, seats)
     if chosen is None:
-        messages.error(request, _("Đồng chí giữ nhiều chức vụ trong cấp ủy: chọn chức vụ dự buổi sinh hoạt này."))
+        messages.error(request, seat_refusal(several=True))
         return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#du-sinh-hoat")
     try:
         visitor = services.visit_record(meeting=meeting, seat=chosen, by=request.user)

@@ -41,6 +41,14 @@ def seats_that_may_visit(meeting: Meeting, *, user=None) -> list[CommitteeSeat]:
     )
 
 
+def seat_refusal(*, several: bool) -> str:
+    """Why a committee member's own visit is not recorded: no seat that may visit the meeting that day, or several
+    (they must choose the one they attended with)."""
+    if several:
+        return _("Đồng chí giữ nhiều chức vụ trong cấp ủy: chọn chức vụ dự buổi sinh hoạt này.")
+    return _("Ngày họp đồng chí không giữ chức vụ nào trong cấp ủy cấp trên của tổ chức này: không ghi nhận dự được.")
+
+
 # --- Reports ---------------------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -196,6 +197,32 @@ def current_cell(member: Member) -> Organization | None:
     return membership.organization if membership else None
 
 
+def readable_members(user):
+    """The members whose records this user reads: those who belonged (at home, or as a guest attached there) to a
+    cell in a subtree the user reads, and the user themselves. One query, whatever the size of the tree."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return Member.objects.all()
+    condition = Q(pk=scope.member_id) if scope.member_id else Q(pk__in=[])
+    if scope.read_paths:
+        within = Q()
+        for path in scope.read_paths:
+            within |= Q(organization__path__startswith=path)
+        condition |= Exists(Membership.objects.filter(within, member=OuterRef("pk")))
+    return Member.objects.filter(condition)
+
+
+def last_home_cell(value: str = "organization_id"):
+    """The member's latest home cell (their current one, or the last before they left), as a subquery of its
+    ``value`` (``"organization__path"``: its path), for annotating a list. Writing a member's record needs write
+    access there (``get_member_for_user``)."""
+    return Subquery(
+        Membership.objects.filter(member=OuterRef("pk"), kind=Membership.Kind.HOME)
+        .order_by("-valid_from")
+        .values(value)[:1]
+    )
+
+
 def get_member_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Member:
     """A member the user may read: one who belonged (at home or as a guest) to a cell in a subtree they read, or
     themselves.
@@ -203,18 +230,13 @@ def get_member_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     Writing needs write access to the member's current cell (or, for a member who has left, their last cell).
     """
     scope = scope_for(request.user)
-    member = Member.objects.filter(pk=pk).first()
+    member = readable_members(request.user).filter(pk=pk).first()
     if member is None:
         raise Http404
-    memberships = list(member.memberships.select_related("organization").order_by("-valid_from"))
-    homes = [m for m in memberships if m.kind == Membership.Kind.HOME]
-    cell = homes[0].organization if homes else None
-    # Any cell the member belonged to, as home or as a guest attached there, lets its readers read them.
-    readable = (
-        scope.is_admin or member.pk == scope.member_id or any(scope.can_read(m.organization) for m in memberships)
+    homes = list(
+        member.memberships.filter(kind=Membership.Kind.HOME).select_related("organization").order_by("-valid_from")
     )
-    if not readable:
-        raise Http404
+    cell = homes[0].organization if homes else None
     if write and not (cell is not None and scope.can_write(cell)):
         raise PermissionDenied
     member.current_cell = cell
