@@ -36,5 +36,6 @@ def exception_handler(exc, context):
     elif isinstance(exc, ValidationError):
         exc = refused(exc)
     elif isinstance(exc, exceptions.Throttled):
-        exc = exceptions.Throttled(exc.wait, throttled_message(exc.wait))
+        wait, exc = exc.wait, exceptions.Throttled(exc.wait)
+        exc.detail = exceptions.ErrorDetail(throttled_message(wait), code="throttled")  # without DRF's English tail
     return drf_exception_handler(exc, context)

@@ -79,7 +79,9 @@ def date_param(request, *, default: datetime.date) -> datetime.date:
 
 
 def within(queryset, organization: Organization | None, field: str = "organization"):
-    """The rows whose ``field`` (an organization) lies in ``organization``'s subtree; all when ``None``."""
+    """The rows whose ``field`` (an organization; ``""``: the rows are organizations) lies in ``organization``'s
+    subtree; all when ``None``."""
     if organization is None:
         return queryset
-    return queryset.filter(**{f"{field}__path__startswith": organization.path})
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    return queryset.filter(**{lookup: organization.path})

@@ -128,3 +128,11 @@ def world(db):
     w.outsider = make_secretary(w.cell_b, w.outsider_user, full_name="Trần Văn Bình")
     w.admin = UserFactory(username="quantri", is_staff=True, is_superuser=True)
     return w
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """The API's rate limit counts calls at the frozen instant, which never moves on: each test starts uncounted."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
