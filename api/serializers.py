@@ -13,7 +13,24 @@ from reports.findings import findings
 from reports.models import CellMonth
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class ReadModelSerializer(serializers.ModelSerializer):
+    """A model's fields as read: a choice the model leaves blank (``blank=True``) may read "" (DRF drops
+    ``allow_blank`` from read-only fields, and the OpenAPI description would then refuse the empty value)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if isinstance(field, serializers.ChoiceField):
+                try:
+                    model_field = self.Meta.model._meta.get_field(field.source or name)
+                except Exception:  # noqa: BLE001 - not a model field (an annotation, a property)
+                    continue
+                field.allow_blank = getattr(model_field, "blank", False)
+                field.allow_null = getattr(model_field, "null", False)
+        return fields
+
+
+class OrganizationSerializer(ReadModelSerializer):
     parent = serializers.IntegerField(
         source="parent_id", read_only=True, allow_null=True, help_text="The organization directly above; null: a root."
     )
@@ -42,14 +59,14 @@ class CellSerializer(OrganizationSerializer):
 # --- Members -------------------------------------------------------------------------------------------------------
 
 
-class StatusChangeSerializer(serializers.ModelSerializer):
+class StatusChangeSerializer(ReadModelSerializer):
     class Meta:
         model = StatusChange
         fields = ["status", "effective_from", "attached_to", "attached_to_name", "until", "note"]
         read_only_fields = fields
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ReadModelSerializer):
     class Meta:
         model = Membership
         fields = ["organization", "kind", "valid_from", "valid_to"]
@@ -60,7 +77,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 PERSONAL_FIELDS = tuple(name for name in Member.PERSONAL_FIELDS if name != "full_name")
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ReadModelSerializer):
     """A member with their status today and its history, and their cells. ``birth_date``, ``gender``, ``email``,
     ``phone``, ``card_number``, ``party_history_number`` and ``register_number`` are given only to users who may
     write the member's cell (``personal`` says whether they are): absent otherwise."""
@@ -137,21 +154,21 @@ MEETING_FIELDS = [
 ]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ReadModelSerializer):
     class Meta:
         model = Meeting
         fields = MEETING_FIELDS
         read_only_fields = fields
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(ReadModelSerializer):
     class Meta:
         model = AgendaItem
         fields = ["id", "order", "title", "details", "conclusion"]
         read_only_fields = fields
 
 
-class AttendanceSerializer(serializers.ModelSerializer):
+class AttendanceSerializer(ReadModelSerializer):
     full_name = serializers.CharField(source="member.full_name", read_only=True)
 
     class Meta:
@@ -160,14 +177,14 @@ class AttendanceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SpeechSerializer(serializers.ModelSerializer):
+class SpeechSerializer(ReadModelSerializer):
     class Meta:
         model = Speech
         fields = ["id", "order", "member", "visitor", "agenda_item", "summary"]
         read_only_fields = fields
 
 
-class VisitorSerializer(serializers.ModelSerializer):
+class VisitorSerializer(ReadModelSerializer):
     class Meta:
         model = Visitor
         fields = ["id", "seat", "name", "title", "is_superior", "rank", "committee_kind"]
@@ -217,14 +234,14 @@ REPORT_FIELDS = [
 ]
 
 
-class VisitReportSerializer(serializers.ModelSerializer):
+class VisitReportSerializer(ReadModelSerializer):
     class Meta:
         model = VisitReport
         fields = REPORT_FIELDS
         read_only_fields = fields
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ReadModelSerializer):
     """A superior-committee member's visit to a meeting, with its report when the user may read it (its author;
     once submitted, the readers of the visitor's committee): null otherwise, or when none was begun."""
 
@@ -298,7 +315,7 @@ class FindingSerializer(serializers.Serializer):
     binding = serializers.BooleanField()
 
 
-class CellMonthSerializer(serializers.ModelSerializer):
+class CellMonthSerializer(ReadModelSerializer):
     """One cell's month as the compliance sweep measured it, rule by rule, each with the value required and where
     it comes from."""
 

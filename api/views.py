@@ -210,7 +210,6 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         request=inputs.MeetingRecordInput,
         responses={
             200: MeetingDetailSerializer,
-            400: OpenApiResponse(description="Refused, with every message; nothing was written."),
             409: OpenApiResponse(description="Saved by someone else since `version`: read the meeting again."),
         },
     )

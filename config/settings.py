@@ -305,6 +305,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # from our static files, never a CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_error_responses"],
     # One name for each choice set, whichever field uses it.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "cells.models.Organization.Kind",
