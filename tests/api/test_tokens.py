@@ -81,3 +81,33 @@ def test_the_home_page_links_the_tokens_page(client, world):
     client.force_login(world.member_user)
 
     assert reverse("api:tokens") in client.get("/").content.decode()
+
+
+def test_an_eleventh_active_token_is_refused_with_a_message(client, world):
+    for n in range(10):
+        ApiToken.issue(user=world.board_user, name=f"Khóa {n}")
+    client.force_login(world.board_user)
+
+    page = client.post(reverse("api:tokens"), {"name": "Một khóa nữa"}).content.decode()
+
+    assert "Đồng chí đã có 10 khóa đang dùng: hãy thu hồi một khóa không còn dùng trước." in page
+    assert ApiToken.objects.count() == 10
+    ApiToken.objects.filter(name="Khóa 0").update(revoked_at="2026-12-01T00:00:00Z")
+    client.post(reverse("api:tokens"), {"name": "Một khóa nữa"})
+    assert ApiToken.objects.filter(name="Một khóa nữa").exists()  # a revoked one no longer counts
+
+
+def test_an_administrator_revokes_a_token_in_the_admin_and_never_sees_a_key(client, world):
+    token, key = ApiToken.issue(user=world.board_user, name="Máy tính bị mất")
+    client.force_login(world.admin)
+
+    listing = client.get(reverse("admin:api_apitoken_changelist")).content.decode()
+    client.post(
+        reverse("admin:api_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+    assert "Máy tính bị mất" in listing and key not in listing and token.key_hash not in listing
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
