@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from meetings.models import Attendance, Meeting, Speech, Visitor
-from tests.factories import HANOI, make_held_meeting, make_meeting, make_member, seat
+from tests.factories import HANOI, make_cell, make_held_meeting, make_meeting, make_member, seat
 
 pytestmark = pytest.mark.django_db
 
@@ -389,3 +389,33 @@ def test_reading_is_not_writing(client, world, today_meeting):
 
     assert client.delete(f"{URL}{today_meeting.pk}/").status_code == 405
     assert client.put(f"{URL}{today_meeting.pk}/", {}, content_type="application/json").status_code == 405
+
+
+def test_five_thousand_meetings_page_at_the_cost_of_a_few(client, world):
+    """The list of a large organization: 5,000 meetings (written in bulk: the services would take minutes) cost the
+    queries of one meeting, on the first page and on the last."""
+    make_meeting(world.cell_a, planned_date=DAY)
+    client.force_login(world.board_user)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    cells = [make_cell(world.commune, name=f"Chi bộ {n}", code=f"K{n}") for n in range(50)]
+    Meeting.objects.bulk_create(
+        Meeting(
+            organization=cell,
+            kind="extraordinary",
+            planned_date=DAY - datetime.timedelta(days=day),
+            month=(DAY - datetime.timedelta(days=day)).replace(day=1),
+            planned_time=datetime.time(14),
+            venue="Hội trường",
+        )
+        for cell in cells
+        for day in range(100)
+    )
+    with CaptureQueriesContext(connection) as first:
+        body = client.get(URL, {"page_size": 500}).json()
+    with CaptureQueriesContext(connection) as last:
+        tail = client.get(URL, {"page_size": 500, "page": 11}).json()
+
+    assert body["count"] == 5_001 and len(body["results"]) == 500 and len(tail["results"]) == 1
+    assert len(first) == len(last) == len(one)

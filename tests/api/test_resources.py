@@ -11,6 +11,7 @@ from api.models import ApiToken
 from api.throttling import TokenRateThrottle
 from cells.policies import RULE_FIELDS, policy_create, policy_for
 from meetings.models import VisitReport
+from meetings.services import visit_record
 from members.services import member_status_change
 from reports.compliance import compute_month
 from reports.dashboard import dashboard
@@ -287,3 +288,29 @@ def test_the_meeting_list_of_a_large_organization_pages_at_constant_cost(client,
 
     assert page1["count"] == 12 and len(page3["results"]) == 2 and page3["next"] is None
     assert len(first) == len(last)
+
+
+def test_pages_of_visits_and_findings_cost_the_same_queries_whatever_their_number(client, world, visit):
+    user, held, meeting = visit
+    visit_record(meeting=meeting, seat=held, by=user)
+    compute_month(datetime.date(2026, 11, 1), organization=world.commune)
+    client.force_login(world.board_user)
+    findings = {"organization": world.commune.pk, "period": "2026-11"}
+
+    def cost(url, query=None):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, query or {}).status_code == 200
+        return len(queries)
+
+    cost("/api/v1/visits/")
+    few = cost("/api/v1/visits/"), cost("/api/v1/findings/", findings)
+    for n in range(6):
+        cell = make_cell(world.commune, name=f"Chi bộ ấp {n}", code=f"V{n}")
+        make_member(cell, full_name=f"Đảng viên {n}")
+        visit_record(meeting=make_held_meeting(cell, planned_date=datetime.date(2026, 11, 4)), seat=held, by=user)
+    compute_month(datetime.date(2026, 11, 1), organization=world.commune)
+    many = cost("/api/v1/visits/"), cost("/api/v1/findings/", findings)
+
+    assert client.get("/api/v1/visits/").json()["count"] == 7
+    assert client.get("/api/v1/findings/", findings).json()["count"] == 7
+    assert many == few
