@@ -29,7 +29,7 @@ def test_the_api_documentation_page_lists_the_operations(live_server, page: Page
 
 def test_a_user_makes_a_token_sees_its_key_once_and_revokes_it(live_server, page: Page, world):
     login(page, live_server, "bantochuc.xa")
-    page.get_by_role("link", name="Khóa API (cho phần mềm khác đọc dữ liệu)").click()
+    page.get_by_role("link", name="Khóa API (cho phần mềm khác đọc và ghi dữ liệu)").click()
 
     page.get_by_label("Tên gợi nhớ").fill("Bảng tính của Ban Tổ chức")
     page.get_by_role("button", name="Tạo khóa").click()
