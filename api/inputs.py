@@ -3,6 +3,17 @@ service's (``meetings.services``), which answers with the same Vietnamese messag
 
 from rest_framework import serializers
 
+# Ids are 64-bit integers in the database: a larger number is refused as input, never sent to it.
+MAX_ID = 2**63 - 1
+
+
+def Id(**kwargs) -> serializers.IntegerField:  # noqa: N802 - a field, named as the fields are
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def OptionalId(**kwargs) -> serializers.IntegerField:  # noqa: N802
+    return Id(required=False, allow_null=True, default=None, **kwargs)
+
 
 class AgendaItemInput(serializers.Serializer):
     title = serializers.CharField(max_length=300)
@@ -13,17 +24,20 @@ class MeetingPlanInput(serializers.Serializer):
     """A planned meeting. ``venue`` and ``planned_time`` default to the organization's usual ones; ``agenda`` to the
     order of business for the kind."""
 
-    organization = serializers.IntegerField()
+    organization = Id()
     kind = serializers.CharField(default="regular", help_text="regular, thematic, combined, extraordinary, …")
     planned_date = serializers.DateField()
     planned_time = serializers.TimeField(required=False, allow_null=True, default=None)
     venue = serializers.CharField(required=False, allow_blank=True, default="")
     topic = serializers.CharField(required=False, allow_blank=True, default="")
     agenda = AgendaItemInput(many=True, required=False, allow_null=True, default=None)
+    confirm_past = serializers.BooleanField(
+        required=False, default=False, help_text="The start has passed: the meeting was held, planned to be recorded."
+    )
 
 
 class AttendanceInput(serializers.Serializer):
-    member = serializers.IntegerField()
+    member = Id()
     status = serializers.CharField(help_text="present, excused or absent.")
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Of an excused absence.")
     absence_accepted = serializers.BooleanField(
@@ -34,7 +48,7 @@ class AttendanceInput(serializers.Serializer):
 class VisitorInput(serializers.Serializer):
     """A superior-committee member by their seat, or a guest by name and title."""
 
-    seat = serializers.IntegerField(required=False, allow_null=True, default=None)
+    seat = OptionalId()
     name = serializers.CharField(required=False, allow_blank=True, default="")
     title = serializers.CharField(required=False, allow_blank=True, default="")
     is_superior = serializers.BooleanField(required=False, default=True)
@@ -43,17 +57,20 @@ class VisitorInput(serializers.Serializer):
 class SpeechInput(serializers.Serializer):
     """A speech by a member present, or by a visitor: by their seat, or by the name of a guest."""
 
-    member = serializers.IntegerField(required=False, allow_null=True, default=None)
-    seat = serializers.IntegerField(required=False, allow_null=True, default=None)
-    visitor_name = serializers.CharField(required=False, allow_blank=True, default="")
-    agenda_item = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="The agenda item's id (the meeting's `agenda`)."
+    member = OptionalId()
+    seat = OptionalId()
+    visitor_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A guest of this meeting by name (the first of that name).",
     )
+    agenda_item = OptionalId(help_text="The agenda item's id (the meeting's `agenda`).")
     summary = serializers.CharField(allow_blank=True)
 
 
 class ConclusionInput(serializers.Serializer):
-    agenda_item = serializers.IntegerField()
+    agenda_item = Id()
     conclusion = serializers.CharField(allow_blank=True)
 
 
@@ -62,7 +79,7 @@ class MeetingRecordInput(serializers.Serializer):
     resolution and its vote. Saved and closed ("held") in one transaction, or refused whole."""
 
     version = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="The version read; another write since: refused."
+        min_value=0, max_value=2**31 - 1, help_text="The meeting's `version` as read: another write since is a 409."
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     ended_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -70,8 +87,8 @@ class MeetingRecordInput(serializers.Serializer):
     attendance = AttendanceInput(many=True, required=False, default=list)
     visitors = VisitorInput(many=True, required=False, default=list)
     speeches = SpeechInput(many=True, required=False, default=list)
-    chair = serializers.IntegerField(required=False, allow_null=True, default=None)
-    recorder = serializers.IntegerField(required=False, allow_null=True, default=None)
+    chair = OptionalId()
+    recorder = OptionalId()
     conclusions = ConclusionInput(many=True, required=False, default=list)
     resolution_title = serializers.CharField(required=False, allow_blank=True, default="")
     resolution_text = serializers.CharField(required=False, allow_blank=True, default="")
@@ -83,15 +100,17 @@ class MeetingRecordInput(serializers.Serializer):
         required=False, allow_null=True, default=None, min_value=0, max_value=32767
     )
     confirm_votes = serializers.BooleanField(required=False, default=False)
-    quality_score = serializers.IntegerField(required=False, allow_null=True, default=None)
+    quality_score = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=-32768, max_value=32767
+    )
 
 
 class VisitInput(serializers.Serializer):
     """ "I attended this meeting": the user's own visit, with the seat they held that day (``seat`` when they held
     several)."""
 
-    meeting = serializers.IntegerField()
-    seat = serializers.IntegerField(required=False, allow_null=True, default=None)
+    meeting = Id()
+    seat = OptionalId()
 
 
 class VisitReportInput(serializers.Serializer):
@@ -110,5 +129,5 @@ class VisitReportInput(serializers.Serializer):
     grade = serializers.CharField(required=False, allow_blank=True)
     follow_ups = serializers.CharField(required=False, allow_blank=True)
     submit = serializers.BooleanField(required=False, default=False)
-    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0, max_value=2**31 - 1)
     correction_reason = serializers.CharField(required=False, allow_blank=True, default="")

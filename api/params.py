@@ -19,22 +19,30 @@ ORGANIZATION = OpenApiParameter(
     OpenApiTypes.INT,
     description="Only this organization and everything below it (its subtree).",
 )
-PERIOD = OpenApiParameter(
-    "period",
-    OpenApiTypes.STR,
-    description="A month `2026-11`, a quarter `2026-Q4` or a year `2026` (the dashboard's `thang-2026-11`, "
-    "`quy-2026-4`, `nam-2026` are read too).",
+PERIOD_TEXT = (
+    "A month `2026-11`, a quarter `2026-Q4` or a year `2026` (the dashboard's `thang-2026-11`, `quy-2026-4`, "
+    "`nam-2026` are read too)."
 )
+PERIOD = OpenApiParameter("period", OpenApiTypes.STR, description=PERIOD_TEXT)
+# Where the organization and the period are what is asked for (policies, compliance, findings).
+THE_ORGANIZATION = OpenApiParameter(
+    "organization", OpenApiTypes.INT, required=True, description="The organization (its subtree's cells)."
+)
+THE_PERIOD = OpenApiParameter("period", OpenApiTypes.STR, required=True, description=PERIOD_TEXT)
 DATE = OpenApiParameter("date", OpenApiTypes.DATE, description="A day, `YYYY-MM-DD`; today when omitted.")
 
 _API_PERIOD = re.compile(r"^(\d{4})(?:-(?:(\d{2})|[Qq]([1-4])))?$")
+
+
+# An id as the database keeps it (a 64-bit integer): more digits are no id at all.
+ID = re.compile(r"^[0-9]{1,18}$")
 
 
 def integer_param(request, name: str) -> int | None:
     value = request.query_params.get(name, "").strip()
     if value == "":
         return None
-    if not value.isdigit():
+    if not ID.match(value):
         raise ValidationError({name: [_("Phải là một số nguyên dương.")]})
     return int(value)
 

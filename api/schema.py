@@ -1,5 +1,8 @@
 """The OpenAPI description's error answers, the same for every operation: 400 (the refusal's messages by field),
-401, 403, 404, 409 (a write since the version read) and 429 (the rate limit), each with its body."""
+401, 403, 404 and 429 (the rate limit), each with its body, and a body for the operations' own (409: a write since
+the version read). Times of day as local times; a member's personal fields as present only for some readers."""
+
+from api.serializers import PERSONAL_FIELDS
 
 ERROR = {
     "type": "object",
@@ -50,6 +53,9 @@ def add_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``); times of day as
     local times (``LOCAL_TIME``)."""
     _local_times(result)
+    member = result.get("components", {}).get("schemas", {}).get("Member")
+    if member:  # given only to those who write the member's cell (``personal``)
+        member["required"] = [name for name in member.get("required", []) if name not in PERSONAL_FIELDS]
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"], schemas["Refusal"] = ERROR, REFUSAL
     for item in result.get("paths", {}).values():

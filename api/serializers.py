@@ -154,11 +154,45 @@ MEETING_FIELDS = [
 ]
 
 
+# What a meeting's record says (times, chair and recorder, the resolution and its vote, the grade): read, before the
+# minutes are closed, only by those who read the cell's roster; a plain member reads the notice and agenda until the
+# meeting is held, then the minutes, as on the meeting's page.
+RECORD_FIELDS = {
+    "started_at": None,
+    "ended_at": None,
+    "chair": None,
+    "recorder": None,
+    "resolution_title": "",
+    "resolution_text": "",
+    "votes_for": None,
+    "votes_against": None,
+    "votes_abstain": None,
+    "quality_score": None,
+    "quality_grade": "",
+    "long_meeting_confirmed": False,
+}
+HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
+
+
+def reads_roster(serializer, meeting) -> bool:
+    return serializer.context["scope"].can_read(meeting.organization)
+
+
 class MeetingSerializer(ReadModelSerializer):
+    """A meeting's header. Before it is held, its record is empty for a user who does not read the cell's roster."""
+
     class Meta:
         model = Meeting
         fields = MEETING_FIELDS
         read_only_fields = fields
+
+    def to_representation(self, meeting):
+        data = super().to_representation(meeting)
+        if meeting.status not in HELD and not reads_roster(self, meeting):
+            for name, empty in RECORD_FIELDS.items():
+                if name in data:
+                    data[name] = empty
+        return data
 
 
 class AgendaItemSerializer(ReadModelSerializer):
@@ -169,7 +203,13 @@ class AgendaItemSerializer(ReadModelSerializer):
 
 
 class AttendanceSerializer(ReadModelSerializer):
+    """One member's roll call. To a user who does not read the cell's roster, the minutes name only the absent, as
+    the printed minutes do: their status that day, guest and acceptance read null."""
+
     full_name = serializers.CharField(source="member.full_name", read_only=True)
+    member_status = serializers.CharField(read_only=True, allow_null=True, help_text="Their status on the day.")
+    is_guest = serializers.BooleanField(read_only=True, allow_null=True)
+    absence_accepted = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta:
         model = Attendance
@@ -193,7 +233,11 @@ class VisitorSerializer(ReadModelSerializer):
 
 class MeetingDetailSerializer(MeetingSerializer):
     """A meeting as its minutes read: the agenda with conclusions, the roll call saved, speeches, visitors, the
-    resolution and its vote."""
+    resolution and its vote; ``attendance_counts`` the roll call's totals. To a user who does not read the cell's
+    roster (a plain member): nothing of the record before the meeting is held (the notice and agenda), then the
+    minutes, with the absent members only by name."""
+
+    attendance_counts = serializers.SerializerMethodField()
 
     agenda = AgendaItemSerializer(many=True, read_only=True)
     attendance = AttendanceSerializer(source="attendances", many=True, read_only=True)
@@ -210,8 +254,46 @@ class MeetingDetailSerializer(MeetingSerializer):
             "attendance",
             "speeches",
             "visitors",
+            "attendance_counts",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                name: {"type": "integer"} for name in ("roster", "present", "excused", "absent", "unmarked")
+            },
+            "required": ["roster", "present", "excused", "absent", "unmarked"],
+        }
+    )
+    def get_attendance_counts(self, meeting) -> dict:
+        statuses = [row.status for row in meeting.attendances.all()]
+        if meeting.status not in HELD and not reads_roster(self, meeting):
+            statuses = []
+        return {
+            "roster": len(statuses),
+            "present": statuses.count("present"),
+            "excused": statuses.count("excused"),
+            "absent": statuses.count("absent"),
+            "unmarked": statuses.count(""),
+        }
+
+    def to_representation(self, meeting):
+        data = super().to_representation(meeting)
+        if reads_roster(self, meeting):
+            return data
+        if meeting.status not in HELD:
+            data["attendance"], data["speeches"], data["visitors"] = [], [], []
+            for item in data["agenda"]:
+                item["conclusion"] = ""
+            return data
+        data["attendance"] = [
+            {**row, "member_status": None, "is_guest": None, "absence_accepted": None}
+            for row in data["attendance"]
+            if row["status"] in ("excused", "absent")
+        ]
+        return data
 
 
 # --- Visits --------------------------------------------------------------------------------------------------------

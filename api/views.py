@@ -9,7 +9,7 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -40,7 +40,7 @@ from meetings.access import (
     visible_meetings,
     visible_visits,
 )
-from meetings.models import Attendance, VisitReport
+from meetings.models import Attendance, Visitor, VisitReport
 from meetings.visits import seat_refusal, seats_that_may_visit
 from members.access import (
     get_organization_for_user,
@@ -61,22 +61,30 @@ PARENT_ID = Subquery(
 )
 
 
+# A path id is a 64-bit integer: anything else (letters, "²", 30 digits) is no resource, a 404.
+ID_PATTERN = "[0-9]{1,18}"
+
+
 def _readable_organizations(user):
     """The organizations whose roster and figures the user reads in full (not a member's own cell only)."""
     scope = scope_for(user)
     return Organization.objects.all() if scope.is_admin else Organization.objects.within(scope.read_paths)
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "within", OpenApiTypes.INT, description="Only this organization and everything below it (its subtree)."
-        )
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "within", OpenApiTypes.INT, description="Only this organization and everything below it (its subtree)."
+            )
+        ]
+    )
 )
 class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """The organizations the user sees, in the tree's order (a parent before its children), each with its parent's
     id. One query a page, and the count."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = OrganizationSerializer
 
@@ -97,16 +105,20 @@ class CellViewSet(OrganizationViewSet):
         return super().get_queryset().filter(kind__in=Organization.CELL_KINDS)
 
 
-@extend_schema(
-    parameters=[
-        params.ORGANIZATION,
-        OpenApiParameter("cell", OpenApiTypes.INT, description="Only the members of this cell today (its roster)."),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            params.ORGANIZATION,
+            OpenApiParameter("cell", OpenApiTypes.INT, description="Only the members of this cell today (its roster)."),
+        ]
+    )
 )
 class MemberViewSet(viewsets.ReadOnlyModelViewSet):
     """The members whose records the user reads (those of the cells in their subtrees, and themselves), in name
     order, each with their status today, its history and their cells. Personal fields (birth date, card numbers,
     contact) only for users who may write the member's cell. Four queries a page, and the count."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = MemberSerializer
 
@@ -139,13 +151,15 @@ class MemberViewSet(viewsets.ReadOnlyModelViewSet):
 MEETING_ORDERING = ["planned_date", "id", "updated_at"]
 
 
-@extend_schema(
-    parameters=[
-        params.ORGANIZATION,
-        params.PERIOD,
-        OpenApiParameter("kind", OpenApiTypes.STR, description="regular, thematic, combined, extraordinary, …"),
-        OpenApiParameter("status", OpenApiTypes.STR, description="planned, published, held, approved, cancelled."),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            params.ORGANIZATION,
+            params.PERIOD,
+            OpenApiParameter("kind", OpenApiTypes.STR, description="regular, thematic, combined, extraordinary, …"),
+            OpenApiParameter("status", OpenApiTypes.STR, description="planned, published, held, approved, cancelled."),
+        ]
+    )
 )
 class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Meetings of the organizations the user sees, the newest first (``ordering``: planned_date, id, updated_at,
@@ -155,6 +169,8 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     ``POST`` plans a meeting; ``POST …/record/`` records a held one, whole. Both need write access to the
     organization, and answer a refusal with the messages of the page's form."""
 
+    lookup_value_regex = ID_PATTERN
+
     filter_backends = [OrderingFilter]
     ordering_fields = MEETING_ORDERING
     ordering = ["-planned_date", "-id"]
@@ -163,7 +179,7 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return MeetingSerializer if self.action == "list" else MeetingDetailSerializer
 
     def get_queryset(self):
-        meetings = visible_meetings(self.request.user)
+        meetings = visible_meetings(self.request.user).select_related("organization")  # whose roster the user reads
         if self.action != "list":
             return meetings.prefetch_related(
                 "agenda",
@@ -192,6 +208,13 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"planned_time": [_("Nhập giờ họp: tổ chức chưa đặt giờ sinh hoạt thường lệ.")]})
         agenda = None if data["agenda"] is None else [(item["title"], item["details"]) for item in data["agenda"]]
         try:
+            services.check_plan_date(data["planned_date"])
+        except services.ValidationError as error:
+            raise refused(error) from None
+        warning = services.past_start_warning(data["planned_date"], planned_time, confirm=_("gửi “confirm_past”: true"))
+        if warning and not data["confirm_past"]:
+            raise ValidationError({"confirm_past": [warning]})
+        try:
             meeting = services.meeting_plan(
                 organization=organization,
                 kind=data["kind"],
@@ -218,29 +241,36 @@ class MeetingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Record the held meeting in one request and close it as held (nothing is written if anything is
         refused). Members and seats are ids; a speech names its speaker by ``member``, or a visitor by ``seat`` or
         ``visitor_name``."""
-        meeting = get_meeting_for_user(request, int(pk), write=True)
+        meeting = get_meeting_for_user(request, int(pk), write=True)  # pk: ID_PATTERN
         entry = inputs.MeetingRecordInput(data=request.data)
         entry.is_valid(raise_exception=True)
         recording.record_held(meeting=meeting, data=entry.validated_data, by=request.user)
         return Response(self._detail(meeting.pk))
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": scope_for(self.request.user)}
 
     def _detail(self, pk: int) -> dict:
         meeting = self.get_queryset().get(pk=pk)
         return MeetingDetailSerializer(meeting, context=self.get_serializer_context()).data
 
 
-@extend_schema(
-    parameters=[
-        params.ORGANIZATION,
-        params.PERIOD,
-        OpenApiParameter("seat", OpenApiTypes.INT, description="Only the visits of this committee seat."),
-        OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the user's own visits."),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            params.ORGANIZATION,
+            params.PERIOD,
+            OpenApiParameter("seat", OpenApiTypes.INT, description="Only the visits of this committee seat."),
+            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only the user's own visits."),
+        ]
+    )
 )
 class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Superior-committee members' visits to the meetings the user sees, the newest meeting first, each with its
     report when the user may read it (its author; once submitted, the readers of the visitor's committee).
     ``POST`` records the user's own visit; ``PUT …/report/`` saves or submits its report. Three queries a page."""
+
+    lookup_value_regex = ID_PATTERN
 
     serializer_class = VisitSerializer
 
@@ -297,9 +327,15 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             visitor = services.visit_record(meeting=meeting, seat=seats[0], by=request.user)
         except services.ValidationError as error:
             raise refused(error) from None
-        return Response(self.get_serializer(self._readable([self.get_queryset().get(pk=visitor.pk)])[0]).data, 201)
+        return Response(self._one(visitor.pk), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=inputs.VisitReportInput, responses={200: VisitSerializer})
+    @extend_schema(
+        request=inputs.VisitReportInput,
+        responses={
+            200: VisitSerializer,
+            409: OpenApiResponse(description="Saved elsewhere since `version`: read the visit again."),
+        },
+    )
     @action(detail=True, methods=["put"])
     def report(self, request, pk=None):
         """Save the report of the user's own visit as a draft, or submit it (``submit``)."""
@@ -321,7 +357,12 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise recording.Conflict(" ".join(error.messages)) from None
         except services.ValidationError as error:
             raise refused(error) from None
-        return Response(self.get_serializer(self._readable([self.get_queryset().get(pk=visitor.pk)])[0]).data)
+        return Response(self._one(visitor.pk))
+
+    def _one(self, pk: int) -> dict:
+        """The visit as written, read again (with its report) whether or not the user still sees its meeting."""
+        visitor = Visitor.objects.select_related("meeting", "seat__organization", "seat__member", "report").get(pk=pk)
+        return self.get_serializer(self._readable([visitor])[0]).data
 
 
 class PolicyInForceView(APIView):
@@ -329,7 +370,7 @@ class PolicyInForceView(APIView):
     (the nearest committee's policy, else the regulation's default)."""
 
     @extend_schema(
-        parameters=[params.ORGANIZATION, params.DATE],
+        parameters=[params.THE_ORGANIZATION, params.DATE],
         responses=PolicyInForceSerializer,
         description="`organization` is required.",
     )
@@ -357,8 +398,8 @@ class ComplianceView(APIView):
 
     @extend_schema(
         parameters=[
-            params.ORGANIZATION,
-            params.PERIOD,
+            params.THE_ORGANIZATION,
+            params.THE_PERIOD,
             OpenApiParameter("cell_type", OpenApiTypes.STR, description="Only cells of this type."),
         ],
         responses=ComplianceSerializer,
@@ -373,8 +414,8 @@ class ComplianceView(APIView):
 
 @extend_schema(
     parameters=[
-        params.ORGANIZATION,
-        params.PERIOD,
+        params.THE_ORGANIZATION,
+        params.THE_PERIOD,
         OpenApiParameter("cell_type", OpenApiTypes.STR, description="Only cells of this type."),
         OpenApiParameter("failing", OpenApiTypes.BOOL, description="Only the cell-months failing a rule."),
     ],

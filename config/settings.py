@@ -298,11 +298,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Chi bộ API",
-    "DESCRIPTION": "Organizations, cells, members, meetings, visits, policies in force and compliance findings, through "
-    "the same access rules as the pages (outside the user's subtree: 404; a write where the user only reads: 403). "
-    "Authorization: `Token <key>`, a key each user makes on /api/khoa/ (or a signed-in browser session). Writes go "
-    "through the pages' services: refusals are their Vietnamese messages (400, by field), nothing written. Calls "
-    "with a token are rate-limited (429 with Retry-After).",
+    "DESCRIPTION": (
+        "Organizations, cells, members, meetings, visits, policies in force and compliance findings, through "
+        "the same access rules as the pages (outside the user's subtree: 404; a write where the user only "
+        "reads: 403). Authorization: `Token <key>`, a key each user makes on /api/khoa/ (or a signed-in "
+        "browser session). Writes go through the pages' services: refusals are their Vietnamese messages "
+        "(400, by field), nothing written. Calls with a token are rate-limited (429 with Retry-After)."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",  # from our static files, never a CDN

@@ -2,6 +2,7 @@
 report with its author and the board of the visitor's committee."""
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from cells.models import Organization
@@ -73,6 +74,8 @@ def visible_meetings(user):
 
 
 def visible_visits(user):
-    """Superior-committee visits (visitors holding a seat) of the meetings the user sees. Their reports are read
-    through ``may_read_visit_report``."""
-    return Visitor.objects.filter(seat__isnull=False, meeting__in=visible_meetings(user))
+    """Superior-committee visits (visitors holding a seat) of the meetings the user sees, and the user's own visits
+    (whose report they keep writing after their seat, and with it their view of the cell, has ended). Their reports
+    are read through ``may_read_visit_report``."""
+    mine = Q(seat__member__user=user) if user.is_authenticated else Q(pk__in=[])
+    return Visitor.objects.filter(Q(meeting__in=visible_meetings(user)) | mine, seat__isnull=False)

@@ -4,12 +4,13 @@ import datetime
 from pathlib import Path
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateField, DateInput
-from cells.text import vi_date
 from meetings.models import Meeting
+from meetings.services import check_plan_date, past_start_warning
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 MATERIAL_TYPES = {
@@ -109,10 +110,10 @@ class MeetingPlanForm(forms.Form):
 
     def clean_planned_date(self):
         value = self.cleaned_data["planned_date"]
-        if value < timezone.localdate() - datetime.timedelta(days=366):
-            raise forms.ValidationError(_("Ngày họp quá xa trong quá khứ."))
-        if value > timezone.localdate() + datetime.timedelta(days=366):
-            raise forms.ValidationError(_("Ngày họp quá xa trong tương lai: chỉ lập kế hoạch trong vòng một năm tới."))
+        try:
+            check_plan_date(value)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["planned_date"]) from None
         return value
 
     def clean(self):
@@ -126,20 +127,14 @@ class MeetingPlanForm(forms.Form):
         day, at = data.get("planned_date"), data.get("planned_time")
         if self.now is not None and day and at:
             start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
-            if start <= self.now and start != self.current_start:
+            confirm = _("đánh dấu ô “{confirm}” rồi lưu").format(confirm=self.fields["confirm_past"].label)
+            warning = past_start_warning(day, at, confirm=confirm, now=self.now)
+            if warning and start != self.current_start:
                 # A warning the secretary can confirm, not a refusal: a meeting held before it was entered here
                 # must still be planned to be recorded. The box appears with the message and stays checked.
                 self.fields["confirm_past"].widget = forms.CheckboxInput()
                 if not data.get("confirm_past"):
-                    self.add_error(
-                        "planned_date",
-                        _(
-                            "Giờ họp {time} ngày {day} đã qua. Nếu buổi họp đã diễn ra và đồng chí lập kế hoạch để "
-                            "ghi lại biên bản, đánh dấu ô “{confirm}” rồi lưu; nếu chưa họp, chọn ngày sắp tới."
-                        ).format(
-                            time=at.strftime("%H:%M"), day=vi_date(day), confirm=self.fields["confirm_past"].label
-                        ),
-                    )
+                    self.add_error("planned_date", warning)
         return data
 
     def agenda_items(self) -> list[tuple[str, str]] | None:

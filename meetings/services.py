@@ -198,6 +198,36 @@ def _check_plan(
         raise ValidationError(errors)
 
 
+# A plan lies within a year of today, either way: further is nearly always a slip of the date picker.
+PLAN_HORIZON_DAYS = 366
+
+
+def check_plan_date(day: datetime.date) -> None:
+    """Refuse a meeting's date more than ``PLAN_HORIZON_DAYS`` from today (the plan form and the API)."""
+    today = local_today()
+    if day < today - datetime.timedelta(days=PLAN_HORIZON_DAYS):
+        raise ValidationError({"planned_date": _("Ngày họp quá xa trong quá khứ.")})
+    if day > today + datetime.timedelta(days=PLAN_HORIZON_DAYS):
+        raise ValidationError(
+            {"planned_date": _("Ngày họp quá xa trong tương lai: chỉ lập kế hoạch trong vòng một năm tới.")}
+        )
+
+
+def past_start_warning(
+    day: datetime.date, at: datetime.time, *, confirm: str, now: datetime.datetime | None = None
+) -> str | None:
+    """A new plan whose start has passed is a meeting held before it was entered here: allowed once the secretary
+    confirms it (``confirm``: how, in the form or the API), so that it can be recorded. ``None`` when the start is
+    still to come."""
+    start = datetime.datetime.combine(day, at, tzinfo=timezone.get_default_timezone())
+    if start > (now or timezone.now()):
+        return None
+    return _(
+        "Giờ họp {time} ngày {day} đã qua. Nếu buổi họp đã diễn ra và đồng chí lập kế hoạch để ghi lại biên bản, "
+        "{confirm}; nếu chưa họp, chọn ngày sắp tới."
+    ).format(time=at.strftime("%H:%M"), day=vi_date(day), confirm=confirm)
+
+
 @records_actor
 @transaction.atomic
 def meeting_plan(

@@ -218,7 +218,7 @@ def last_home_cell(value: str = "organization_id"):
     access there (``get_member_for_user``)."""
     return Subquery(
         Membership.objects.filter(member=OuterRef("pk"), kind=Membership.Kind.HOME)
-        .order_by("-valid_from")
+        .order_by("-valid_from", "-pk")
         .values(value)[:1]
     )
 
@@ -234,7 +234,9 @@ def get_member_for_user(request: HttpRequest, pk: int, *, write: bool = False) -
     if member is None:
         raise Http404
     homes = list(
-        member.memberships.filter(kind=Membership.Kind.HOME).select_related("organization").order_by("-valid_from")
+        member.memberships.filter(kind=Membership.Kind.HOME)
+        .select_related("organization")
+        .order_by("-valid_from", "-pk")
     )
     cell = homes[0].organization if homes else None
     if write and not (cell is not None and scope.can_write(cell)):

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from meetings import services
 from meetings.models import Attendance, Meeting, Speech, Visitor
 from tests.factories import HANOI, make_cell, make_held_meeting, make_meeting, make_member, seat
 
@@ -70,12 +71,15 @@ def test_one_meeting_outside_the_subtree_is_a_404_and_a_member_reads_their_cells
 
     client.force_login(world.member_user)
     body = client.get(f"{URL}{meeting.pk}/").json()
+    client.force_login(world.board_user)
+    board = client.get(f"{URL}{meeting.pk}/").json()
 
-    assert body["votes_for"] == 3
-    names = [row["full_name"] for row in body["attendance"]]
+    assert body["votes_for"] == 3 and body["agenda"][0]["order"] == 1  # the minutes, as on the page
+    assert body["attendance"] == []  # everybody came: the minutes name only the absent
+    assert body["attendance_counts"] == {"roster": 3, "present": 3, "excused": 0, "absent": 0, "unmarked": 0}
+    names = [row["full_name"] for row in board["attendance"]]
     assert names == ["Đỗ Thanh Hài", "Nguyễn Thị Hiền", "Quách Thị Hương"]  # by given name
-    assert {row["status"] for row in body["attendance"]} == {"present"}
-    assert body["agenda"][0]["order"] == 1
+    assert {row["member_status"] for row in board["attendance"]} == {"official"}
 
 
 def test_a_page_of_meetings_costs_the_same_queries_whatever_their_number(client, world):
@@ -177,6 +181,7 @@ def today_meeting(world):
 def record_body(world, meeting, **changes) -> dict:
     items = list(meeting.agenda.order_by("order"))
     body = {
+        "version": meeting.version,
         "started_at": at(14),
         "ended_at": at(16),
         "attendance": [
@@ -242,9 +247,11 @@ def test_a_visitor_by_seat_and_their_speech(client, world, today_meeting):
 def assert_nothing_written(meeting):
     meeting.refresh_from_db()
     assert meeting.status == "planned" and meeting.started_at is None and meeting.version == 1
-    assert not Attendance.objects.filter(meeting=meeting).exclude(status="").exists()
+    assert meeting.history.count() == 1  # the plan only
+    assert not Attendance.objects.filter(meeting=meeting).exists()  # not even the roll call's empty rows
     assert not Speech.objects.filter(meeting=meeting).exists()
     assert not Visitor.objects.filter(meeting=meeting).exists()
+    assert not meeting.agenda.exclude(conclusion="").exists()
 
 
 @pytest.mark.parametrize(
@@ -419,3 +426,67 @@ def test_five_thousand_meetings_page_at_the_cost_of_a_few(client, world):
 
     assert body["count"] == 5_001 and len(body["results"]) == 500 and len(tail["results"]) == 1
     assert len(first) == len(last) == len(one)
+
+
+def test_a_plain_member_reads_the_notice_until_the_meeting_is_held_then_the_minutes(client, world, today_meeting):
+    services.attendance_set(meeting=today_meeting, member=world.plain_member, status="excused", reason="Bệnh")
+    client.force_login(world.member_user)
+    during = client.get(f"{URL}{today_meeting.pk}/").json()
+    client.force_login(world.secretary_user)
+    record(client, today_meeting, record_body(world, today_meeting))
+    client.force_login(world.member_user)
+    after = client.get(f"{URL}{today_meeting.pk}/").json()
+    listed = client.get(URL).json()["results"][0]
+
+    assert during["attendance"] == [] and during["attendance_counts"]["roster"] == 0
+    assert during["speeches"] == [] and during["chair"] is None
+    assert [item["title"] for item in during["agenda"]]  # the agenda, as the notice gives it
+    assert after["attendance"] == [
+        {
+            "member": world.plain_member.pk,
+            "full_name": "Quách Thị Hương",
+            "status": "excused",
+            "reason": "Ốm",
+            "absence_accepted": None,
+            "member_status": None,
+            "is_guest": None,
+        }
+    ]
+    assert after["attendance_counts"] == {"roster": 3, "present": 2, "excused": 1, "absent": 0, "unmarked": 0}
+    assert after["chair"] == world.secretary.pk and listed["votes_for"] == 2
+
+
+def test_planning_checks_the_date_as_the_form_does(client, world):
+    client.force_login(world.secretary_user)
+    plan = {"organization": world.cell_a.pk, "planned_time": "14:00", "venue": "Hội trường", "kind": "extraordinary"}
+
+    far = client.post(URL, {**plan, "planned_date": "2099-01-04"}, content_type="application/json")
+    past = client.post(URL, {**plan, "planned_date": "2026-12-03"}, content_type="application/json")
+    confirmed = client.post(
+        URL, {**plan, "planned_date": "2026-12-03", "confirm_past": True}, content_type="application/json"
+    )
+
+    assert far.json() == {"planned_date": ["Ngày họp quá xa trong tương lai: chỉ lập kế hoạch trong vòng một năm tới."]}
+    assert past.json() == {
+        "confirm_past": [
+            "Giờ họp 14:00 ngày 03/12/2026 đã qua. Nếu buổi họp đã diễn ra và đồng chí lập kế hoạch để ghi lại biên "
+            "bản, gửi “confirm_past”: true; nếu chưa họp, chọn ngày sắp tới."
+        ]
+    }
+    assert confirmed.status_code == 201
+    assert Meeting.objects.count() == 1
+
+
+def test_ids_that_are_no_ids_are_refused_not_a_500(client, world, today_meeting):
+    client.force_login(world.secretary_user)
+    huge = 2**70
+
+    assert client.post(f"{URL}abc/record/", {}, content_type="application/json").status_code == 404
+    assert client.get(f"{URL}{'9' * 30}/").status_code == 404
+    assert client.get(URL, {"organization": "²"}).json() == {"organization": ["Phải là một số nguyên dương."]}
+    assert client.get("/api/v1/visits/", {"seat": str(huge)}).status_code == 400
+    body = record_body(world, today_meeting, chair=huge)
+    body["attendance"][0]["member"] = huge
+    refused = record(client, today_meeting, body)
+    assert refused.status_code == 400 and set(refused.json()) == {"chair", "attendance"}
+    assert_nothing_written(today_meeting)

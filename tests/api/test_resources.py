@@ -314,3 +314,20 @@ def test_pages_of_visits_and_findings_cost_the_same_queries_whatever_their_numbe
     assert client.get("/api/v1/visits/").json()["count"] == 7
     assert client.get("/api/v1/findings/", findings).json()["count"] == 7
     assert many == few
+
+
+def test_the_author_of_a_visit_keeps_their_report_after_their_seat_ends(client, world, visit):
+    user, held, meeting = visit
+    visitor = visit_record(meeting=meeting, seat=held, by=user)
+    held.valid_to = datetime.date(2026, 12, 4)  # the seat ended that day: the cells are no longer theirs to see
+    held.save()
+    client.force_login(user)
+
+    read = client.get(f"/api/v1/visits/{visitor.pk}/")
+    saved = client.put(
+        f"/api/v1/visits/{visitor.pk}/report/", {"guidance_note": "Tốt"}, content_type="application/json"
+    )
+
+    assert client.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
+    assert read.status_code == 200 and saved.status_code == 200
+    assert saved.json()["report"]["guidance_note"] == "Tốt"
