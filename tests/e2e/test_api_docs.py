@@ -41,3 +41,22 @@ def test_a_user_makes_a_token_sees_its_key_once_and_revokes_it(live_server, page
     page.get_by_role("button", name="Thu hồi").click()
     expect(page.get_by_test_id("tokens")).to_contain_text("Đã thu hồi lúc")
     expect(page.get_by_test_id("new-key")).to_have_count(0)
+
+
+def test_the_documentation_page_calls_the_api_as_the_signed_in_user(live_server, new_context, world):
+    """ "Try it out" on the page answers with the user's data (the session, as the pages have it).
+
+    The page's clock runs: Swagger UI never finishes opening an operation under a fixed ``Date.now()`` (its
+    transitions measure time), and nothing on it depends on the date; the server's clock stays frozen."""
+    page = new_context().new_page()
+    login(page, live_server, "bantochuc.xa")
+    page.goto(live_server.url + "/api/docs/")
+
+    operation = page.locator("#operations-v1-v1_cells_list")
+    operation.locator(".opblock-summary-control").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+
+    expect(operation.locator(".live-responses-table tbody .response-col_status").first).to_contain_text("200")
+    expect(operation.locator(".live-responses-table")).to_contain_text("Chi bộ cơ quan UBND xã")
+    screenshot(page, "api-docs-try")
