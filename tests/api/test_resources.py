@@ -4,6 +4,7 @@ pages' access gate; the rate limit of token calls."""
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -331,3 +332,18 @@ def test_the_author_of_a_visit_keeps_their_report_after_their_seat_ends(client, 
     assert client.get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     assert read.status_code == 200 and saved.status_code == 200
     assert saved.json()["report"]["guidance_note"] == "Tốt"
+
+
+@pytest.mark.parametrize(
+    ("username", "policies", "findings"),
+    [
+        ("bithu.b", 404, 404),  # another commune's secretary
+        ("dangvien.a", 200, 404),  # a member reads the rules of their cell, not the figures
+        ("bantochuc.xa", 200, 200),  # the commune's board reads both
+    ],
+)
+def test_policies_and_findings_go_through_the_access_gate(client, world, username, policies, findings):
+    client.force_login(get_user_model().objects.get(username=username))
+
+    assert client.get("/api/v1/policies/in-force/", {"organization": world.cell_a.pk}).status_code == policies
+    assert client.get("/api/v1/findings/", {"organization": world.cell_a.pk, "period": "2026"}).status_code == findings
