@@ -13,13 +13,15 @@ ERROR = {
 REFUSAL = {
     "type": "object",
     "additionalProperties": {
-        "oneOf": [
+        "anyOf": [
             {"type": "array", "items": {"type": "string"}},
             {"type": "array", "items": {"type": "object"}},
+            {"type": "object"},
         ]
     },
-    "description": "The messages by field (`non_field_errors`: not tied to one); for a list, one object per row, "
-    "empty for a row accepted. Nothing was written.",
+    "description": "The messages by field (`non_field_errors`: not tied to one); for a list, one object per row "
+    "(empty for a row accepted), or, for a list refused before any service looked at it (its shape), an object "
+    "keyed by the rows' indexes. Nothing was written.",
 }
 
 ANSWERS = {

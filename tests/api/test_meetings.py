@@ -490,3 +490,17 @@ def test_ids_that_are_no_ids_are_refused_not_a_500(client, world, today_meeting)
     refused = record(client, today_meeting, body)
     assert refused.status_code == 400 and set(refused.json()) == {"chair", "attendance"}
     assert_nothing_written(today_meeting)
+
+
+def test_a_list_of_the_wrong_shape_is_refused_by_row_as_the_description_says(client, world):
+    client.force_login(world.secretary_user)
+
+    response = client.post(
+        URL,
+        {"organization": world.cell_a.pk, "planned_date": "2027-01-04", "agenda": [{"title": ""}, {"title": "Ok"}]},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"agenda": {"0": {"title": ["Trường này không được bỏ trống."]}}}
+    assert Meeting.objects.count() == 0
